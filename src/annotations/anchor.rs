@@ -1,0 +1,163 @@
+//! Checking annotations against the documents, and placing them again after an edit.
+
+use crate::corpus::{CodePointRange, Corpus, Document, DocumentId, UnitId, without_label};
+
+use super::{Annotation, CoderFile};
+
+/// How many code points of a unit's text a whole-unit annotation keeps as its quote.
+pub const UNIT_QUOTE_LEN: usize = 60;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Anchoring {
+    /// Found where the file says.
+    #[default]
+    Anchored,
+    /// The document changed; found again by its quote, at a new place.
+    Reanchored,
+    /// Cannot be placed: kept as it was, reported, never dropped.
+    Orphaned,
+}
+
+/// The quote a whole-unit annotation keeps: the start of the unit's text after its paragraph
+/// number or letter, so that renumbering does not orphan it.
+pub fn unit_quote(text: &str) -> String {
+    without_label(text).chars().take(UNIT_QUOTE_LEN).collect()
+}
+
+fn unit_starts_with(document: &Document, position: usize, quote: &str) -> bool {
+    without_label(document.unit_text(&document.units[position])).starts_with(quote)
+}
+
+/// What anchoring found in one coder file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnchorReport {
+    /// (document, old place, new place) for each annotation that moved.
+    pub reanchored: Vec<(DocumentId, String, String)>,
+    /// (document, place, why) for each annotation that could not be placed.
+    pub orphaned: Vec<(DocumentId, String, String)>,
+}
+
+fn place(unit: &UnitId, span: Option<CodePointRange>) -> String {
+    match span {
+        Some(span) => format!("unit {unit} [{span}]"),
+        None => format!("unit {unit}"),
+    }
+}
+
+/// Anchors every annotation of `file` in `corpus`; fills in missing quotes.
+pub fn anchor_all(file: &mut CoderFile, corpus: &Corpus) -> AnchorReport {
+    let mut report = AnchorReport::default();
+    for (id, coding) in &mut file.documents {
+        let Some(document) = corpus.get(id) else {
+            for a in &mut coding.annotations {
+                a.anchoring = super::Anchoring::Orphaned;
+                report.orphaned.push((
+                    id.clone(),
+                    place(&a.unit, a.span),
+                    "the document is not in the corpus".into(),
+                ));
+            }
+            continue;
+        };
+        for a in &mut coding.annotations {
+            let before = place(&a.unit, a.span);
+            match anchor_one(a, document) {
+                Ok(Anchoring::Reanchored) => {
+                    report
+                        .reanchored
+                        .push((id.clone(), before, place(&a.unit, a.span)));
+                }
+                Ok(_) => {}
+                Err(why) => report.orphaned.push((id.clone(), before, why)),
+            }
+        }
+    }
+    report
+}
+
+fn anchor_one(a: &mut Annotation, document: &Document) -> Result<Anchoring, String> {
+    let outcome = match a.span {
+        None => anchor_unit(a, document),
+        Some(span) => anchor_span(a, span, document),
+    };
+    a.anchoring = match &outcome {
+        Ok(state) => *state,
+        Err(_) => Anchoring::Orphaned,
+    };
+    outcome
+}
+
+fn anchor_unit(a: &mut Annotation, document: &Document) -> Result<Anchoring, String> {
+    let old_position = document.unit_position(&a.unit);
+    let Some(quote) = a.quote.clone() else {
+        // A hand-written annotation without a quote: take the unit's text as it is now.
+        let position = old_position.ok_or("no such unit, and no quote to find it by")?;
+        a.quote = Some(unit_quote(document.unit_text(&document.units[position])));
+        return Ok(Anchoring::Anchored);
+    };
+    if let Some(position) = old_position
+        && unit_starts_with(document, position, &quote)
+    {
+        return Ok(Anchoring::Anchored);
+    }
+    // The nearest unit, by position, whose text starts with the quote.
+    let target = old_position.unwrap_or(0);
+    let found = document
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, _)| i)
+        .filter(|&i| !quote.is_empty() && unit_starts_with(document, i, &quote))
+        .min_by_key(|i| i.abs_diff(target))
+        .ok_or("its quote is no longer at the start of any unit")?;
+    a.unit = document.units[found].id.clone();
+    Ok(Anchoring::Reanchored)
+}
+
+fn anchor_span(
+    a: &mut Annotation,
+    span: CodePointRange,
+    document: &Document,
+) -> Result<Anchoring, String> {
+    let unit_ok = document
+        .unit(&a.unit)
+        .is_some_and(|u| u.range.contains_range(&span));
+    let text = document.slice(span);
+    match &a.quote {
+        None => {
+            // No quote to check against: trust the offsets if they fit the unit.
+            if unit_ok && let Some(text) = text {
+                a.quote = Some(text.to_string());
+                return Ok(Anchoring::Anchored);
+            }
+            return Err("span lies outside its unit, and there is no quote to find it by".into());
+        }
+        Some(quote) if unit_ok && text == Some(quote.as_str()) => return Ok(Anchoring::Anchored),
+        Some(_) => {}
+    }
+    let quote = a.quote.as_deref().unwrap_or_default();
+    if quote.is_empty() {
+        return Err("empty quote".into());
+    }
+    // Every occurrence of the quote, the one nearest the old start wins.
+    let quote_len = quote.chars().count();
+    let mut best: Option<usize> = None;
+    let mut char_at = 0;
+    let mut last_byte = 0;
+    for (byte, _) in document.body.match_indices(quote) {
+        char_at += document.body[last_byte..byte].chars().count();
+        last_byte = byte;
+        if best.is_none_or(|b| char_at.abs_diff(span.start) < b.abs_diff(span.start)) {
+            best = Some(char_at);
+        }
+    }
+    let start = best.ok_or("its quote is no longer in the document")?;
+    let new_span = CodePointRange::new(start, start + quote_len);
+    let unit = document
+        .unit_at(start)
+        .filter(|&u| document.units[u].range.contains_range(&new_span))
+        .ok_or("its quote now crosses a unit boundary")?;
+    a.unit = document.units[unit].id.clone();
+    a.span = Some(new_span);
+    Ok(Anchoring::Reanchored)
+}

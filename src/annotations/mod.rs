@@ -1,0 +1,207 @@
+//! Coder files: one YAML file per coder with the annotations made on each document.
+
+mod anchor;
+mod store;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize, Serializer};
+
+pub use anchor::{AnchorReport, Anchoring, anchor_all, unit_quote};
+pub use store::{CoderLock, load_coder_file, save_coder_file, write_atomic};
+
+use crate::corpus::{CodePointRange, Corpus, DocumentId, IndicatorId, UnitId};
+use crate::error::{Error, Result};
+
+/// The version of the coder-file layout this build writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A coder's progress on one document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    #[default]
+    NotStarted,
+    InProgress,
+    Done,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::NotStarted => "not started",
+            Status::InProgress => "in progress",
+            Status::Done => "done",
+        }
+    }
+}
+
+/// One coded unit or span.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Annotation {
+    pub unit: UnitId,
+    /// Body offsets in code points; `None` codes the whole unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<CodePointRange>,
+    /// The span's exact text, or the start of the unit's text: what re-anchoring looks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    #[serde(serialize_with = "flow_list")]
+    pub codes: Vec<IndicatorId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<DateTime<Utc>>,
+    /// Where anchoring placed it; not stored.
+    #[serde(skip)]
+    pub anchoring: Anchoring,
+}
+
+impl Annotation {
+    pub fn new_unit(unit: UnitId, codes: Vec<IndicatorId>, now: DateTime<Utc>) -> Self {
+        Self {
+            unit,
+            span: None,
+            quote: None,
+            codes,
+            memo: None,
+            created: Some(now),
+            modified: Some(now),
+            anchoring: Anchoring::Anchored,
+        }
+    }
+
+    pub fn is_orphaned(&self) -> bool {
+        self.anchoring == Anchoring::Orphaned
+    }
+}
+
+fn flow_list<S: Serializer>(codes: &[IndicatorId], s: S) -> std::result::Result<S::Ok, S::Error> {
+    serde_saphyr::FlowSeq(codes).serialize(s)
+}
+
+/// Everything one coder did on one document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentCoding {
+    #[serde(default)]
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<Annotation>,
+}
+
+/// The content of `annotations/CODER.yaml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoderFile {
+    pub schema: u32,
+    pub coder: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codebook_version: Option<String>,
+    #[serde(default)]
+    pub documents: BTreeMap<DocumentId, DocumentCoding>,
+}
+
+impl CoderFile {
+    pub fn new(coder: &str, codebook_version: Option<String>) -> Self {
+        Self {
+            schema: SCHEMA_VERSION,
+            coder: coder.to_string(),
+            codebook_version,
+            documents: BTreeMap::new(),
+        }
+    }
+
+    pub fn status(&self, document: &DocumentId) -> Status {
+        self.documents
+            .get(document)
+            .map(|d| d.status)
+            .unwrap_or_default()
+    }
+
+    pub fn annotations(&self, document: &DocumentId) -> &[Annotation] {
+        self.documents
+            .get(document)
+            .map(|d| d.annotations.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// The codes on a unit, whole-unit and span annotations together, without duplicates.
+    pub fn codes_on_unit(&self, document: &DocumentId, unit: &UnitId) -> Vec<&IndicatorId> {
+        let mut codes: Vec<&IndicatorId> = self
+            .annotations(document)
+            .iter()
+            .filter(|a| &a.unit == unit)
+            .flat_map(|a| a.codes.iter())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    }
+
+    pub fn annotation_count(&self) -> usize {
+        self.documents.values().map(|d| d.annotations.len()).sum()
+    }
+
+    /// Puts documents and annotations in the stable order files are written in: annotations by
+    /// unit position, then span; codes sorted. Keeps `git diff` of two saves small.
+    pub fn normalize(&mut self, corpus: &Corpus) {
+        for (id, coding) in &mut self.documents {
+            let document = corpus.get(id);
+            for annotation in &mut coding.annotations {
+                annotation.codes.sort();
+                annotation.codes.dedup();
+            }
+            coding.annotations.sort_by_cached_key(|a| {
+                let position = document
+                    .and_then(|d| d.unit_position(&a.unit))
+                    .unwrap_or(usize::MAX);
+                let span = a.span.map(|s| (s.start, s.end));
+                (position, a.unit.to_string(), span)
+            });
+        }
+    }
+
+    /// Checks that the file belongs to `coder` and is of a layout this build reads.
+    pub fn check_header(&self, path: &std::path::Path, coder: &str) -> Result<()> {
+        use crate::error::SourcePos;
+        if self.schema != SCHEMA_VERSION {
+            return Err(Error::invalid(
+                SourcePos::file(path),
+                format!(
+                    "schema {} is not supported (this normcode reads schema {SCHEMA_VERSION})",
+                    self.schema
+                ),
+            ));
+        }
+        if self.coder != coder {
+            return Err(Error::invalid(
+                SourcePos::file(path),
+                format!(
+                    "the file says coder '{}', but its name says '{coder}'",
+                    self.coder
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A coder name is also a file name: letters, digits, `_`, `-`, `.`; not starting with `.`.
+pub fn valid_coder_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+#[cfg(test)]
+mod tests;

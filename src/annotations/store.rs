@@ -1,0 +1,81 @@
+//! Reading and writing coder files: atomic saves and one writer per coder file.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::yaml;
+
+use super::CoderFile;
+
+/// Writes `contents` to `path` so that a crash at any moment leaves either the old file or the
+/// new one: a temporary file in the same folder, fsync, rename over, fsync of the folder.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(folder)
+        .map_err(|e| Error::io(path, "cannot save (creating a temporary file failed)", e))?;
+    temp.write_all(contents)
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| Error::io(path, "cannot save", e))?;
+    // Dropping a failed `persist` removes the temporary file: nothing is left behind.
+    temp.persist(path)
+        .map_err(|e| Error::io(path, "cannot save (rename failed)", e.error))?;
+    // The rename itself must reach the disk too.
+    if let Ok(dir) = File::open(folder) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+pub fn load_coder_file(path: &Path) -> Result<CoderFile> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read", e))?;
+    yaml::parse(path, &text, 0)
+}
+
+pub fn save_coder_file(path: &Path, file: &CoderFile) -> Result<()> {
+    let text = yaml::to_string(file)?;
+    write_atomic(path, text.as_bytes())
+}
+
+/// An exclusive OS lock on a coder file, held while a session may write it. The OS drops it
+/// when the process ends, however it ends, so a crash leaves no stale lock.
+#[derive(Debug)]
+pub struct CoderLock {
+    _file: File,
+    pub path: PathBuf,
+}
+
+impl CoderLock {
+    /// Locks `annotations/.CODER.lock`; fails at once if another process holds it.
+    pub fn acquire(annotations_dir: &Path, coder: &str) -> Result<Self> {
+        std::fs::create_dir_all(annotations_dir)
+            .map_err(|e| Error::io(annotations_dir, "cannot create", e))?;
+        let path = annotations_dir.join(format!(".{coder}.lock"));
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, "cannot open lock file", e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Self { _file: file, path }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Usage(format!(
+                "coder '{coder}' is already open in another normcode session (lock {}); \
+                 close it there, or pass --coder with another name",
+                path.display()
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, "cannot lock", e)),
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! One function per subcommand, each a few lines over the core.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::error::{Error, Result};
+use crate::project::{self, Project};
+use crate::summary;
+
+use super::{Cli, Command, TextOrJson};
+
+pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let Cli {
+        project, command, ..
+    } = cli;
+    match command {
+        Some(Command::Init { dir }) => init(&dir),
+        Some(Command::Check) => check(project.as_deref()),
+        Some(Command::Status { format }) => status(project.as_deref(), format),
+        None => status(project.as_deref(), TextOrJson::Text),
+    }
+}
+
+/// The project root: `--project` as given (it must be a project), else discovered from here.
+pub fn project_root(project: Option<&Path>) -> Result<PathBuf> {
+    match project {
+        Some(dir) => {
+            if !dir.join(project::CODEBOOK_FILE).is_file()
+                && !dir.join(project::SETTINGS_FILE).is_file()
+            {
+                return Err(Error::Usage(format!(
+                    "{} is not a normcode project (it has no {})",
+                    dir.display(),
+                    project::CODEBOOK_FILE
+                )));
+            }
+            Ok(dir.to_path_buf())
+        }
+        None => {
+            let here = std::env::current_dir()
+                .map_err(|e| Error::io(".", "cannot find the current folder", e))?;
+            project::discover(&here)
+        }
+    }
+}
+
+pub fn open_project(project: Option<&Path>) -> Result<Project> {
+    Project::open(&project_root(project)?)
+}
+
+fn init(dir: &Path) -> Result<ExitCode> {
+    project::init(dir)?;
+    println!(
+        "Created a normcode project in {}:\n  codebook.yaml   the default codebook (edit it to fit your study)\n  documents/      put .txt and .md files here\n  annotations/    one file per coder, written as you code\n\nNext: cd {} && normcode check",
+        dir.display(),
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(project: Option<&Path>) -> Result<ExitCode> {
+    let root = project_root(project)?;
+    let project = match Project::open(&root) {
+        Ok(project) => project,
+        Err(err @ Error::Invalid { .. }) => {
+            println!("error: {err}");
+            println!("1 error");
+            return Ok(ExitCode::from(1));
+        }
+        Err(err) => return Err(err),
+    };
+    let report = project::check(&project);
+    for problem in &report.problems {
+        println!("{problem}");
+    }
+    if report.is_clean() {
+        println!(
+            "ok: codebook ({} indicators), {} documents ({} units), {} coder files",
+            project.codebook.indicators.len(),
+            project.corpus.len(),
+            project.corpus.unit_count(),
+            project.coder_names()?.len()
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{} errors, {} warnings", report.errors(), report.warnings());
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn status(project: Option<&Path>, format: TextOrJson) -> Result<ExitCode> {
+    let project = open_project(project)?;
+    let coders = project.load_coders(None)?;
+    let summary = summary::summarize(&project, &coders);
+    match format {
+        TextOrJson::Text => print!("{summary}"),
+        TextOrJson::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).expect("a summary always serializes")
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,74 @@
+//! The command line: parse with clap, call the core, print, choose the exit code.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::error::Error;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "normcode",
+    version,
+    about = "Qualitative content analysis of policy and norm texts, in the terminal",
+    long_about = "Qualitative content analysis of policy and norm texts, in the terminal.\n\n\
+        Without a command, opens the coding workspace on the project in the current folder \
+        (or the nearest parent that holds a codebook.yaml)."
+)]
+pub struct Cli {
+    /// The project folder (default: the current folder or the nearest parent that is one).
+    #[arg(long, global = true, env = "NORMCODE_PROJECT", value_name = "DIR")]
+    pub project: Option<PathBuf>,
+    /// Who is coding (default: the configured name, else the user name).
+    #[arg(long, global = true, env = "NORMCODE_CODER", value_name = "NAME")]
+    pub coder: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new, empty project with a copy of the default codebook.
+    Init {
+        /// The folder to create (it may exist, but must not be a project yet).
+        dir: PathBuf,
+    },
+    /// Check the codebook, documents and coder files. Exit 0 when clean, 1 when problems were
+    /// found, 2 when the check could not run.
+    Check,
+    /// Documents, units, coders, and what each coder has coded.
+    Status {
+        #[arg(long, value_enum, default_value_t)]
+        format: TextOrJson,
+    },
+}
+
+/// Runs the command line; the returned code is the process's exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    match commands::dispatch(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("normcode: {err}");
+            exit_code_for(&err)
+        }
+    }
+}
+
+/// 1 for bad input (the files are wrong), 2 for usage and I/O errors.
+pub fn exit_code_for(err: &Error) -> ExitCode {
+    if err.is_usage() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
+    }
+}

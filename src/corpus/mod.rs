@@ -1,0 +1,394 @@
+//! The corpus: documents read from the documents folder, each split into units.
+
+mod front_matter;
+mod ids;
+mod segment;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub use front_matter::{KNOWN_KEYS, MetaValue, Metadata};
+pub use ids::{CodePointRange, DocumentId, IndicatorId, UnitId};
+pub use segment::{Segmentation, Unit, UnitKind, segment, without_label};
+
+use crate::error::{Error, Result, SourcePos};
+
+/// One document of the corpus.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub id: DocumentId,
+    /// The file, as given to [`Document::parse`] (relative to the project where loaded from one).
+    pub path: PathBuf,
+    pub metadata: Metadata,
+    /// The text after the front matter, `\r\n` read as `\n`, without BOM.
+    pub body: String,
+    pub units: Vec<Unit>,
+    /// Lines of the file before the body (the front matter), to turn body lines into file lines.
+    pub body_line_offset: u64,
+    /// BLAKE3 of the whole file as read: the search index reindexes when it changes.
+    pub content_hash: String,
+    unit_positions: HashMap<UnitId, usize>,
+}
+
+impl Document {
+    /// Parses a document from its raw text.
+    pub fn parse(id: DocumentId, path: &Path, raw: &str, mode: Segmentation) -> Result<Self> {
+        let content_hash = blake3::hash(raw.as_bytes()).to_hex().to_string();
+        let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
+        let normalized;
+        let raw = if raw.contains('\r') {
+            normalized = raw.replace("\r\n", "\n").replace('\r', "\n");
+            normalized.as_str()
+        } else {
+            raw
+        };
+        let (metadata, body, body_line_offset) = front_matter::split(path, raw)?;
+        let body = body.to_string();
+        let units = segment(&body, mode);
+        let unit_positions = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.clone(), i))
+            .collect();
+        Ok(Self {
+            id,
+            path: path.to_path_buf(),
+            metadata,
+            body,
+            units,
+            body_line_offset,
+            content_hash,
+            unit_positions,
+        })
+    }
+
+    /// The title from front matter, else the id.
+    pub fn title(&self) -> String {
+        self.metadata.title().unwrap_or_else(|| self.id.to_string())
+    }
+
+    pub fn unit_position(&self, id: &UnitId) -> Option<usize> {
+        self.unit_positions.get(id).copied()
+    }
+
+    pub fn unit(&self, id: &UnitId) -> Option<&Unit> {
+        self.unit_position(id).map(|i| &self.units[i])
+    }
+
+    pub fn unit_text(&self, unit: &Unit) -> &str {
+        &self.body[unit.bytes.clone()]
+    }
+
+    /// The unit that contains code point `offset`, if any.
+    pub fn unit_at(&self, offset: usize) -> Option<usize> {
+        let after = self.units.partition_point(|u| u.range.start <= offset);
+        let candidate = after.checked_sub(1)?;
+        (offset < self.units[candidate].range.end).then_some(candidate)
+    }
+
+    /// The byte offset of code point `offset` in the body, or `None` past its end.
+    pub fn byte_offset(&self, offset: usize) -> Option<usize> {
+        // Start from the nearest unit before `offset`, so long documents are not walked whole.
+        let after = self.units.partition_point(|u| u.range.start <= offset);
+        let (mut byte, mut char_at) = match after.checked_sub(1) {
+            Some(i) => (self.units[i].bytes.start, self.units[i].range.start),
+            None => (0, 0),
+        };
+        for c in self.body[byte..].chars() {
+            if char_at == offset {
+                return Some(byte);
+            }
+            byte += c.len_utf8();
+            char_at += 1;
+        }
+        (char_at == offset).then_some(byte)
+    }
+
+    /// The text of `range`, or `None` if it lies outside the body.
+    pub fn slice(&self, range: CodePointRange) -> Option<&str> {
+        if range.end < range.start {
+            return None;
+        }
+        let start = self.byte_offset(range.start)?;
+        let len: usize = self.body[start..]
+            .chars()
+            .take(range.len())
+            .map(char::len_utf8)
+            .sum();
+        let end = start + len;
+        (self.body[start..end].chars().count() == range.len()).then(|| &self.body[start..end])
+    }
+
+    /// Code point length of the body.
+    pub fn len_chars(&self) -> usize {
+        self.units
+            .last()
+            .map(|u| u.range.end + self.body[u.bytes.end..].chars().count())
+            .unwrap_or_else(|| self.body.chars().count())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// Something wrong with the input that did not stop the load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            message: message.into(),
+        }
+    }
+
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let label = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{label}: {}", self.message)
+    }
+}
+
+/// All documents of a project, in id order.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    pub documents: Vec<Document>,
+    /// Files skipped or questionable, to report; the rest loaded fine.
+    pub problems: Vec<Problem>,
+    positions: HashMap<DocumentId, usize>,
+}
+
+const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown"];
+
+impl Corpus {
+    pub fn from_documents(mut documents: Vec<Document>, problems: Vec<Problem>) -> Self {
+        documents.sort_by(|a, b| a.id.cmp(&b.id));
+        let positions = documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.clone(), i))
+            .collect();
+        Self {
+            documents,
+            problems,
+            positions,
+        }
+    }
+
+    /// Loads every `.txt` and `.md` file below `folder`. `project_root` bounds where a symbolic
+    /// link may lead; `display_base` is what paths in messages are shown relative to.
+    pub fn load(folder: &Path, project_root: &Path, mode: Segmentation) -> Result<Self> {
+        let root = project_root
+            .canonicalize()
+            .map_err(|e| Error::io(project_root, "cannot open project folder", e))?;
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        collect_files(folder, &root, &mut files, &mut problems)?;
+        files.sort();
+        let mut documents: Vec<Document> = Vec::with_capacity(files.len());
+        let mut seen: HashMap<DocumentId, PathBuf> = HashMap::new();
+        for file in files {
+            let shown = file
+                .strip_prefix(project_root)
+                .unwrap_or(&file)
+                .to_path_buf();
+            let id = document_id(folder, &file);
+            if let Some(first) = seen.get(&id) {
+                problems.push(Problem::error(format!(
+                    "{}: document id '{id}' is already used by {}; skipped",
+                    shown.display(),
+                    first.display()
+                )));
+                continue;
+            }
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&shown, "cannot read", e))?;
+            if bytes.contains(&0) {
+                problems.push(Problem::warning(format!(
+                    "{}: binary file (it holds NUL bytes); skipped",
+                    shown.display()
+                )));
+                continue;
+            }
+            let raw = match String::from_utf8(bytes) {
+                Ok(raw) => raw,
+                Err(err) => {
+                    let before = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+                    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                    problems.push(Problem::warning(format!(
+                        "{}:{line}: not UTF-8 text; skipped (convert it to UTF-8 to code it)",
+                        shown.display()
+                    )));
+                    continue;
+                }
+            };
+            match Document::parse(id.clone(), &shown, &raw, mode) {
+                Ok(document) => {
+                    if document.units.is_empty() {
+                        problems.push(Problem::warning(format!(
+                            "{}: document has no text to code",
+                            shown.display()
+                        )));
+                    }
+                    seen.insert(id, shown);
+                    documents.push(document);
+                }
+                Err(err) => problems.push(Problem::error(format!("{err}; document skipped"))),
+            }
+        }
+        Ok(Self::from_documents(documents, problems))
+    }
+
+    pub fn get(&self, id: &DocumentId) -> Option<&Document> {
+        self.position(id).map(|i| &self.documents[i])
+    }
+
+    pub fn position(&self, id: &DocumentId) -> Option<usize> {
+        self.positions.get(id).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.documents.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.documents.is_empty()
+    }
+
+    pub fn unit_count(&self) -> usize {
+        self.documents.iter().map(|d| d.units.len()).sum()
+    }
+}
+
+fn document_id(folder: &Path, file: &Path) -> DocumentId {
+    let relative = file.strip_prefix(folder).unwrap_or(file).with_extension("");
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    DocumentId::new(parts.join("/"))
+}
+
+fn collect_files(
+    folder: &Path,
+    root: &Path,
+    files: &mut Vec<PathBuf>,
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
+    let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, "cannot list", e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(folder, "cannot list", e))?;
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let file_type = entry
+            .file_type()
+            .map_err(|e| Error::io(&path, "cannot inspect", e))?;
+        if file_type.is_symlink() {
+            // A link may point anywhere; only follow it where it stays inside the project.
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(root) => {}
+                _ => {
+                    problems.push(Problem::warning(format!(
+                        "{}: symbolic link leads outside the project (or nowhere); skipped",
+                        path.display()
+                    )));
+                    continue;
+                }
+            }
+        }
+        if path.is_dir() {
+            collect_files(&path, root, files, problems)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Where a front matter key sits, for messages about it.
+pub fn metadata_pos(document: &Document, key: &str) -> SourcePos {
+    match document.metadata.lines.get(key) {
+        Some(&line) => SourcePos::at(&document.path, line, 1),
+        None => SourcePos::file(&document.path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(raw: &str) -> Document {
+        Document::parse(
+            DocumentId::new("d"),
+            Path::new("d.md"),
+            raw,
+            Segmentation::Paragraph,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn slices_and_offsets_are_in_code_points() {
+        let d = doc("---\ntitle: t\n---\n中文 text.\n\n第二段 second.");
+        assert_eq!(d.slice(CodePointRange::new(0, 2)), Some("中文"));
+        assert_eq!(d.slice(CodePointRange::new(10, 13)), Some("第二段"));
+        assert_eq!(d.unit_at(11), Some(1));
+        assert_eq!(d.unit_at(9), None, "the blank line belongs to no unit");
+        assert_eq!(d.slice(CodePointRange::new(20, 40)), None);
+        assert_eq!(d.len_chars(), 21);
+    }
+
+    #[test]
+    fn crlf_and_bom_are_normalized() {
+        let d = doc("\u{feff}---\r\ntitle: t\r\n---\r\nOne.\r\n\r\nTwo.");
+        assert_eq!(d.body, "One.\n\nTwo.");
+        assert_eq!(d.units.len(), 2);
+    }
+
+    #[test]
+    fn loads_folder_skips_binary_and_non_utf8_with_warnings() {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = dir.path().join("docs");
+        std::fs::create_dir_all(docs.join("un")).unwrap();
+        std::fs::write(docs.join("un/a.md"), "---\ntitle: A\n---\nText.").unwrap();
+        std::fs::write(docs.join("b.txt"), "Plain.").unwrap();
+        std::fs::write(docs.join("bin.txt"), b"\x00\x01").unwrap();
+        std::fs::write(docs.join("latin1.txt"), b"caf\xe9").unwrap();
+        std::fs::write(docs.join("notes.pdf"), b"%PDF").unwrap();
+        let corpus = Corpus::load(&docs, dir.path(), Segmentation::Paragraph).unwrap();
+        let ids: Vec<_> = corpus.documents.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["b", "un/a"]);
+        assert_eq!(corpus.problems.len(), 2, "{:?}", corpus.problems);
+        assert!(corpus.problems.iter().any(|p| p.message.contains("binary")));
+        assert!(
+            corpus
+                .problems
+                .iter()
+                .any(|p| p.message.contains("not UTF-8"))
+        );
+    }
+}

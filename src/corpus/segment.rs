@@ -1,0 +1,417 @@
+//! Splitting a document body into units: paragraphs (with UN-style numbered paragraphs and
+//! lettered sub-paragraphs), sentences or lines. Offsets are code points.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{CodePointRange, UnitId};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Segmentation {
+    #[default]
+    Paragraph,
+    Sentence,
+    Line,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitKind {
+    Heading,
+    Paragraph,
+    Numbered,
+    SubParagraph,
+    Sentence,
+    Line,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub id: UnitId,
+    pub kind: UnitKind,
+    /// Code points in the body.
+    pub range: CodePointRange,
+    /// Bytes in the body, for slicing.
+    pub bytes: Range<usize>,
+}
+
+/// A line of the body with its byte and code-point starts.
+struct Line<'a> {
+    text: &'a str,
+    byte_start: usize,
+    char_start: usize,
+}
+
+fn lines(body: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let (mut byte_start, mut char_start) = (0, 0);
+    for text in body.split('\n') {
+        out.push(Line {
+            text,
+            byte_start,
+            char_start,
+        });
+        byte_start += text.len() + 1;
+        char_start += text.chars().count() + 1;
+    }
+    out
+}
+
+/// A stretch of the body, trimmed of surrounding white space.
+#[derive(Clone, Copy)]
+struct Piece {
+    bytes: (usize, usize),
+    chars: (usize, usize),
+}
+
+fn trimmed(body: &str, byte_start: usize, byte_end: usize, char_start: usize) -> Option<Piece> {
+    let text = &body[byte_start..byte_end];
+    let lead = text.len() - text.trim_start().len();
+    let inner = text.trim();
+    if inner.is_empty() {
+        return None;
+    }
+    let lead_chars = text[..lead].chars().count();
+    let chars = inner.chars().count();
+    let start = char_start + lead_chars;
+    Some(Piece {
+        bytes: (byte_start + lead, byte_start + lead + inner.len()),
+        chars: (start, start + chars),
+    })
+}
+
+/// `13. text` → Some("13"). Also accepts the full-width stop `．`.
+fn paragraph_number(text: &str) -> Option<&str> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 4 {
+        return None;
+    }
+    let rest = &text[digits..];
+    // Chinese text follows the full-width stop without a space.
+    if rest.starts_with('．') {
+        return Some(&text[..digits]);
+    }
+    let rest = rest.strip_prefix('.')?;
+    (rest.is_empty() || rest.starts_with(char::is_whitespace)).then(|| &text[..digits])
+}
+
+/// `(a) text` or `（a）text` → Some("a"): one or two lower-case ASCII letters.
+fn sub_paragraph_letter(text: &str) -> Option<&str> {
+    let (open_len, close) = if text.starts_with('(') {
+        (1, ')')
+    } else if text.starts_with('（') {
+        ('（'.len_utf8(), '）')
+    } else {
+        return None;
+    };
+    let rest = &text[open_len..];
+    let letters = rest.bytes().take_while(u8::is_ascii_lowercase).count();
+    if letters == 0 || letters > 2 {
+        return None;
+    }
+    rest[letters..].starts_with(close).then(|| &rest[..letters])
+}
+
+/// The unit's text without its leading paragraph number or letter (`13. `, `(a) `, `# `), which
+/// renumbering may change while the text stays the same.
+pub fn without_label(text: &str) -> &str {
+    let rest = if let Some(number) = paragraph_number(text) {
+        let rest = &text[number.len()..];
+        rest.strip_prefix('.')
+            .or_else(|| rest.strip_prefix('．'))
+            .unwrap_or(rest)
+    } else if let Some(letter) = sub_paragraph_letter(text) {
+        let open = if text.starts_with('(') {
+            1
+        } else {
+            '（'.len_utf8()
+        };
+        let close = if text.starts_with('(') {
+            1
+        } else {
+            '）'.len_utf8()
+        };
+        &text[open + letter.len() + close..]
+    } else if is_heading(text) {
+        text.trim_start_matches('#')
+    } else {
+        text
+    };
+    rest.trim_start()
+}
+
+fn is_heading(text: &str) -> bool {
+    let hashes = text.bytes().take_while(|&b| b == b'#').count();
+    (1..=6).contains(&hashes) && text[hashes..].starts_with(' ')
+}
+
+/// Splits `body` into units by `mode`.
+pub fn segment(body: &str, mode: Segmentation) -> Vec<Unit> {
+    match mode {
+        Segmentation::Paragraph => paragraphs(body),
+        Segmentation::Sentence => sentences(body, paragraphs(body)),
+        Segmentation::Line => line_units(body),
+    }
+}
+
+fn paragraphs(body: &str) -> Vec<Unit> {
+    // First the raw pieces: blocks between blank lines, with lettered lines starting new pieces.
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut block: Option<(usize, usize)> = None; // (byte_start, char_start)
+    let all = lines(body);
+    let close = |block: &mut Option<(usize, usize)>, end: usize, pieces: &mut Vec<Piece>| {
+        if let Some((b, c)) = block.take()
+            && let Some(piece) = trimmed(body, b, end, c)
+        {
+            pieces.push(piece);
+        }
+    };
+    for line in &all {
+        let stripped = line.text.trim_start();
+        let line_end = line.byte_start + line.text.len();
+        if stripped.is_empty() {
+            close(&mut block, line.byte_start, &mut pieces);
+            continue;
+        }
+        let starts_new = sub_paragraph_letter(stripped).is_some()
+            || paragraph_number(stripped).is_some()
+            || is_heading(stripped);
+        if starts_new && block.is_some() {
+            close(&mut block, line.byte_start, &mut pieces);
+        }
+        if block.is_none() {
+            block = Some((line.byte_start, line.char_start));
+        }
+        // A heading is a block of its own.
+        if is_heading(stripped) {
+            close(&mut block, line_end, &mut pieces);
+        }
+    }
+    close(&mut block, body.len(), &mut pieces);
+
+    // Then ids: numbers and letters where the text gives them, positions elsewhere.
+    let mut taken = HashSet::new();
+    let mut parent: Option<String> = None;
+    let mut units = Vec::with_capacity(pieces.len());
+    for (index, piece) in pieces.into_iter().enumerate() {
+        let text = &body[piece.bytes.0..piece.bytes.1];
+        let (kind, wanted) = if is_heading(text) {
+            parent = None;
+            (UnitKind::Heading, None)
+        } else if let Some(number) = paragraph_number(text) {
+            parent = Some(number.to_string());
+            (UnitKind::Numbered, Some(number.to_string()))
+        } else if let Some(letter) = sub_paragraph_letter(text) {
+            let id = parent.as_ref().map(|p| format!("{p}.{letter}"));
+            (UnitKind::SubParagraph, id)
+        } else {
+            (UnitKind::Paragraph, None)
+        };
+        let id = match wanted {
+            Some(id) if !taken.contains(&id) => id,
+            _ => format!("p{}", index + 1),
+        };
+        taken.insert(id.clone());
+        units.push(Unit {
+            id: UnitId::new(id),
+            kind,
+            range: CodePointRange::new(piece.chars.0, piece.chars.1),
+            bytes: piece.bytes.0..piece.bytes.1,
+        });
+    }
+    units
+}
+
+fn is_sentence_end(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
+}
+
+fn is_cjk_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '！' | '？')
+}
+
+fn sentences(body: &str, paragraphs: Vec<Unit>) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for paragraph in paragraphs {
+        if paragraph.kind == UnitKind::Heading {
+            units.push(paragraph);
+            continue;
+        }
+        let text = &body[paragraph.bytes.clone()];
+        let mut cuts = Vec::new(); // byte offsets in `text` where a sentence ends
+        let mut chars = text.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            if !is_sentence_end(c) {
+                continue;
+            }
+            let end = at + c.len_utf8();
+            // Closing quotes and brackets stay with their sentence.
+            let mut end = end;
+            while let Some(&(next_at, next)) = chars.peek() {
+                if matches!(next, '"' | '\'' | ')' | '”' | '’' | '」' | '）') {
+                    end = next_at + next.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let followed_by_space = chars.peek().is_none_or(|(_, n)| n.is_whitespace());
+            // "13." at the very start is a paragraph number, not a sentence.
+            let is_number = paragraph_number(text).is_some_and(|n| end == n.len() + 1);
+            if (is_cjk_sentence_end(c) || followed_by_space) && !is_number {
+                cuts.push(end);
+            }
+        }
+        let mut start = 0;
+        let mut ordinal = 0;
+        let char_base = paragraph.range.start;
+        let mut char_start = 0;
+        for cut in cuts.into_iter().chain(std::iter::once(text.len())) {
+            if cut <= start {
+                continue;
+            }
+            let piece = trimmed(
+                body,
+                paragraph.bytes.start + start,
+                paragraph.bytes.start + cut,
+                char_base + char_start,
+            );
+            char_start += text[start..cut].chars().count();
+            start = cut;
+            if let Some(piece) = piece {
+                ordinal += 1;
+                units.push(Unit {
+                    id: UnitId::new(format!("{}.s{ordinal}", paragraph.id)),
+                    kind: UnitKind::Sentence,
+                    range: CodePointRange::new(piece.chars.0, piece.chars.1),
+                    bytes: piece.bytes.0..piece.bytes.1,
+                });
+            }
+        }
+    }
+    units
+}
+
+fn line_units(body: &str) -> Vec<Unit> {
+    lines(body)
+        .iter()
+        .enumerate()
+        .filter_map(|(index, line)| {
+            let piece = trimmed(
+                body,
+                line.byte_start,
+                line.byte_start + line.text.len(),
+                line.char_start,
+            )?;
+            Some(Unit {
+                id: UnitId::new(format!("l{}", index + 1)),
+                kind: UnitKind::Line,
+                range: CodePointRange::new(piece.chars.0, piece.chars.1),
+                bytes: piece.bytes.0..piece.bytes.1,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(body: &str, mode: Segmentation) -> Vec<String> {
+        segment(body, mode)
+            .into_iter()
+            .map(|u| u.id.to_string())
+            .collect()
+    }
+
+    fn texts(body: &str, mode: Segmentation) -> Vec<String> {
+        segment(body, mode)
+            .into_iter()
+            .map(|u| body[u.bytes].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn un_numbered_paragraphs_and_lettered_sub_paragraphs_are_their_own_units() {
+        let body = "# Report\n\nIntroduction text.\n\n12. First point.\n\n13. States should consider:\n(a) Cooperate;\n(b) Not harm;\n\n(c) Respect rights.\n\n14. Last.\n";
+        assert_eq!(
+            ids(body, Segmentation::Paragraph),
+            ["p1", "p2", "12", "13", "13.a", "13.b", "13.c", "14"]
+        );
+        assert_eq!(
+            texts(body, Segmentation::Paragraph)[4..6],
+            ["(a) Cooperate;", "(b) Not harm;"]
+        );
+    }
+
+    #[test]
+    fn offsets_count_code_points_not_bytes() {
+        let body = "一、总则\n\n13．各国应当：\n（a）开展合作；\n（b）不损害关键基础设施。";
+        let units = segment(body, Segmentation::Paragraph);
+        assert_eq!(
+            ids(body, Segmentation::Paragraph),
+            ["p1", "13", "13.a", "13.b"]
+        );
+        for unit in &units {
+            let by_chars: String = body
+                .chars()
+                .skip(unit.range.start)
+                .take(unit.range.len())
+                .collect();
+            assert_eq!(by_chars, &body[unit.bytes.clone()]);
+        }
+        assert_eq!(units[2].range, CodePointRange::new(15, 23));
+    }
+
+    #[test]
+    fn labels_are_stripped_for_quotes() {
+        assert_eq!(without_label("13. States should"), "States should");
+        assert_eq!(without_label("13．各国"), "各国");
+        assert_eq!(without_label("(b) to report"), "to report");
+        assert_eq!(without_label("（b）开展合作"), "开展合作");
+        assert_eq!(without_label("## Heading"), "Heading");
+        assert_eq!(without_label("2015 was a year"), "2015 was a year");
+    }
+
+    #[test]
+    fn duplicate_numbers_fall_back_to_positions() {
+        let body = "1. One.\n\n2. Two.\n\nAnnex\n\n1. Again one.";
+        assert_eq!(ids(body, Segmentation::Paragraph), ["1", "2", "p3", "p4"]);
+    }
+
+    #[test]
+    fn sentences_split_latin_and_chinese_and_keep_paragraph_ids() {
+        let body = "13. States should act. They should cooperate!\n\n各国应合作。各国应负责。";
+        assert_eq!(
+            texts(body, Segmentation::Sentence),
+            [
+                "13. States should act.",
+                "They should cooperate!",
+                "各国应合作。",
+                "各国应负责。"
+            ]
+        );
+        assert_eq!(
+            ids(body, Segmentation::Sentence),
+            ["13.s1", "13.s2", "p2.s1", "p2.s2"]
+        );
+    }
+
+    #[test]
+    fn lines_are_numbered_by_their_line_in_the_body() {
+        let body = "first\n\n  second  \nthird";
+        assert_eq!(ids(body, Segmentation::Line), ["l1", "l3", "l4"]);
+        assert_eq!(
+            texts(body, Segmentation::Line),
+            ["first", "second", "third"]
+        );
+    }
+
+    #[test]
+    fn empty_and_blank_bodies_have_no_units() {
+        assert!(segment("", Segmentation::Paragraph).is_empty());
+        assert!(segment(" \n\n\t\n", Segmentation::Sentence).is_empty());
+    }
+}

@@ -1,0 +1,17 @@
+//! normcode: qualitative content analysis of policy and norm texts, in a terminal.
+//!
+//! The core (this library) knows nothing of terminals: [`project`] loads a project's
+//! [`codebook`], [`corpus`] and coder files ([`annotations`]); [`reliability`] computes agreement.
+//! The binary's `cli` and `tui` modules are thin shells over it.
+
+pub mod annotations;
+pub mod cli;
+pub mod codebook;
+pub mod corpus;
+pub mod error;
+pub mod project;
+pub mod reliability;
+pub mod summary;
+mod yaml;
+
+pub use error::{Error, Result};

@@ -1,0 +1,238 @@
+//! A project on disk: where its parts are, loading them, and creating a new one.
+
+mod check;
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use check::{CheckReport, check};
+
+use crate::annotations::{self, AnchorReport, CoderFile};
+use crate::codebook::{Codebook, DEFAULT_CODEBOOK};
+use crate::corpus::{Corpus, Segmentation};
+use crate::error::{Error, Result, SourcePos};
+use crate::yaml;
+
+pub const SETTINGS_FILE: &str = "normcode.yaml";
+pub const CODEBOOK_FILE: &str = "codebook.yaml";
+pub const ANNOTATIONS_DIR: &str = "annotations";
+
+/// `normcode.yaml`: optional; every setting has a default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default = "default_documents")]
+    pub documents: PathBuf,
+    #[serde(default)]
+    pub segmentation: Segmentation,
+}
+
+fn default_documents() -> PathBuf {
+    PathBuf::from("documents")
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            documents: default_documents(),
+            segmentation: Segmentation::default(),
+        }
+    }
+}
+
+/// A loaded project: codebook and corpus. Coder files are loaded on demand.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    pub settings: Settings,
+    pub codebook: Codebook,
+    pub corpus: Corpus,
+}
+
+/// A coder file loaded and anchored in the corpus.
+#[derive(Debug, Clone)]
+pub struct LoadedCoder {
+    pub name: String,
+    pub path: PathBuf,
+    pub file: CoderFile,
+    pub anchors: AnchorReport,
+}
+
+fn is_project(dir: &Path) -> bool {
+    dir.join(CODEBOOK_FILE).is_file() || dir.join(SETTINGS_FILE).is_file()
+}
+
+/// The folder itself if it is a project, else the nearest parent that is.
+pub fn discover(start: &Path) -> Result<PathBuf> {
+    let start = start
+        .canonicalize()
+        .map_err(|e| Error::io(start, "cannot open", e))?;
+    start
+        .ancestors()
+        .find(|dir| is_project(dir))
+        .map(Path::to_path_buf)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "no normcode project in {} or any parent folder (a project holds {CODEBOOK_FILE}); \
+                 create one with `normcode init DIR` or pass --project DIR",
+                start.display()
+            ))
+        })
+}
+
+/// A path from a project file must stay inside the project: relative, without `..`.
+fn inside_project(path: &Path, settings_file: &Path) -> Result<()> {
+    let escapes = path.is_absolute()
+        || path
+            .components()
+            .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)));
+    if escapes {
+        return Err(Error::invalid(
+            SourcePos::file(settings_file),
+            format!(
+                "documents folder '{}' must be a relative path inside the project",
+                path.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl Project {
+    /// Loads the project at `root` (which must be a project folder).
+    pub fn open(root: &Path) -> Result<Self> {
+        let settings_path = root.join(SETTINGS_FILE);
+        let settings = if settings_path.is_file() {
+            let text = std::fs::read_to_string(&settings_path)
+                .map_err(|e| Error::io(&settings_path, "cannot read", e))?;
+            if text.trim().is_empty() {
+                Settings::default()
+            } else {
+                yaml::parse(Path::new(SETTINGS_FILE), &text, 0)?
+            }
+        } else {
+            Settings::default()
+        };
+        inside_project(&settings.documents, Path::new(SETTINGS_FILE))?;
+        let codebook_path = root.join(CODEBOOK_FILE);
+        let codebook_text = std::fs::read_to_string(&codebook_path)
+            .map_err(|e| Error::io(&codebook_path, "cannot read", e))?;
+        let codebook = Codebook::parse(Path::new(CODEBOOK_FILE), &codebook_text)?;
+        let documents = root.join(&settings.documents);
+        let corpus = if documents.is_dir() {
+            Corpus::load(&documents, root, settings.segmentation)?
+        } else {
+            Corpus::default()
+        };
+        Ok(Self {
+            root: root.to_path_buf(),
+            settings,
+            codebook,
+            corpus,
+        })
+    }
+
+    /// Finds the project from `start` (see [`discover`]) and loads it.
+    pub fn discover_and_open(start: &Path) -> Result<Self> {
+        Self::open(&discover(start)?)
+    }
+
+    pub fn annotations_dir(&self) -> PathBuf {
+        self.root.join(ANNOTATIONS_DIR)
+    }
+
+    pub fn documents_dir(&self) -> PathBuf {
+        self.root.join(&self.settings.documents)
+    }
+
+    /// `annotations/CODER.yaml`, for a name that is safe as a file name.
+    pub fn coder_path(&self, coder: &str) -> Result<PathBuf> {
+        if !annotations::valid_coder_name(coder) {
+            return Err(Error::Usage(format!(
+                "'{coder}' cannot be a coder name: use letters, digits, '_', '-' or '.'"
+            )));
+        }
+        Ok(self.annotations_dir().join(format!("{coder}.yaml")))
+    }
+
+    /// The coders with a file in `annotations/`, sorted.
+    pub fn coder_names(&self) -> Result<Vec<String>> {
+        let dir = self.annotations_dir();
+        if !dir.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, "cannot list", e))? {
+            let entry = entry.map_err(|e| Error::io(&dir, "cannot list", e))?;
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "yaml")
+                && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+                && annotations::valid_coder_name(stem)
+            {
+                names.push(stem.to_string());
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Loads and anchors one coder's file; a coder without a file gets an empty one.
+    pub fn load_coder(&self, coder: &str) -> Result<LoadedCoder> {
+        let path = self.coder_path(coder)?;
+        let shown = Path::new(ANNOTATIONS_DIR).join(format!("{coder}.yaml"));
+        let mut file = if path.exists() {
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| Error::io(&shown, "cannot read", e))?;
+            let file: CoderFile = yaml::parse(&shown, &text, 0)?;
+            file.check_header(&shown, coder)?;
+            file
+        } else {
+            CoderFile::new(coder, Some(self.codebook.version.clone()))
+        };
+        let anchors = annotations::anchor_all(&mut file, &self.corpus);
+        Ok(LoadedCoder {
+            name: coder.to_string(),
+            path,
+            file,
+            anchors,
+        })
+    }
+
+    /// Loads every coder file of the project (or those named), each anchored.
+    pub fn load_coders(&self, only: Option<&[String]>) -> Result<Vec<LoadedCoder>> {
+        let names = match only {
+            Some(names) => names.to_vec(),
+            None => self.coder_names()?,
+        };
+        names.iter().map(|name| self.load_coder(name)).collect()
+    }
+
+    /// Writes a coder file in its stable order, atomically.
+    pub fn save_coder(&self, coder: &mut LoadedCoder) -> Result<()> {
+        coder.file.normalize(&self.corpus);
+        std::fs::create_dir_all(self.annotations_dir())
+            .map_err(|e| Error::io(self.annotations_dir(), "cannot create", e))?;
+        annotations::save_coder_file(&coder.path, &coder.file)
+    }
+}
+
+/// Creates a new project in `dir`: the default codebook, an empty documents folder and an
+/// empty annotations folder. Refuses to overwrite an existing project.
+pub fn init(dir: &Path) -> Result<()> {
+    if is_project(dir) {
+        return Err(Error::Usage(format!(
+            "{} is already a normcode project; nothing was changed",
+            dir.display()
+        )));
+    }
+    for sub in [
+        dir.to_path_buf(),
+        dir.join("documents"),
+        dir.join(ANNOTATIONS_DIR),
+    ] {
+        std::fs::create_dir_all(&sub).map_err(|e| Error::io(&sub, "cannot create", e))?;
+    }
+    annotations::write_atomic(&dir.join(CODEBOOK_FILE), DEFAULT_CODEBOOK.as_bytes())?;
+    Ok(())
+}
