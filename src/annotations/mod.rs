@@ -14,6 +14,12 @@ pub use store::{CoderLock, load_coder_file, save_coder_file, write_atomic};
 use crate::corpus::{CodePointRange, Corpus, DocumentId, IndicatorId, UnitId};
 use crate::error::{Error, Result};
 
+/// The current time to the second: what annotation timestamps record.
+pub fn now() -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(0)
+}
+
 /// The version of the coder-file layout this build writes.
 pub const SCHEMA_VERSION: u32 = 1;
 

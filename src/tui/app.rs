@@ -1,0 +1,1184 @@
+//! The one app state, and every change to it. Keys become [`Action`]s (or text input); actions
+//! change the state here; rendering (in `ui`) only reads it.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Position, Rect};
+
+use crate::annotations::{Annotation, DocumentCoding, Status, unit_quote};
+use crate::corpus::{CodePointRange, Document, DocumentId, IndicatorId, Unit, UnitId};
+use crate::project::{LoadedCoder, Project};
+
+use super::fuzzy;
+use super::keymap::{Action, Keymap};
+use super::text;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Document,
+    Codebook,
+    Details,
+}
+
+/// What a text prompt is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptKind {
+    QuickAssign,
+    Filter,
+    PickDocument,
+    /// A memo on the annotation of `unit` (and `span`), or on the document when `unit` is None.
+    Memo {
+        document: DocumentId,
+        unit: Option<UnitId>,
+        span: Option<CodePointRange>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub input: String,
+    /// The highlighted candidate (quick-assign, picker).
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// Selecting a span of the current unit: code points relative to the unit's start, both
+    /// ends included.
+    Visual {
+        anchor: usize,
+        cursor: usize,
+    },
+    Help,
+}
+
+/// A row of the codebook pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    Category(usize),
+    Indicator(usize),
+}
+
+/// One undoable change: a document's coding before and after.
+#[derive(Debug, Clone)]
+struct Change {
+    document: DocumentId,
+    unit: usize,
+    before: Option<DocumentCoding>,
+    after: Option<DocumentCoding>,
+    label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub text: String,
+    pub is_error: bool,
+    pub at: Instant,
+}
+
+/// Where the last frame put things, for mouse clicks and page sizes.
+#[derive(Debug, Clone, Default)]
+pub struct LayoutCache {
+    pub document: Rect,
+    pub codebook: Rect,
+    pub details: Rect,
+    /// (first row, last row exclusive, unit position) of each unit drawn.
+    pub units: Vec<(u16, u16, usize)>,
+    /// (row, index into `rows`) of each codebook row drawn.
+    pub codebook_rows: Vec<(u16, usize)>,
+}
+
+/// Save state shown in the status bar.
+#[derive(Debug, Clone, Default)]
+pub struct SaveState {
+    /// Bumped by every change.
+    pub generation: u64,
+    /// The generation on disk.
+    pub saved_generation: u64,
+    pub last_change: Option<Instant>,
+    pub last_saved: Option<Instant>,
+    pub error: Option<String>,
+}
+
+impl SaveState {
+    pub fn is_dirty(&self) -> bool {
+        self.generation != self.saved_generation
+    }
+}
+
+pub struct App {
+    pub project: Arc<Project>,
+    pub coder: LoadedCoder,
+    pub keymap: Keymap,
+    pub language: String,
+    pub read_only: bool,
+    pub focus: Focus,
+    pub mode: Mode,
+    pub prompt: Option<Prompt>,
+    /// Current document and unit positions.
+    pub doc: usize,
+    pub unit: usize,
+    /// The first unit shown in the document pane.
+    pub top: usize,
+    pub codebook_filter: String,
+    pub rows: Vec<Row>,
+    /// Index into `rows` of the highlighted indicator.
+    pub selected_row: usize,
+    pub codebook_top: usize,
+    pub recent: Vec<IndicatorId>,
+    undo: Vec<Change>,
+    redo: Vec<Change>,
+    pub save: SaveState,
+    pub message: Option<Message>,
+    pub quit: bool,
+    pub layout: RefCell<LayoutCache>,
+    /// Per indicator: uses in this document, uses in the corpus (this coder).
+    pub counts: Vec<(usize, usize)>,
+    /// Per unit of the current document: its codes in codebook order.
+    unit_codes: Vec<Vec<IndicatorId>>,
+}
+
+impl App {
+    pub fn new(project: Arc<Project>, coder: LoadedCoder, keymap: Keymap) -> Self {
+        let language = project.codebook.language().to_string();
+        let mut app = Self {
+            project,
+            coder,
+            keymap,
+            language,
+            read_only: false,
+            focus: Focus::Document,
+            mode: Mode::Normal,
+            prompt: None,
+            doc: 0,
+            unit: 0,
+            top: 0,
+            codebook_filter: String::new(),
+            rows: Vec::new(),
+            selected_row: 0,
+            codebook_top: 0,
+            recent: Vec::new(),
+            undo: Vec::new(),
+            redo: Vec::new(),
+            save: SaveState::default(),
+            message: None,
+            quit: false,
+            layout: RefCell::new(LayoutCache::default()),
+            counts: Vec::new(),
+            unit_codes: Vec::new(),
+        };
+        app.rebuild_rows();
+        app.recount();
+        let orphans = app.coder.anchors.orphaned.len();
+        if orphans > 0 {
+            app.error(format!(
+                "{orphans} annotations could not be placed in the edited documents (kept; see `normcode check`)"
+            ));
+        }
+        app
+    }
+
+    // ----- reading the state -----
+
+    pub fn document(&self) -> Option<&Document> {
+        self.project.corpus.documents.get(self.doc)
+    }
+
+    pub fn current_unit(&self) -> Option<&Unit> {
+        self.document().and_then(|d| d.units.get(self.unit))
+    }
+
+    pub fn selected_indicator(&self) -> Option<usize> {
+        match self.rows.get(self.selected_row) {
+            Some(Row::Indicator(i)) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn coding(&self) -> Option<&DocumentCoding> {
+        self.coder.file.documents.get(&self.document()?.id)
+    }
+
+    /// The codes on unit `position` of the current document, in codebook order.
+    pub fn unit_codes(&self, position: usize) -> &[IndicatorId] {
+        self.unit_codes.get(position).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn unit_annotations(&self, position: usize) -> Vec<&Annotation> {
+        let (Some(document), Some(coding)) = (self.document(), self.coding()) else {
+            return Vec::new();
+        };
+        let Some(unit) = document.units.get(position) else {
+            return Vec::new();
+        };
+        coding
+            .annotations
+            .iter()
+            .filter(|a| a.unit == unit.id)
+            .collect()
+    }
+
+    pub fn status(&self) -> Status {
+        self.document()
+            .map(|d| self.coder.file.status(&d.id))
+            .unwrap_or_default()
+    }
+
+    /// (coded units, units) of the current document.
+    pub fn document_progress(&self) -> (usize, usize) {
+        let Some(document) = self.document() else {
+            return (0, 0);
+        };
+        let coded = (0..document.units.len())
+            .filter(|&u| !self.unit_codes(u).is_empty())
+            .count();
+        (coded, document.units.len())
+    }
+
+    /// (documents done, documents) of the corpus.
+    pub fn corpus_progress(&self) -> (usize, usize) {
+        let done = self
+            .project
+            .corpus
+            .documents
+            .iter()
+            .filter(|d| self.coder.file.status(&d.id) == Status::Done)
+            .count();
+        (done, self.project.corpus.len())
+    }
+
+    /// The selected span in body code points, while selecting.
+    pub fn selection(&self) -> Option<CodePointRange> {
+        let Mode::Visual { anchor, cursor } = self.mode else {
+            return None;
+        };
+        let unit = self.current_unit()?;
+        let (a, b) = (anchor.min(cursor), anchor.max(cursor));
+        Some(CodePointRange::new(
+            unit.range.start + a,
+            (unit.range.start + b + 1).min(unit.range.end),
+        ))
+    }
+
+    /// Candidates for the quick-assign prompt, best first.
+    pub fn quick_assign_candidates(&self, query: &str) -> Vec<usize> {
+        let codebook = &self.project.codebook;
+        let haystacks: Vec<String> = codebook
+            .indicators
+            .iter()
+            .map(|i| {
+                let labels: Vec<&str> = i.label.0.values().map(String::as_str).collect();
+                format!("{} {}", i.id, labels.join(" "))
+            })
+            .collect();
+        fuzzy::rank(query, &haystacks)
+            .into_iter()
+            .filter(|&i| !codebook.indicators[i].retired)
+            .collect()
+    }
+
+    pub fn picker_candidates(&self, query: &str) -> Vec<usize> {
+        let haystacks: Vec<String> = self
+            .project
+            .corpus
+            .documents
+            .iter()
+            .map(|d| format!("{} {}", d.id, d.title()))
+            .collect();
+        fuzzy::rank(query, &haystacks)
+    }
+
+    // ----- messages -----
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            is_error: false,
+            at: Instant::now(),
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            is_error: true,
+            at: Instant::now(),
+        });
+    }
+
+    // ----- input -----
+
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if key.kind == KeyEventKind::Release {
+            return;
+        }
+        if self.prompt.is_some() {
+            self.prompt_key(key);
+            return;
+        }
+        match self.mode {
+            Mode::Help => {
+                if matches!(key.code, KeyCode::Esc | KeyCode::Char('q'))
+                    || self.keymap.action(&key) == Some(Action::Help)
+                {
+                    self.mode = Mode::Normal;
+                }
+            }
+            Mode::Visual { .. } => self.visual_key(key),
+            Mode::Normal => {
+                if key.code == KeyCode::Esc {
+                    self.message = None;
+                    if !self.codebook_filter.is_empty() {
+                        self.set_filter(String::new());
+                    }
+                } else if let Some(action) = self.keymap.action(&key) {
+                    self.apply(action);
+                }
+            }
+        }
+    }
+
+    pub fn handle_mouse(&mut self, mouse: MouseEvent) {
+        let at = Position::new(mouse.column, mouse.row);
+        let layout = self.layout.borrow().clone();
+        let pane = if layout.document.contains(at) {
+            Some(Focus::Document)
+        } else if layout.codebook.contains(at) {
+            Some(Focus::Codebook)
+        } else if layout.details.contains(at) {
+            Some(Focus::Details)
+        } else {
+            None
+        };
+        match mouse.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                if let Some(pane) = pane {
+                    self.focus = pane;
+                }
+                if let Some(&(_, _, unit)) = layout
+                    .units
+                    .iter()
+                    .find(|(top, bottom, _)| (*top..*bottom).contains(&mouse.row))
+                    .filter(|_| pane == Some(Focus::Document))
+                {
+                    self.go_to_unit(unit);
+                }
+                if let Some(&(_, row)) = layout
+                    .codebook_rows
+                    .iter()
+                    .find(|(y, _)| *y == mouse.row)
+                    .filter(|_| pane == Some(Focus::Codebook))
+                    && matches!(self.rows.get(row), Some(Row::Indicator(_)))
+                {
+                    self.selected_row = row;
+                }
+            }
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let down = mouse.kind == MouseEventKind::ScrollDown;
+                match pane {
+                    Some(Focus::Codebook) => self.move_codebook(if down { 3 } else { -3 }),
+                    _ => self.move_unit(if down { 3 } else { -3 }),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.mode = Mode::Help,
+            Action::NextPane => self.cycle_focus(1),
+            Action::PrevPane => self.cycle_focus(-1),
+            Action::Down => self.move_in_focus(1),
+            Action::Up => self.move_in_focus(-1),
+            Action::PageDown => self.move_in_focus(self.page() as isize),
+            Action::PageUp => self.move_in_focus(-(self.page() as isize)),
+            Action::Top => self.move_in_focus(isize::MIN / 2),
+            Action::Bottom => self.move_in_focus(isize::MAX / 2),
+            Action::NextUncoded => self.jump(true, false),
+            Action::PrevUncoded => self.jump(false, false),
+            Action::NextCoded => self.jump(true, true),
+            Action::PrevCoded => self.jump(false, true),
+            Action::NextDocument => self.switch_document(self.doc as isize + 1),
+            Action::PrevDocument => self.switch_document(self.doc as isize - 1),
+            Action::PickDocument => self.open_prompt(PromptKind::PickDocument),
+            Action::Toggle => {
+                if let Some(indicator) = self.selected_indicator() {
+                    self.toggle(indicator);
+                } else {
+                    self.error("no indicator highlighted in the codebook pane");
+                }
+            }
+            Action::QuickAssign => self.open_prompt(PromptKind::QuickAssign),
+            Action::Recent(n) => match self.recent.get(usize::from(n) - 1).cloned() {
+                Some(id) => {
+                    if let Some(i) = self.project.codebook.position(&id) {
+                        self.toggle(i);
+                    }
+                }
+                None => self.error(format!("no recently used indicator #{n} yet")),
+            },
+            Action::Visual => {
+                if self.current_unit().is_some() {
+                    self.mode = Mode::Visual {
+                        anchor: 0,
+                        cursor: 0,
+                    };
+                    self.info("select: h/l char, w/b word, 0/$ ends; Enter codes with the highlighted indicator, a quick-assign, Esc cancel");
+                }
+            }
+            Action::Memo => self.open_memo(None),
+            Action::DocumentMemo => {
+                if let Some(document) = self.document() {
+                    let kind = PromptKind::Memo {
+                        document: document.id.clone(),
+                        unit: None,
+                        span: None,
+                    };
+                    self.open_prompt(kind);
+                }
+            }
+            Action::ToggleDone => self.toggle_done(),
+            Action::Undo => self.undo(),
+            Action::Redo => self.redo(),
+            Action::Filter => {
+                self.focus = Focus::Codebook;
+                self.open_prompt(PromptKind::Filter);
+            }
+            Action::Search | Action::NextHit | Action::PrevHit => {
+                self.error("search is not available in this build yet")
+            }
+            Action::Review => self.error("review mode is not available in this build yet"),
+        }
+    }
+
+    fn page(&self) -> usize {
+        let height = self.layout.borrow().document.height.saturating_sub(2) as usize;
+        (height / 4).max(1)
+    }
+
+    fn cycle_focus(&mut self, step: isize) {
+        let order = [Focus::Document, Focus::Codebook, Focus::Details];
+        let at = order.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
+        self.focus = order[(at + step).rem_euclid(order.len() as isize) as usize];
+    }
+
+    fn move_in_focus(&mut self, delta: isize) {
+        match self.focus {
+            Focus::Codebook => self.move_codebook(delta),
+            Focus::Document | Focus::Details => self.move_unit(delta),
+        }
+    }
+
+    fn move_unit(&mut self, delta: isize) {
+        let Some(count) = self.document().map(|d| d.units.len()) else {
+            return;
+        };
+        if count == 0 {
+            return;
+        }
+        let target = (self.unit as isize)
+            .saturating_add(delta)
+            .clamp(0, count as isize - 1);
+        self.go_to_unit(target as usize);
+    }
+
+    pub fn go_to_unit(&mut self, position: usize) {
+        self.unit = position;
+        if let Mode::Visual { .. } = self.mode {
+            self.mode = Mode::Normal;
+        }
+        self.ensure_visible();
+    }
+
+    fn move_codebook(&mut self, delta: isize) {
+        let indicators: Vec<usize> = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r, Row::Indicator(_)))
+            .map(|(i, _)| i)
+            .collect();
+        if indicators.is_empty() {
+            return;
+        }
+        let at = indicators
+            .iter()
+            .position(|&r| r >= self.selected_row)
+            .unwrap_or(0) as isize;
+        let target = at
+            .saturating_add(delta)
+            .clamp(0, indicators.len() as isize - 1);
+        self.selected_row = indicators[target as usize];
+    }
+
+    fn jump(&mut self, forward: bool, coded: bool) {
+        let Some(count) = self.document().map(|d| d.units.len()) else {
+            return;
+        };
+        let mut positions: Box<dyn Iterator<Item = usize>> = if forward {
+            Box::new(self.unit + 1..count)
+        } else {
+            Box::new((0..self.unit).rev())
+        };
+        match positions.find(|&u| self.unit_codes(u).is_empty() != coded) {
+            Some(u) => self.go_to_unit(u),
+            None => self.info(format!(
+                "no {} unit {} in this document",
+                if coded { "coded" } else { "uncoded" },
+                if forward { "below" } else { "above" }
+            )),
+        }
+    }
+
+    pub fn switch_document(&mut self, target: isize) {
+        let count = self.project.corpus.len();
+        if count == 0 {
+            return;
+        }
+        if target < 0 || target as usize >= count {
+            self.info(if target < 0 {
+                "this is the first document"
+            } else {
+                "this is the last document"
+            });
+            return;
+        }
+        self.open_document(target as usize, 0);
+    }
+
+    pub fn open_document(&mut self, doc: usize, unit: usize) {
+        self.doc = doc;
+        self.unit = unit.min(
+            self.document()
+                .map_or(0, |d| d.units.len().saturating_sub(1)),
+        );
+        self.top = self.unit.saturating_sub(2);
+        self.mode = Mode::Normal;
+        self.recount();
+        self.ensure_visible();
+    }
+
+    /// Scrolls so that the current unit is in view, using the last frame's pane size. Only the
+    /// units between the top and the cursor are measured, so this is cheap in long documents.
+    pub fn ensure_visible(&mut self) {
+        if self.unit < self.top {
+            self.top = self.unit;
+            return;
+        }
+        let area = self.layout.borrow().document;
+        let (width, height) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+        if width == 0 || height == 0 {
+            return;
+        }
+        let room = height as usize + 1; // the blank row after the last unit may be cut off
+        let mut rows = 0;
+        let fits = (self.top..=self.unit).all(|u| {
+            rows += self.unit_height(u, width as usize) + 1;
+            rows <= room
+        });
+        if fits {
+            return;
+        }
+        // Put the current unit at the bottom: walk up while units above still fit.
+        let mut rows = self.unit_height(self.unit, width as usize) + 1;
+        let mut top = self.unit;
+        while top > 0 {
+            let above = self.unit_height(top - 1, width as usize) + 1;
+            if rows + above > room {
+                break;
+            }
+            rows += above;
+            top -= 1;
+        }
+        self.top = top;
+    }
+
+    /// Rows a unit takes in a document pane `width` columns wide (without the blank row after).
+    pub fn unit_height(&self, position: usize, width: usize) -> usize {
+        let Some(document) = self.document() else {
+            return 1;
+        };
+        let text = document.unit_text(&document.units[position]);
+        let lines = text::wrap(text, width.saturating_sub(super::ui::GUTTER)).len();
+        lines.max(1 + self.unit_codes(position).len())
+    }
+
+    // ----- coding -----
+
+    /// Applies `edit` to the current document's coding as one undoable change.
+    fn edit(&mut self, label: String, edit: impl FnOnce(&mut DocumentCoding, &Document)) {
+        if self.read_only {
+            self.error("read-only: another session has this coder's file open");
+            return;
+        }
+        let project = Arc::clone(&self.project);
+        let Some(document) = project.corpus.documents.get(self.doc) else {
+            return;
+        };
+        let before = self.coder.file.documents.get(&document.id).cloned();
+        let mut coding = before.clone().unwrap_or_default();
+        edit(&mut coding, document);
+        if coding.status == Status::NotStarted && coding != DocumentCoding::default() {
+            coding.status = Status::InProgress;
+        }
+        let after = (coding != DocumentCoding::default()).then_some(coding);
+        if after == before {
+            return;
+        }
+        self.set_coding(&document.id, after.clone());
+        self.undo.push(Change {
+            document: document.id.clone(),
+            unit: self.unit,
+            before,
+            after,
+            label: label.clone(),
+        });
+        self.redo.clear();
+        self.info(label);
+    }
+
+    fn set_coding(&mut self, document: &DocumentId, coding: Option<DocumentCoding>) {
+        match coding {
+            Some(coding) => {
+                self.coder.file.documents.insert(document.clone(), coding);
+            }
+            None => {
+                self.coder.file.documents.remove(document);
+            }
+        }
+        self.save.generation += 1;
+        self.save.last_change = Some(Instant::now());
+        self.recount();
+    }
+
+    /// Toggles indicator `indicator` on the current unit, or on the selected span.
+    pub fn toggle(&mut self, indicator: usize) {
+        let Some(unit) = self.current_unit().cloned() else {
+            self.error("this document has no units to code");
+            return;
+        };
+        let codebook = &self.project.codebook;
+        let code = codebook.indicators[indicator].id.clone();
+        if codebook.indicators[indicator].retired {
+            self.error(format!(
+                "{code} is retired and no longer offered for coding"
+            ));
+            return;
+        }
+        let span = self.selection();
+        let now = crate::annotations::now();
+        let mut added = false;
+        let place = match span {
+            Some(span) => format!("span {span} of {}", unit.id),
+            None => format!("unit {}", unit.id),
+        };
+        let code_for_edit = code.clone();
+        let probe = {
+            // Whether the code is there now decides the message; the edit decides the state.
+            let existing = self.unit_annotations(self.unit);
+            existing
+                .iter()
+                .any(|a| a.span == span && a.codes.contains(&code))
+        };
+        if !probe {
+            added = true;
+        }
+        let label = format!(
+            "{} {code} {} {place}",
+            if added { "added" } else { "removed" },
+            if added { "to" } else { "from" }
+        );
+        self.edit(label, |coding, document| {
+            let found = coding
+                .annotations
+                .iter()
+                .position(|a| a.unit == unit.id && a.span == span);
+            match found {
+                Some(i) => {
+                    let a = &mut coding.annotations[i];
+                    if let Some(at) = a.codes.iter().position(|c| *c == code_for_edit) {
+                        a.codes.remove(at);
+                    } else {
+                        a.codes.push(code_for_edit);
+                        a.codes.sort();
+                    }
+                    a.modified = Some(now);
+                    if a.codes.is_empty() && a.memo.is_none() {
+                        coding.annotations.remove(i);
+                    }
+                }
+                None => {
+                    let mut a = Annotation::new_unit(unit.id.clone(), vec![code_for_edit], now);
+                    a.span = span;
+                    a.quote = Some(match span {
+                        Some(span) => document.slice(span).unwrap_or_default().to_string(),
+                        None => unit_quote(document.unit_text(&unit)),
+                    });
+                    let position = |a: &Annotation| {
+                        (
+                            document.unit_position(&a.unit).unwrap_or(usize::MAX),
+                            a.span.map(|s| (s.start, s.end)),
+                        )
+                    };
+                    let at = coding
+                        .annotations
+                        .partition_point(|other| position(other) <= position(&a));
+                    coding.annotations.insert(at, a);
+                }
+            }
+        });
+        // A new code goes first; one already listed keeps its digit, so pressing the same
+        // digit twice toggles the same code.
+        if added && !self.recent.contains(&code) {
+            self.recent.insert(0, code);
+            self.recent.truncate(9);
+        }
+        if span.is_some() {
+            self.mode = Mode::Normal;
+        }
+    }
+
+    fn toggle_done(&mut self) {
+        let done = self.status() == Status::Done;
+        let label = if done {
+            "document back in progress"
+        } else {
+            "document marked done: its uncoded units now count as absent"
+        };
+        self.edit(label.to_string(), |coding, _| {
+            coding.status = if done {
+                Status::InProgress
+            } else {
+                Status::Done
+            };
+        });
+    }
+
+    fn set_memo(&mut self, unit: Option<UnitId>, span: Option<CodePointRange>, memo: String) {
+        let memo = (!memo.trim().is_empty()).then_some(memo);
+        let now = crate::annotations::now();
+        let label = match &unit {
+            Some(u) => format!("memo on unit {u} saved"),
+            None => "document memo saved".to_string(),
+        };
+        self.edit(label, |coding, document| {
+            let Some(unit_id) = unit else {
+                coding.memo = memo;
+                return;
+            };
+            match coding
+                .annotations
+                .iter()
+                .position(|a| a.unit == unit_id && a.span == span)
+            {
+                Some(i) => {
+                    let a = &mut coding.annotations[i];
+                    a.memo = memo;
+                    a.modified = Some(now);
+                    if a.codes.is_empty() && a.memo.is_none() {
+                        coding.annotations.remove(i);
+                    }
+                }
+                None if memo.is_some() => {
+                    let Some(unit) = document.unit(&unit_id) else {
+                        return;
+                    };
+                    let mut a = Annotation::new_unit(unit_id.clone(), Vec::new(), now);
+                    a.span = span;
+                    a.memo = memo;
+                    a.quote = Some(match span {
+                        Some(span) => document.slice(span).unwrap_or_default().to_string(),
+                        None => unit_quote(document.unit_text(unit)),
+                    });
+                    coding.annotations.push(a);
+                    let positions: Vec<_> = coding
+                        .annotations
+                        .iter()
+                        .map(|a| {
+                            (
+                                document.unit_position(&a.unit).unwrap_or(usize::MAX),
+                                a.span.map(|s| (s.start, s.end)),
+                            )
+                        })
+                        .collect();
+                    let mut order: Vec<usize> = (0..coding.annotations.len()).collect();
+                    order.sort_by_key(|&i| positions[i]);
+                    let sorted = order
+                        .into_iter()
+                        .map(|i| coding.annotations[i].clone())
+                        .collect();
+                    coding.annotations = sorted;
+                }
+                None => {}
+            }
+        });
+    }
+
+    fn open_memo(&mut self, span: Option<CodePointRange>) {
+        let (Some(document), Some(unit)) = (self.document(), self.current_unit()) else {
+            return;
+        };
+        let kind = PromptKind::Memo {
+            document: document.id.clone(),
+            unit: Some(unit.id.clone()),
+            span,
+        };
+        self.open_prompt(kind);
+    }
+
+    fn undo(&mut self) {
+        let Some(change) = self.undo.pop() else {
+            self.info("nothing to undo");
+            return;
+        };
+        self.restore(&change.document, change.before.clone(), change.unit);
+        self.info(format!("undone: {}", change.label));
+        self.redo.push(change);
+    }
+
+    fn redo(&mut self) {
+        let Some(change) = self.redo.pop() else {
+            self.info("nothing to redo");
+            return;
+        };
+        self.restore(&change.document, change.after.clone(), change.unit);
+        self.info(format!("redone: {}", change.label));
+        self.undo.push(change);
+    }
+
+    /// Puts a document's coding back, and shows where: undo works across documents.
+    fn restore(&mut self, document: &DocumentId, coding: Option<DocumentCoding>, unit: usize) {
+        self.set_coding(document, coding);
+        if let Some(position) = self.project.corpus.position(document) {
+            if position != self.doc {
+                self.open_document(position, unit);
+            } else {
+                self.go_to_unit(unit);
+            }
+        }
+    }
+
+    // ----- codebook pane -----
+
+    pub fn set_filter(&mut self, filter: String) {
+        self.codebook_filter = filter;
+        self.rebuild_rows();
+    }
+
+    fn rebuild_rows(&mut self) {
+        let codebook = &self.project.codebook;
+        let shown: Vec<bool> = if self.codebook_filter.trim().is_empty() {
+            codebook.indicators.iter().map(|i| !i.retired).collect()
+        } else {
+            let mut shown = vec![false; codebook.indicators.len()];
+            for i in self.quick_assign_candidates(&self.codebook_filter) {
+                shown[i] = true;
+            }
+            shown
+        };
+        // A category is listed when it or a descendant has a shown indicator.
+        let mut listed = vec![false; codebook.categories.len()];
+        for (i, indicator) in codebook.indicators.iter().enumerate() {
+            if shown[i] {
+                let mut category = Some(indicator.category);
+                while let Some(c) = category {
+                    listed[c] = true;
+                    category = codebook.categories[c].parent;
+                }
+            }
+        }
+        let mut rows = Vec::new();
+        for (c, category) in codebook.categories.iter().enumerate() {
+            if !listed[c] {
+                continue;
+            }
+            rows.push(Row::Category(c));
+            rows.extend(
+                category
+                    .indicators
+                    .iter()
+                    .filter(|&&i| shown[i])
+                    .map(|&i| Row::Indicator(i)),
+            );
+        }
+        let previous = self.selected_indicator();
+        self.rows = rows;
+        self.selected_row = previous
+            .and_then(|p| self.rows.iter().position(|r| *r == Row::Indicator(p)))
+            .or_else(|| {
+                self.rows
+                    .iter()
+                    .position(|r| matches!(r, Row::Indicator(_)))
+            })
+            .unwrap_or(0);
+    }
+
+    /// Recomputes what is derived from the coding: the per-indicator counts of the codebook
+    /// pane and the codes of each unit of the current document. Runs after every change.
+    pub fn recount(&mut self) {
+        let codebook = &self.project.codebook;
+        let mut unit_codes = vec![Vec::new(); self.document().map_or(0, |d| d.units.len())];
+        if let (Some(document), Some(coding)) = (self.document(), self.coding()) {
+            for a in &coding.annotations {
+                if let Some(position) = document.unit_position(&a.unit) {
+                    unit_codes[position].extend(a.codes.iter().cloned());
+                }
+            }
+        }
+        for codes in &mut unit_codes {
+            codes.sort_by_key(|c| (codebook.position(c).unwrap_or(usize::MAX), c.clone()));
+            codes.dedup();
+        }
+        self.unit_codes = unit_codes;
+        let mut counts = vec![(0, 0); codebook.indicators.len()];
+        let current = self.document().map(|d| d.id.clone());
+        for (document, coding) in &self.coder.file.documents {
+            let here = Some(document) == current.as_ref();
+            for a in &coding.annotations {
+                for code in &a.codes {
+                    if let Some(i) = codebook.position(code) {
+                        counts[i].1 += 1;
+                        if here {
+                            counts[i].0 += 1;
+                        }
+                    }
+                }
+            }
+        }
+        self.counts = counts;
+    }
+
+    // ----- prompts -----
+
+    fn open_prompt(&mut self, kind: PromptKind) {
+        let input = match &kind {
+            PromptKind::Filter => self.codebook_filter.clone(),
+            PromptKind::Memo {
+                document,
+                unit,
+                span,
+            } => {
+                let coding = self.coder.file.documents.get(document);
+                match unit {
+                    None => coding.and_then(|c| c.memo.clone()),
+                    Some(unit) => coding.and_then(|c| {
+                        c.annotations
+                            .iter()
+                            .find(|a| &a.unit == unit && a.span == *span)
+                            .and_then(|a| a.memo.clone())
+                    }),
+                }
+                .unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        self.prompt = Some(Prompt {
+            kind,
+            input,
+            selected: 0,
+        });
+    }
+
+    fn prompt_key(&mut self, key: KeyEvent) {
+        let Some(mut prompt) = self.prompt.take() else {
+            return;
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let is_memo = matches!(prompt.kind, PromptKind::Memo { .. });
+        match key.code {
+            KeyCode::Esc => {
+                if prompt.kind == PromptKind::Filter {
+                    self.set_filter(String::new());
+                }
+                return;
+            }
+            // In a memo, Enter adds a line; Ctrl-S (or Alt-Enter) saves.
+            KeyCode::Enter if is_memo && !key.modifiers.contains(KeyModifiers::ALT) => {
+                prompt.input.push('\n');
+            }
+            KeyCode::Char('s') if is_memo && ctrl => {
+                self.submit(prompt);
+                return;
+            }
+            KeyCode::Enter => {
+                self.submit(prompt);
+                return;
+            }
+            KeyCode::Backspace => {
+                prompt.input.pop();
+                prompt.selected = 0;
+            }
+            KeyCode::Char('u') if ctrl => {
+                prompt.input.clear();
+                prompt.selected = 0;
+            }
+            KeyCode::Down | KeyCode::Tab => prompt.selected = prompt.selected.saturating_add(1),
+            KeyCode::Char('n') if ctrl => prompt.selected = prompt.selected.saturating_add(1),
+            KeyCode::Up | KeyCode::BackTab => prompt.selected = prompt.selected.saturating_sub(1),
+            KeyCode::Char('p') if ctrl => prompt.selected = prompt.selected.saturating_sub(1),
+            KeyCode::Char(c) if !ctrl => {
+                prompt.input.push(c);
+                prompt.selected = 0;
+            }
+            _ => {}
+        }
+        if prompt.kind == PromptKind::Filter {
+            self.set_filter(prompt.input.clone());
+        }
+        self.prompt = Some(prompt);
+    }
+
+    /// Pastes text into an open prompt (bracketed paste).
+    pub fn paste(&mut self, text: &str) {
+        if let Some(prompt) = &mut self.prompt {
+            prompt.input.push_str(text);
+            if prompt.kind == PromptKind::Filter {
+                let input = prompt.input.clone();
+                self.set_filter(input);
+            }
+        }
+    }
+
+    fn submit(&mut self, prompt: Prompt) {
+        match prompt.kind {
+            PromptKind::QuickAssign => {
+                let candidates = self.quick_assign_candidates(&prompt.input);
+                match candidates.get(prompt.selected.min(candidates.len().saturating_sub(1))) {
+                    Some(&i) if !candidates.is_empty() => self.toggle(i),
+                    _ => self.error(format!("no indicator matches '{}'", prompt.input)),
+                }
+            }
+            PromptKind::Filter => {
+                self.set_filter(prompt.input);
+                self.focus = Focus::Codebook;
+            }
+            PromptKind::PickDocument => {
+                let candidates = self.picker_candidates(&prompt.input);
+                match candidates.get(prompt.selected.min(candidates.len().saturating_sub(1))) {
+                    Some(&d) if !candidates.is_empty() => self.open_document(d, 0),
+                    _ => self.error(format!("no document matches '{}'", prompt.input)),
+                }
+            }
+            PromptKind::Memo {
+                document,
+                unit,
+                span,
+            } => {
+                if self.document().map(|d| &d.id) == Some(&document) {
+                    self.set_memo(unit, span, prompt.input);
+                    if span.is_some() {
+                        self.mode = Mode::Normal;
+                    }
+                }
+            }
+        }
+    }
+
+    // ----- span selection -----
+
+    fn visual_key(&mut self, key: KeyEvent) {
+        let Mode::Visual { anchor, cursor } = self.mode else {
+            return;
+        };
+        let Some(unit) = self.current_unit() else {
+            self.mode = Mode::Normal;
+            return;
+        };
+        let chars: Vec<char> = self
+            .document()
+            .map(|d| d.unit_text(unit).chars().collect())
+            .unwrap_or_default();
+        let last = chars.len().saturating_sub(1);
+        let wide = |c: char| text::char_width(c) == 2;
+        // A word is a run of non-space characters; each Chinese character is a word of its own.
+        let joined =
+            |a: char, b: char| !a.is_whitespace() && !b.is_whitespace() && !wide(a) && !wide(b);
+        let word_end = |from: usize| {
+            let mut i = (from + 1).min(last);
+            while i < last && chars[i].is_whitespace() {
+                i += 1;
+            }
+            while i < last && joined(chars[i], chars[i + 1]) {
+                i += 1;
+            }
+            i
+        };
+        let word_start = |from: usize| {
+            let mut i = from.saturating_sub(1);
+            while i > 0 && chars[i].is_whitespace() {
+                i -= 1;
+            }
+            while i > 0 && joined(chars[i - 1], chars[i]) {
+                i -= 1;
+            }
+            i
+        };
+        let new_cursor = match key.code {
+            KeyCode::Esc => {
+                self.mode = Mode::Normal;
+                self.message = None;
+                return;
+            }
+            KeyCode::Char('l') | KeyCode::Right => (cursor + 1).min(last),
+            KeyCode::Char('h') | KeyCode::Left => cursor.saturating_sub(1),
+            KeyCode::Char('w') => word_end(cursor),
+            KeyCode::Char('b') => word_start(cursor),
+            KeyCode::Char('$') | KeyCode::End => last,
+            KeyCode::Char('0') | KeyCode::Home => 0,
+            KeyCode::Char('o') => {
+                // Swap ends, as in vim, to extend the other side.
+                self.mode = Mode::Visual {
+                    anchor: cursor,
+                    cursor: anchor,
+                };
+                return;
+            }
+            KeyCode::Char('a') => {
+                self.open_prompt(PromptKind::QuickAssign);
+                return;
+            }
+            KeyCode::Char('m') => {
+                let span = self.selection();
+                self.open_memo(span);
+                return;
+            }
+            _ => {
+                if let Some(action) = self.keymap.action(&key) {
+                    match action {
+                        Action::Toggle | Action::Recent(_) | Action::Undo | Action::Redo => {
+                            self.apply(action)
+                        }
+                        Action::Quit => self.mode = Mode::Normal,
+                        _ => {}
+                    }
+                }
+                return;
+            }
+        };
+        self.mode = Mode::Visual {
+            anchor,
+            cursor: new_cursor,
+        };
+    }
+
+    // ----- time -----
+
+    /// Drops a stale message; called between frames.
+    pub fn tick(&mut self) {
+        if let Some(message) = &self.message
+            && !message.is_error
+            && message.at.elapsed() > Duration::from_secs(6)
+        {
+            self.message = None;
+        }
+    }
+}

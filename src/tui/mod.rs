@@ -1,0 +1,165 @@
+//! The coding workspace: a terminal UI over the core. One app state ([`app::App`]); keys become
+//! actions; actions change the state; [`ui::render`] draws it. Saving runs on a worker thread.
+
+pub mod app;
+pub mod config;
+pub mod fuzzy;
+pub mod keymap;
+mod saver;
+pub mod text;
+pub mod ui;
+
+use std::io::{IsTerminal, stdout};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::{DefaultTerminal, Terminal, backend::CrosstermBackend};
+
+use crate::annotations::CoderLock;
+use crate::error::{Error, Result};
+use crate::project::Project;
+
+pub use app::App;
+pub use config::Config;
+
+/// How long after the last change the worker saves: quick enough that a crash loses under a
+/// second of work, slow enough not to write on every key of a burst.
+pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(300);
+
+/// Where the work is saved, for the panic message.
+static SAVED_TO: OnceLock<PathBuf> = OnceLock::new();
+
+fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        LeaveAlternateScreen
+    );
+}
+
+/// Restores the terminal however the UI ends, panics included.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+        if let Some(path) = SAVED_TO.get() {
+            eprintln!(
+                "\nnormcode stopped on an internal error. Your coding up to the last autosave \
+                 (at most {} ms before this) is in {}.",
+                AUTOSAVE_DELAY.as_millis() + 700,
+                path.display()
+            );
+        }
+    }));
+}
+
+fn init_terminal() -> std::io::Result<DefaultTerminal> {
+    install_panic_hook();
+    enable_raw_mode()?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )?;
+    Terminal::new(CrosstermBackend::new(stdout()))
+}
+
+/// Opens the workspace for `coder` on `project`; returns when the coder quits.
+pub fn run(project: Project, coder_name: &str, config: &Config) -> Result<()> {
+    if !stdout().is_terminal() {
+        return Err(Error::Usage(
+            "the coding workspace needs a terminal; use `normcode status` for a summary".into(),
+        ));
+    }
+    let lock = CoderLock::acquire(&project.annotations_dir(), coder_name)?;
+    let coder = project.load_coder(coder_name)?;
+    let _ = SAVED_TO.set(coder.path.clone());
+    let project = Arc::new(project);
+    let (keymap, key_problems) = config.keymap();
+    let mut app = App::new(Arc::clone(&project), coder, keymap);
+    if let Some(language) = &config.language {
+        app.language = language.clone();
+    }
+    if let Some(problem) = key_problems.first() {
+        app.error(format!("config: {problem}"));
+    }
+    let position = config::load_position(&project, coder_name);
+    if let Some((doc, unit)) = position {
+        app.open_document(doc, unit);
+    }
+
+    let mut terminal = init_terminal().map_err(|e| Error::io("terminal", "cannot open", e))?;
+    let _guard = TerminalGuard;
+    let saver = saver::Saver::start(Arc::clone(&project), app.coder.path.clone());
+    let outcome = event_loop(&mut terminal, &mut app, &saver);
+    drop(_guard);
+    config::save_position(&project, coder_name, &app);
+    drop(lock);
+    outcome
+}
+
+fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, saver: &saver::Saver) -> Result<()> {
+    let io = |e| Error::io("terminal", "cannot draw", e);
+    let mut last_draw = Instant::now() - Duration::from_secs(1);
+    let mut needs_draw = true;
+    let mut quit_unsaved_warned = false;
+    loop {
+        if needs_draw || last_draw.elapsed() >= Duration::from_secs(1) {
+            terminal.draw(|frame| ui::render(frame, app)).map_err(io)?;
+            last_draw = Instant::now();
+            needs_draw = false;
+        }
+        if event::poll(Duration::from_millis(100)).map_err(io)? {
+            match event::read().map_err(io)? {
+                Event::Key(key) => app.handle_key(key),
+                Event::Mouse(mouse) => app.handle_mouse(mouse),
+                Event::Paste(text) => app.paste(&text),
+                Event::Resize(..) => app.ensure_visible(),
+                _ => {}
+            }
+            needs_draw = true;
+        }
+        app.tick();
+        needs_draw |= saver.poll(app);
+        if app.quit {
+            if !app.save.is_dirty() {
+                return Ok(());
+            }
+            match saver.save_now(app) {
+                Ok(()) => return Ok(()),
+                Err(err) if quit_unsaved_warned => {
+                    return Err(Error::Usage(format!("quit without saving: {err}")));
+                }
+                Err(err) => {
+                    app.quit = false;
+                    quit_unsaved_warned = true;
+                    app.error(format!(
+                        "cannot save ({err}); fix it and the next save will go through, or press q again to quit WITHOUT saving"
+                    ));
+                    needs_draw = true;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Terminal-safe text: control characters made visible, and wrapping by display width
+//! (at word boundaries for Latin text, between characters for Chinese).
+
+use std::borrow::Cow;
+
+use unicode_width::UnicodeWidthChar;
+
+/// Replaces each control character by one visible placeholder character, so that escape
+/// sequences in documents, memos or labels never reach the terminal raw, and code point
+/// offsets stay the same.
+pub fn visible(c: char) -> char {
+    match c {
+        '\t' => ' ',
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('�'),
+        '\u{7f}' => '␡',
+        '\u{80}'..='\u{9f}' => '�',
+        // Bidirectional overrides and isolates could reorder what the coder sees.
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '�',
+        c => c,
+    }
+}
+
+/// `text` with every control character made visible; newlines too when `keep_newlines` is off.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    if text.chars().all(|c| visible(c) == c) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().map(visible).collect())
+    }
+}
+
+pub fn char_width(c: char) -> usize {
+    visible(c).width().unwrap_or(0)
+}
+
+pub fn str_width(text: &str) -> usize {
+    text.chars().map(char_width).sum()
+}
+
+fn is_wide(c: char) -> bool {
+    char_width(c) > 1
+}
+
+/// One wrapped line: code points `[start, end)` of the text it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrappedLine {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Wraps `text` to `width` columns. Newlines in the text end lines. Lines break after white
+/// space or next to a wide (CJK) character; a word longer than the line is broken anywhere.
+pub fn wrap(text: &str, width: usize) -> Vec<WrappedLine> {
+    let width = width.max(2);
+    let chars: Vec<char> = text.chars().collect();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut col = 0;
+    // The last place the current line may end (exclusive), and the column there.
+    let mut last_break: Option<usize> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\n' {
+            lines.push(WrappedLine { start, end: i });
+            start = i + 1;
+            col = 0;
+            last_break = None;
+            i += 1;
+            continue;
+        }
+        let w = char_width(c);
+        if col + w > width && i > start {
+            if c == ' ' {
+                // The space that would overflow is where the line breaks; it is not shown.
+                lines.push(WrappedLine { start, end: i });
+                start = i + 1;
+                col = 0;
+                last_break = None;
+                i += 1;
+                continue;
+            }
+            let end = last_break.filter(|&b| b > start).unwrap_or(i);
+            // A space the line ends on is not shown.
+            let mut shown_end = end;
+            while shown_end > start && chars[shown_end - 1] == ' ' {
+                shown_end -= 1;
+            }
+            lines.push(WrappedLine {
+                start,
+                end: shown_end,
+            });
+            start = end;
+            // Spaces at the start of a wrapped line are dropped.
+            while start < chars.len() && chars[start] == ' ' {
+                start += 1;
+            }
+            col = chars[start..i].iter().map(|&c| char_width(c)).sum();
+            last_break = None;
+            if start > i {
+                i = start;
+                continue;
+            }
+        }
+        col += w;
+        let next_is_wide = i + 1 < chars.len() && is_wide(chars[i + 1]);
+        if c == ' ' || c == '-' || is_wide(c) || next_is_wide {
+            last_break = Some(i + 1);
+        }
+        i += 1;
+    }
+    if start < chars.len() || lines.is_empty() {
+        lines.push(WrappedLine {
+            start,
+            end: chars.len(),
+        });
+    }
+    lines
+}
+
+/// Cuts `text` to at most `width` columns, ending with `…` when cut.
+pub fn truncate(text: &str, width: usize) -> String {
+    if str_width(text) <= width {
+        return sanitize(text).into_owned();
+    }
+    let mut out = String::new();
+    let mut col = 0;
+    for c in text.chars() {
+        let w = char_width(c);
+        if col + w + 1 > width {
+            break;
+        }
+        out.push(visible(c));
+        col += w;
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str, width: usize) -> Vec<String> {
+        let chars: Vec<char> = text.chars().collect();
+        wrap(text, width)
+            .into_iter()
+            .map(|l| chars[l.start..l.end].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn latin_text_wraps_at_word_boundaries() {
+        assert_eq!(
+            lines("States should not knowingly allow their territory", 20),
+            ["States should not", "knowingly allow", "their territory"]
+        );
+    }
+
+    #[test]
+    fn chinese_text_wraps_between_characters_by_display_width() {
+        // Each Han character is two columns wide: five fit in ten columns.
+        assert_eq!(
+            lines("各国应当开展合作保护关键基础设施", 10),
+            ["各国应当开", "展合作保护", "关键基础设", "施"]
+        );
+    }
+
+    #[test]
+    fn mixed_text_and_long_words() {
+        assert_eq!(
+            lines("ICT供应链 integrity", 8),
+            ["ICT供应", "链", "integrit", "y"]
+        );
+        assert_eq!(lines("a\nb", 10), ["a", "b"]);
+        assert_eq!(lines("", 10), [""]);
+    }
+
+    #[test]
+    fn escape_sequences_become_visible_placeholders() {
+        let text = "evil\u{1b}]0;title\u{7}\u{1b}[2J";
+        let safe = sanitize(text);
+        assert!(!safe.chars().any(|c| c.is_control()), "{safe}");
+        assert_eq!(
+            safe.chars().count(),
+            text.chars().count(),
+            "offsets are kept"
+        );
+        assert_eq!(safe, "evil␛]0;title␇␛[2J");
+    }
+
+    #[test]
+    fn truncation_respects_display_width() {
+        assert_eq!(truncate("关键基础设施", 7), "关键基…");
+        assert_eq!(truncate("short", 7), "short");
+    }
+}

@@ -1,0 +1,688 @@
+//! Rendering: reads the app state and draws a frame. Only the units in view are wrapped and
+//! drawn, so a long document costs no more per frame than a short one.
+
+use std::time::Instant;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+
+use crate::annotations::Status;
+use crate::codebook::Localized;
+use crate::corpus::{CodePointRange, IndicatorId};
+
+use super::app::{App, Focus, Mode, PromptKind, Row};
+use super::text::{self, sanitize, str_width, truncate, wrap};
+
+/// Columns left of the text in the document pane: marker, unit id or code, space.
+pub const GUTTER: usize = 9;
+
+const PALETTE: [Color; 8] = [
+    Color::Cyan,
+    Color::Green,
+    Color::Yellow,
+    Color::Magenta,
+    Color::Blue,
+    Color::Red,
+    Color::LightCyan,
+    Color::LightGreen,
+];
+
+/// The indicator's colour: from the codebook, else a stable pick from a palette.
+pub fn indicator_color(app: &App, id: &IndicatorId) -> Color {
+    let named = app
+        .project
+        .codebook
+        .indicator(id)
+        .and_then(|i| i.color.as_deref())
+        .and_then(|c| c.parse::<Color>().ok());
+    named.unwrap_or_else(|| {
+        let hash = id
+            .as_str()
+            .bytes()
+            .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+        PALETTE[hash as usize % PALETTE.len()]
+    })
+}
+
+fn pane_block(title: String, focused: bool) -> Block<'static> {
+    let style = if focused {
+        Style::new().fg(Color::Cyan)
+    } else {
+        Style::new().fg(Color::DarkGray)
+    };
+    Block::bordered()
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(style)
+        .title(Span::styled(
+            title,
+            Style::new().add_modifier(Modifier::BOLD),
+        ))
+}
+
+pub fn render(frame: &mut Frame, app: &App) {
+    let [main, status] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(frame.area());
+    let document_share = if main.width >= 140 { 60 } else { 56 };
+    let [document, right] = Layout::horizontal([
+        Constraint::Percentage(document_share),
+        Constraint::Percentage(100 - document_share),
+    ])
+    .areas(main);
+    let [codebook, definition, details] = Layout::vertical([
+        Constraint::Percentage(45),
+        Constraint::Percentage(30),
+        Constraint::Percentage(25),
+    ])
+    .areas(right);
+
+    {
+        let mut layout = app.layout.borrow_mut();
+        layout.document = document;
+        layout.codebook = codebook;
+        layout.details = details;
+    }
+    render_document(frame, app, document);
+    render_codebook(frame, app, codebook);
+    render_definition(frame, app, definition);
+    render_details(frame, app, details);
+    render_status(frame, app, status);
+    if app.prompt.is_some() {
+        render_prompt(frame, app, document);
+    }
+    if app.mode == Mode::Help {
+        render_help(frame, app, main);
+    }
+}
+
+fn render_document(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(document) = app.document() else {
+        let block = pane_block(" no documents ".into(), true);
+        let text = Paragraph::new(vec![
+            Line::raw("This project has no documents yet."),
+            Line::raw(""),
+            Line::raw(format!(
+                "Put .txt or .md files into {} and start normcode again.",
+                app.project.settings.documents.display()
+            )),
+        ])
+        .block(block);
+        frame.render_widget(text, area);
+        return;
+    };
+    let status = app.status();
+    let title = format!(
+        " {} · {} · {} ",
+        truncate(
+            &document.title(),
+            (area.width as usize).saturating_sub(30).max(8)
+        ),
+        document.id,
+        status.label()
+    );
+    let block = pane_block(title, app.focus == Focus::Document);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    if width <= GUTTER + 2 || inner.height == 0 {
+        return;
+    }
+    let text_width = width - GUTTER;
+    let selection = app.selection();
+    let mut lines: Vec<Line> = Vec::new();
+    let mut unit_rows = Vec::new();
+    let height = inner.height as usize;
+    let mut unit = app.top;
+    while unit < document.units.len() && lines.len() < height {
+        let u = &document.units[unit];
+        let current = unit == app.unit;
+        let body_text = document.unit_text(u);
+        let chars: Vec<char> = body_text.chars().map(text::visible).collect();
+        let codes = app.unit_codes(unit);
+        // Coded spans of this unit, with their first code's colour.
+        let spans: Vec<(CodePointRange, Color)> = app
+            .unit_annotations(unit)
+            .iter()
+            .filter_map(|a| {
+                let span = a.span?;
+                let code = a.codes.first()?;
+                Some((span, indicator_color(app, code)))
+            })
+            .collect();
+        let wrapped = wrap(body_text, text_width);
+        let rows = wrapped.len().max(1 + codes.len());
+        let first_row = lines.len();
+        for row in 0..rows {
+            let mut line_spans = Vec::new();
+            // The gutter: a marker and the unit id on the first row, codes below it.
+            let marker = if current { "▌" } else { " " };
+            let marker_style = Style::new().fg(Color::Cyan);
+            line_spans.push(Span::styled(marker, marker_style));
+            if row == 0 {
+                let id_style = if current {
+                    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+                } else if codes.is_empty() {
+                    Style::new().fg(Color::DarkGray)
+                } else {
+                    Style::new().fg(Color::Gray)
+                };
+                line_spans.push(Span::styled(
+                    format!("{:>6} ", truncate(u.id.as_str(), 6)),
+                    id_style,
+                ));
+            } else if let Some(code) = codes.get(row - 1) {
+                line_spans.push(Span::styled(
+                    format!("{:<7}", truncate(code.as_str(), 6)),
+                    Style::new()
+                        .fg(indicator_color(app, code))
+                        .add_modifier(Modifier::BOLD),
+                ));
+            } else {
+                line_spans.push(Span::raw("       "));
+            }
+            line_spans.push(Span::styled(
+                if codes.is_empty() { " " } else { "│" },
+                Style::new().fg(codes
+                    .first()
+                    .map_or(Color::DarkGray, |c| indicator_color(app, c))),
+            ));
+            if let Some(segment) = wrapped.get(row) {
+                let base = if current {
+                    Style::new().bg(Color::Indexed(236))
+                } else {
+                    Style::new()
+                };
+                let style_at = |i: usize| {
+                    let at = u.range.start + i;
+                    let mut style = base;
+                    if let Some((_, color)) =
+                        spans.iter().find(|(s, _)| s.start <= at && at < s.end)
+                    {
+                        style = style.fg(*color).add_modifier(Modifier::UNDERLINED);
+                    }
+                    if selection.is_some_and(|s| s.start <= at && at < s.end) {
+                        style = style.add_modifier(Modifier::REVERSED);
+                    }
+                    style
+                };
+                let mut run = String::new();
+                let mut run_style = None;
+                for (i, &c) in chars
+                    .iter()
+                    .enumerate()
+                    .take(segment.end)
+                    .skip(segment.start)
+                {
+                    let style = style_at(i);
+                    if run_style.is_some_and(|s| s != style) {
+                        line_spans.push(Span::styled(
+                            std::mem::take(&mut run),
+                            run_style.unwrap_or(base),
+                        ));
+                    }
+                    run_style = Some(style);
+                    run.push(c);
+                }
+                if !run.is_empty() {
+                    line_spans.push(Span::styled(run, run_style.unwrap_or(base)));
+                }
+                if current {
+                    let used =
+                        str_width(&chars[segment.start..segment.end].iter().collect::<String>());
+                    line_spans.push(Span::styled(
+                        " ".repeat(text_width.saturating_sub(used)),
+                        base,
+                    ));
+                }
+            }
+            lines.push(Line::from(line_spans));
+            if lines.len() >= height {
+                break;
+            }
+        }
+        unit_rows.push((
+            inner.y + first_row as u16,
+            inner.y + lines.len() as u16,
+            unit,
+        ));
+        lines.push(Line::raw(""));
+        unit += 1;
+    }
+    if document.units.is_empty() {
+        lines.push(Line::styled(
+            "This document has no text to code.",
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    app.layout.borrow_mut().units = unit_rows;
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn label<'a>(app: &App, text: &'a Localized) -> &'a str {
+    text.get(&app.language)
+}
+
+fn render_codebook(frame: &mut Frame, app: &App, area: Rect) {
+    let codebook = &app.project.codebook;
+    let title = if app.codebook_filter.is_empty() {
+        format!(" Codebook · {} ", truncate(&codebook.name, 20))
+    } else {
+        format!(
+            " Codebook · filter: {} ",
+            truncate(&app.codebook_filter, 20)
+        )
+    };
+    let block = pane_block(title, app.focus == Focus::Codebook);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+    let height = inner.height as usize;
+    let offset = app.selected_row.saturating_sub(height.saturating_sub(1));
+    let on_unit = app.unit_codes(app.unit);
+    let width = inner.width as usize;
+    let mut lines = Vec::new();
+    let mut rows = Vec::new();
+    for (index, row) in app.rows.iter().enumerate().skip(offset).take(height) {
+        rows.push((inner.y + lines.len() as u16, index));
+        match *row {
+            Row::Category(c) => {
+                let category = &codebook.categories[c];
+                let indent = "  ".repeat(category.depth);
+                let text = format!("{indent}▾ {} {}", category.id, label(app, &category.label));
+                lines.push(Line::styled(
+                    truncate(&text, width),
+                    Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD),
+                ));
+            }
+            Row::Indicator(i) => {
+                let indicator = &codebook.indicators[i];
+                let depth = codebook.categories[indicator.category].depth + 1;
+                let (here, total) = app.counts.get(i).copied().unwrap_or_default();
+                let count = format!(" {here}/{total}");
+                let mark = if on_unit.contains(&indicator.id) {
+                    "●"
+                } else {
+                    " "
+                };
+                let head = format!("{}{mark}", "  ".repeat(depth).get(1..).unwrap_or(""));
+                let id = format!("{:<5} ", indicator.id);
+                let room = width.saturating_sub(str_width(&head) + str_width(&id) + count.len());
+                let name = truncate(label(app, &indicator.label), room);
+                let pad = " ".repeat(room.saturating_sub(str_width(&name)));
+                let selected = index == app.selected_row;
+                let mut style = Style::new();
+                if selected {
+                    style = if app.focus == Focus::Codebook {
+                        style.add_modifier(Modifier::REVERSED)
+                    } else {
+                        style.add_modifier(Modifier::UNDERLINED)
+                    };
+                }
+                let color = indicator_color(app, &indicator.id);
+                lines.push(Line::from(vec![
+                    Span::styled(head, style.fg(color)),
+                    Span::styled(id, style.fg(color).add_modifier(Modifier::BOLD)),
+                    Span::styled(format!("{name}{pad}"), style),
+                    Span::styled(count, style.fg(Color::DarkGray)),
+                ]));
+            }
+        }
+    }
+    if app.rows.is_empty() {
+        lines.push(Line::styled(
+            "no indicator matches the filter (Esc clears it)",
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    app.layout.borrow_mut().codebook_rows = rows;
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Wraps `text` to `width` with `style`, each line prefixed by `indent`.
+fn wrapped(text: &str, width: usize, indent: &str, style: Style) -> Vec<Line<'static>> {
+    let safe = sanitize(text);
+    let chars: Vec<char> = safe.chars().collect();
+    wrap(&safe, width.saturating_sub(str_width(indent)))
+        .into_iter()
+        .map(|l| {
+            Line::from(vec![
+                Span::raw(indent.to_string()),
+                Span::styled(chars[l.start..l.end].iter().collect::<String>(), style),
+            ])
+        })
+        .collect()
+}
+
+fn render_definition(frame: &mut Frame, app: &App, area: Rect) {
+    let codebook = &app.project.codebook;
+    let Some(i) = app.selected_indicator() else {
+        frame.render_widget(pane_block(" Definition ".into(), false), area);
+        return;
+    };
+    let indicator = &codebook.indicators[i];
+    let title = format!(
+        " {} · {} ",
+        indicator.id,
+        truncate(label(app, &indicator.label), 30)
+    );
+    let block = pane_block(title, false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let mut lines = wrapped(label(app, &indicator.definition), width, "", Style::new());
+    let heading = Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD);
+    for (name, items, color) in [
+        ("Include", &indicator.include, Color::Green),
+        ("Exclude", &indicator.exclude, Color::Red),
+        ("Example", &indicator.examples, Color::Gray),
+    ] {
+        if items.is_empty() {
+            continue;
+        }
+        lines.push(Line::styled(format!("{name}:"), heading.fg(color)));
+        for item in items {
+            let mut item_lines = wrapped(label(app, item), width, "  ", Style::new());
+            if let Some(first) = item_lines.first_mut() {
+                first.spans[0] = Span::raw("• ");
+            }
+            lines.extend(item_lines);
+        }
+    }
+    for (key, value) in &indicator.attributes {
+        lines.push(Line::styled(
+            format!("{key}: {value}"),
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn render_details(frame: &mut Frame, app: &App, area: Rect) {
+    let block = pane_block(" Details ".into(), app.focus == Focus::Details);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let mut lines = Vec::new();
+    let dim = Style::new().fg(Color::DarkGray);
+    if let (Some(document), Some(unit)) = (app.document(), app.current_unit()) {
+        let codebook = &app.project.codebook;
+        for annotation in app.unit_annotations(app.unit) {
+            let place = match annotation.span {
+                Some(span) => {
+                    format!(
+                        "“{}” ",
+                        truncate(annotation.quote.as_deref().unwrap_or_default(), 24)
+                    ) + &format!("[{span}]")
+                }
+                None => format!("unit {}", unit.id),
+            };
+            let mut spans = vec![Span::styled(format!("{place}: "), dim)];
+            for code in &annotation.codes {
+                let name = codebook
+                    .indicator(code)
+                    .map(|i| label(app, &i.label).to_string())
+                    .unwrap_or_else(|| "not in the codebook".into());
+                spans.push(Span::styled(
+                    format!("{code} "),
+                    Style::new()
+                        .fg(indicator_color(app, code))
+                        .add_modifier(Modifier::BOLD),
+                ));
+                spans.push(Span::raw(format!("{} ", truncate(&name, 24))));
+            }
+            if annotation.is_orphaned() {
+                spans.push(Span::styled(
+                    "(orphaned: place it again)",
+                    Style::new().fg(Color::Red),
+                ));
+            }
+            lines.push(Line::from(spans));
+            if let Some(memo) = &annotation.memo {
+                lines.extend(wrapped(memo, width, "  ✎ ", Style::new().fg(Color::Yellow)));
+            }
+        }
+        if lines.is_empty() {
+            lines.push(Line::styled(format!("unit {} is not coded", unit.id), dim));
+        }
+        let meta: Vec<String> = ["publisher", "year", "symbol", "language"]
+            .iter()
+            .filter_map(|k| document.metadata.text(k).map(|v| format!("{k}: {v}")))
+            .collect();
+        if !meta.is_empty() {
+            lines.extend(wrapped(&meta.join(" · "), width, "", dim));
+        }
+        if let Some(memo) = app.coding().and_then(|c| c.memo.as_ref()) {
+            lines.extend(wrapped(
+                memo,
+                width,
+                "document ✎ ",
+                Style::new().fg(Color::Yellow),
+            ));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn ago(at: Option<Instant>) -> String {
+    match at {
+        None => "not yet".into(),
+        Some(at) => {
+            let secs = at.elapsed().as_secs();
+            if secs < 60 {
+                format!("{secs} s ago")
+            } else {
+                format!("{} min ago", secs / 60)
+            }
+        }
+    }
+}
+
+fn render_status(frame: &mut Frame, app: &App, area: Rect) {
+    let (coded, units) = app.document_progress();
+    let (done, documents) = app.corpus_progress();
+    let save = if app.read_only {
+        Span::styled("read-only", Style::new().fg(Color::Yellow))
+    } else if let Some(error) = &app.save.error {
+        Span::styled(
+            format!("NOT SAVED: {error}"),
+            Style::new().fg(Color::White).bg(Color::Red),
+        )
+    } else if app.save.is_dirty() {
+        Span::styled("saving…", Style::new().fg(Color::Yellow))
+    } else {
+        Span::styled(
+            format!("saved {}", ago(app.save.last_saved)),
+            Style::new().fg(Color::Green),
+        )
+    };
+    let sep = Span::styled(" │ ", Style::new().fg(Color::DarkGray));
+    let mut spans = vec![
+        Span::styled(" normcode ", Style::new().fg(Color::Black).bg(Color::Cyan)),
+        Span::raw(" "),
+        Span::styled(
+            app.coder.name.clone(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        sep.clone(),
+        Span::raw(format!(
+            "unit {}/{units}",
+            if units == 0 { 0 } else { app.unit + 1 }
+        )),
+        sep.clone(),
+        Span::raw(format!("coded {coded}/{units}")),
+        sep.clone(),
+        Span::raw(format!("doc {}/{documents}, {done} done", app.doc + 1)),
+        sep.clone(),
+        save,
+    ];
+    if let Some(message) = &app.message {
+        spans.push(sep.clone());
+        let style = if message.is_error {
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(sanitize(&message.text).into_owned(), style));
+    } else if app.mode == Mode::Normal && app.prompt.is_none() {
+        spans.push(sep);
+        spans.push(Span::styled("? help", Style::new().fg(Color::DarkGray)));
+    }
+    if let Mode::Visual { .. } = app.mode {
+        spans.insert(
+            1,
+            Span::styled(" SELECT ", Style::new().fg(Color::Black).bg(Color::Yellow)),
+        );
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(prompt) = &app.prompt else {
+        return;
+    };
+    let codebook = &app.project.codebook;
+    let (title, candidates): (String, Vec<String>) = match &prompt.kind {
+        PromptKind::QuickAssign => (
+            if app.selection().is_some() {
+                " Code the selected span with… (Enter toggles, Esc cancels) ".into()
+            } else {
+                " Code this unit with… (Enter toggles, Esc cancels) ".into()
+            },
+            app.quick_assign_candidates(&prompt.input)
+                .into_iter()
+                .map(|i| {
+                    let ind = &codebook.indicators[i];
+                    format!("{:<6}{}", ind.id, label(app, &ind.label))
+                })
+                .collect(),
+        ),
+        PromptKind::PickDocument => (
+            " Open document (Enter opens, Esc cancels) ".into(),
+            app.picker_candidates(&prompt.input)
+                .into_iter()
+                .map(|d| {
+                    let doc = &app.project.corpus.documents[d];
+                    let status = app.coder.file.status(&doc.id);
+                    let mark = match status {
+                        Status::Done => "✓",
+                        Status::InProgress => "…",
+                        Status::NotStarted => " ",
+                    };
+                    format!("{mark} {:<28} {}", doc.id.as_str(), doc.title())
+                })
+                .collect(),
+        ),
+        PromptKind::Filter => (
+            " Filter the codebook (Enter keeps it, Esc clears) ".into(),
+            vec![],
+        ),
+        PromptKind::Memo { unit, .. } => (
+            match unit {
+                Some(u) => format!(" Memo on unit {u} (Enter new line, Ctrl-S save, Esc cancel) "),
+                None => " Document memo (Enter new line, Ctrl-S save, Esc cancel) ".into(),
+            },
+            vec![],
+        ),
+    };
+    let is_memo = matches!(prompt.kind, PromptKind::Memo { .. });
+    let height = if is_memo {
+        10
+    } else if candidates.is_empty() {
+        3
+    } else {
+        (candidates.len() as u16 + 3).min(14)
+    };
+    let rect = popup(area, area.width.saturating_sub(4).max(20), height);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .border_style(Style::new().fg(Color::Yellow))
+        .title(title);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let width = inner.width as usize;
+    let mut lines = if is_memo {
+        let mut lines = wrapped(&prompt.input, width.saturating_sub(1), "", Style::new());
+        if prompt.input.ends_with('\n') || lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        if let Some(last) = lines.last_mut() {
+            last.spans
+                .push(Span::styled("█", Style::new().fg(Color::Yellow)));
+        }
+        let skip = lines.len().saturating_sub(inner.height as usize);
+        lines.into_iter().skip(skip).collect()
+    } else {
+        vec![Line::from(vec![
+            Span::styled("> ", Style::new().fg(Color::Yellow)),
+            Span::raw(sanitize(&prompt.input).into_owned()),
+            Span::styled("█", Style::new().fg(Color::Yellow)),
+        ])]
+    };
+    let selected = prompt.selected.min(candidates.len().saturating_sub(1));
+    let room = (inner.height as usize).saturating_sub(1);
+    let offset = selected.saturating_sub(room.saturating_sub(1));
+    for (i, candidate) in candidates.iter().enumerate().skip(offset).take(room) {
+        let style = if i == selected {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::styled(truncate(candidate, width), style));
+    }
+    if !is_memo && candidates.is_empty() && prompt.kind != PromptKind::Filter {
+        lines.push(Line::styled("no match", Style::new().fg(Color::DarkGray)));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn render_help(frame: &mut Frame, app: &App, area: Rect) {
+    let rect = popup(area, 100, area.height.saturating_sub(2));
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered()
+        .border_style(Style::new().fg(Color::Cyan))
+        .title(" Keys (Esc closes; rebind them in the config file) ");
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let entries: Vec<(String, String)> = super::keymap::Action::all()
+        .into_iter()
+        .map(|a| (app.keymap.keys_for(a).join(" "), a.description()))
+        .collect();
+    let columns = if inner.width >= 96 { 2 } else { 1 };
+    let per_column = entries.len().div_ceil(columns);
+    let column_width = inner.width as usize / columns;
+    let mut lines = Vec::new();
+    for row in 0..per_column.min(inner.height as usize) {
+        let mut spans = Vec::new();
+        for column in 0..columns {
+            if let Some((keys, description)) = entries.get(column * per_column + row) {
+                let keys = format!("{:>12}  ", truncate(keys, 12));
+                let room = column_width.saturating_sub(15);
+                let text = truncate(description, room);
+                let pad = " ".repeat(room.saturating_sub(str_width(&text)) + 1);
+                spans.push(Span::styled(keys, Style::new().fg(Color::Yellow)));
+                spans.push(Span::raw(format!("{text}{pad}")));
+            }
+        }
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

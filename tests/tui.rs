@@ -1,0 +1,334 @@
+//! The coding workspace, headless: key scripts drive the real app state, and ratatui's
+//! TestBackend renders it for snapshots.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use normcode::annotations::Status;
+use normcode::corpus::{DocumentId, UnitId};
+use normcode::project::Project;
+use normcode::tui::app::{App, Focus, Mode};
+use normcode::tui::keymap::Keymap;
+use normcode::tui::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn app_for(root: &Path, coder: &str) -> App {
+    let project = Project::open(root).unwrap();
+    let coder = project.load_coder(coder).unwrap();
+    App::new(Arc::new(project), coder, Keymap::default())
+}
+
+/// Presses keys written as in the docs: plain characters, and `<enter>`, `<esc>`, `<tab>`,
+/// `<s-tab>`, `<c-r>`, `<c-s>`, `<down>`, `<up>`.
+fn press(app: &mut App, script: &str) {
+    let mut rest = script;
+    while let Some(c) = rest.chars().next() {
+        let (code, modifiers, len) = if c == '<'
+            && let Some(end) = rest.find('>')
+        {
+            let name = &rest[1..end];
+            let (code, modifiers) = match name {
+                "enter" => (KeyCode::Enter, KeyModifiers::NONE),
+                "esc" => (KeyCode::Esc, KeyModifiers::NONE),
+                "tab" => (KeyCode::Tab, KeyModifiers::NONE),
+                "s-tab" => (KeyCode::BackTab, KeyModifiers::SHIFT),
+                "down" => (KeyCode::Down, KeyModifiers::NONE),
+                "up" => (KeyCode::Up, KeyModifiers::NONE),
+                "bs" => (KeyCode::Backspace, KeyModifiers::NONE),
+                other => {
+                    let key = other.strip_prefix("c-").expect("unknown key name");
+                    (
+                        KeyCode::Char(key.chars().next().unwrap()),
+                        KeyModifiers::CONTROL,
+                    )
+                }
+            };
+            (code, modifiers, end + 1)
+        } else {
+            let modifiers = if c.is_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            (KeyCode::Char(c), modifiers, c.len_utf8())
+        };
+        app.handle_key(KeyEvent::new(code, modifiers));
+        rest = &rest[len..];
+    }
+}
+
+fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| ui::render(frame, app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        let mut skip = 0;
+        for x in 0..width {
+            // A wide character takes two cells; the second is blank in the buffer.
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = buffer[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+            out.push_str(symbol);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders once so the layout (pane sizes) is known, as in the real loop.
+fn settle(app: &mut App, width: u16, height: u16) {
+    render(app, width, height);
+    app.ensure_visible();
+}
+
+fn open(app: &mut App, document: &str) {
+    let position = app
+        .project
+        .corpus
+        .position(&DocumentId::new(document))
+        .unwrap();
+    app.open_document(position, 0);
+}
+
+fn codes(app: &App, document: &str, unit: &str) -> Vec<String> {
+    app.coder
+        .file
+        .codes_on_unit(&DocumentId::new(document), &UnitId::new(unit))
+        .into_iter()
+        .map(|c| c.to_string())
+        .collect()
+}
+
+#[test]
+fn main_screen_80x24_english() {
+    let mut app = app_for(&repo(), "alice");
+    settle(&mut app, 80, 24);
+    open(&mut app, "un/gge-2015");
+    press(&mut app, "jjj");
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn main_screen_160x48_chinese() {
+    let mut app = app_for(&repo(), "bob");
+    settle(&mut app, 160, 48);
+    open(&mut app, "zh/gge-2015-zh");
+    press(&mut app, "}");
+    insta::assert_snapshot!(render(&app, 160, 48));
+}
+
+#[test]
+fn help_overlay_lists_every_action_with_its_keys() {
+    let mut app = app_for(&repo(), "alice");
+    press(&mut app, "?");
+    assert_eq!(app.mode, Mode::Help);
+    let screen = render(&app, 160, 48);
+    insta::assert_snapshot!(screen);
+    for text in ["next uncoded unit", "undo", "C-r", "quick-assign"] {
+        assert!(screen.contains(text), "help lacks {text}");
+    }
+    press(&mut app, "<esc>");
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+fn temp_project(documents: &[(&str, String)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo().join("codebook.yaml"),
+        dir.path().join("codebook.yaml"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("documents")).unwrap();
+    for (name, text) in documents {
+        std::fs::write(dir.path().join("documents").join(name), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_long_document_renders_only_the_units_in_view() {
+    let paragraph = "States should cooperate to prevent harmful ICT practices. ";
+    let body: String = (1..=5000)
+        .map(|n| format!("{n}. {}\n\n", paragraph.repeat(3)))
+        .collect();
+    let dir = temp_project(&[("long.md", format!("---\ntitle: Long\n---\n{body}"))]);
+    let mut app = app_for(dir.path(), "carol");
+    settle(&mut app, 80, 24);
+    press(&mut app, "G");
+    assert_eq!(app.unit, 4999);
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("5000"), "{screen}");
+    assert!(screen.contains("unit 5000/5000"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn assign_remove_undo_redo_across_documents() {
+    let dir = temp_project(&[
+        (
+            "a.md",
+            "1. States should report vulnerabilities.\n\n2. Second paragraph.\n".into(),
+        ),
+        ("b.md", "Protect critical infrastructure.\n".into()),
+    ]);
+    let mut app = app_for(dir.path(), "carol");
+    settle(&mut app, 80, 24);
+    // Quick-assign by id, then by part of a label.
+    press(&mut app, "aVU01<enter>");
+    assert_eq!(codes(&app, "a", "1"), ["VU01"]);
+    press(&mut app, "j");
+    press(&mut app, "acritical infra<enter>");
+    assert_eq!(codes(&app, "a", "2"), ["CI01"]);
+    // The digit keys give the recently used indicators: 1 = CI01, 2 = VU01.
+    press(&mut app, "]2");
+    assert_eq!(codes(&app, "b", "p1"), ["VU01"]);
+    assert_eq!(
+        app.coder.file.status(&DocumentId::new("b")),
+        Status::InProgress
+    );
+    press(&mut app, "2");
+    assert!(
+        codes(&app, "b", "p1").is_empty(),
+        "the same key removes it again"
+    );
+    // Undo walks back across documents, and jumps to where each change was made.
+    press(&mut app, "uuu");
+    assert_eq!(app.document().unwrap().id.as_str(), "a");
+    assert!(codes(&app, "a", "2").is_empty());
+    assert_eq!(codes(&app, "a", "1"), ["VU01"]);
+    press(&mut app, "<c-r><c-r>");
+    assert_eq!(codes(&app, "b", "p1"), ["VU01"]);
+    assert_eq!(app.document().unwrap().id.as_str(), "b");
+    assert!(app.save.is_dirty(), "changes wait for the autosave");
+}
+
+#[test]
+fn codebook_pane_filter_and_toggle_with_enter() {
+    let dir = temp_project(&[("a.md", "Some text.\n".into())]);
+    let mut app = app_for(dir.path(), "carol");
+    settle(&mut app, 80, 24);
+    press(&mut app, "fsupply chain<enter>");
+    assert_eq!(app.focus, Focus::Codebook);
+    let selected = app.selected_indicator().unwrap();
+    let id = app.project.codebook.indicators[selected].id.to_string();
+    assert!(id.starts_with("SC"), "{id}");
+    press(&mut app, "<enter>");
+    assert_eq!(codes(&app, "a", "p1"), std::slice::from_ref(&id));
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("filter: supply chain"), "{screen}");
+    assert!(
+        screen.contains(&format!("●{id}")),
+        "the coded indicator is marked: {screen}"
+    );
+    press(&mut app, "<enter>");
+    assert!(codes(&app, "a", "p1").is_empty());
+    press(&mut app, "<esc>");
+    assert!(app.codebook_filter.is_empty());
+}
+
+#[test]
+fn span_coding_by_word_and_character_with_overlaps() {
+    let dir = temp_project(&[(
+        "a.md",
+        "各国应保护关键基础设施 and report vulnerabilities.\n".into(),
+    )]);
+    let mut app = app_for(dir.path(), "carol");
+    settle(&mut app, 80, 24);
+    // Select the Han characters 保护 (each Chinese character is a word): three to the right,
+    // swap ends, four more.
+    press(&mut app, "vlllollll");
+    press(&mut app, "aCI01<enter>");
+    let annotations = app.coder.file.annotations(&DocumentId::new("a")).to_vec();
+    assert_eq!(annotations.len(), 1);
+    assert_eq!(annotations[0].span.unwrap().start, 3);
+    assert_eq!(annotations[0].quote.as_deref(), Some("保护"));
+    assert_eq!(app.mode, Mode::Normal);
+    // By words from the end: back two words, swap, to the end.
+    press(&mut app, "v$bbo$aVU01<enter>");
+    // And one that overlaps the first.
+    press(&mut app, "vlllllllaIL01<enter>");
+    let annotations = app.coder.file.annotations(&DocumentId::new("a")).to_vec();
+    let quotes: Vec<_> = annotations
+        .iter()
+        .map(|a| a.quote.clone().unwrap())
+        .collect();
+    assert_eq!(
+        quotes,
+        ["各国应保护关键基", "保护", "report vulnerabilities."]
+    );
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("CI01") && screen.contains("VU01"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn memos_and_document_done() {
+    let dir = temp_project(&[("a.md", "One.\n\nTwo.\n".into())]);
+    let mut app = app_for(dir.path(), "carol");
+    settle(&mut app, 80, 24);
+    press(&mut app, "mfirst line<enter>second<c-s>");
+    let a = &app.coder.file.annotations(&DocumentId::new("a"))[0];
+    assert_eq!(a.memo.as_deref(), Some("first line\nsecond"));
+    assert!(a.codes.is_empty());
+    press(&mut app, "Mabout the whole document<c-s>");
+    assert_eq!(
+        app.coding().unwrap().memo.as_deref(),
+        Some("about the whole document")
+    );
+    press(&mut app, "mx<esc>");
+    assert_eq!(
+        app.coder.file.annotations(&DocumentId::new("a"))[0]
+            .memo
+            .as_deref(),
+        Some("first line\nsecond"),
+        "Esc discards the edit"
+    );
+    press(&mut app, "D");
+    assert_eq!(app.status(), Status::Done);
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("done"), "{screen}");
+    press(&mut app, "D");
+    assert_eq!(app.status(), Status::InProgress);
+}
+
+#[test]
+fn navigation_by_coded_and_uncoded_units_and_picker() {
+    let mut app = app_for(&repo(), "alice");
+    settle(&mut app, 80, 24);
+    open(&mut app, "un/gge-2015");
+    press(&mut app, "}");
+    let first_coded = app.unit;
+    assert!(!app.unit_codes(first_coded).is_empty());
+    press(&mut app, ">");
+    assert!(app.unit_codes(app.unit).is_empty());
+    assert!(app.unit > first_coded);
+    press(&mut app, "ooewg<enter>");
+    assert_eq!(app.document().unwrap().id.as_str(), "un/oewg-2021");
+    press(&mut app, "g");
+    assert_eq!(app.unit, 0);
+}
+
+#[test]
+fn control_characters_in_documents_never_reach_the_terminal() {
+    let dir = temp_project(&[(
+        "a.md",
+        "Evil \u{1b}]0;pwned\u{7} and \u{1b}[2J text.\n".into(),
+    )]);
+    let mut app = app_for(dir.path(), "carol");
+    let screen = render(&app, 80, 24);
+    assert!(!screen.contains('\u{1b}'), "{screen:?}");
+    assert!(screen.contains("Evil ␛]0;pwned␇"), "{screen}");
+    settle(&mut app, 80, 24);
+}
