@@ -1,0 +1,76 @@
+//! `normcode index`: build or update the search index, and say what was done.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::error::Result;
+use crate::search::{OpenOptions, SearchIndex};
+
+use super::commands::open_project;
+use super::search::ProgressBar;
+
+#[derive(Debug, Args)]
+#[command(
+    about = "Build or update the search index (kept in the cache folder, not in the project)",
+    long_about = "Build or update the search index of the project. `normcode search` does this \
+        by itself; this command shows what it did. Only documents whose file or annotations \
+        changed are reindexed, and deleted documents are removed.\n\n\
+        The index lives in the cache folder ($XDG_CACHE_HOME/normcode/indexes/ or \
+        ~/.cache/normcode/indexes/ on Linux, ~/Library/Caches/normcode/indexes/ on macOS), \
+        one folder per project, never inside the project. It is safe to delete: it is built \
+        again on the next search. While another normcode process writes the index, this one \
+        waits a few seconds and then gives up."
+)]
+pub struct IndexArgs {
+    /// Throw the index away and build it again from scratch.
+    #[arg(long)]
+    pub rebuild: bool,
+}
+
+pub fn run(args: IndexArgs, project: Option<&Path>) -> Result<ExitCode> {
+    let project = open_project(project)?;
+    let options = OpenOptions {
+        rebuild: args.rebuild,
+        ..OpenOptions::default()
+    };
+    let mut bar = ProgressBar::new();
+    let opened = SearchIndex::open_with(&project, &[], &options, &mut |p| bar.update(p));
+    bar.finish();
+    let (index, report) = opened?;
+    for warning in &report.warnings {
+        eprintln!("normcode: warning: {warning}");
+    }
+    if let Some(note) = &report.read_only {
+        eprintln!("normcode: {note}");
+        println!("Index not updated: another normcode process is writing it.");
+        println!("Index folder: {}", index.dir().display());
+        return Ok(ExitCode::from(2));
+    }
+    if let Some(reason) = &report.rebuilt {
+        println!("Built the index from scratch ({reason}).");
+    }
+    let documents = |n: usize| if n == 1 { "document" } else { "documents" };
+    if report.changed() {
+        println!(
+            "{} {} indexed, {} updated, {} removed, {} unchanged ({} units written) in {:.2} s.",
+            report.added,
+            documents(report.added),
+            report.updated,
+            report.removed,
+            report.unchanged,
+            report.units,
+            report.elapsed.as_secs_f64()
+        );
+    } else {
+        println!(
+            "The index is up to date ({} {}, checked in {:.2} s).",
+            report.unchanged,
+            documents(report.unchanged),
+            report.elapsed.as_secs_f64()
+        );
+    }
+    println!("Index folder: {}", index.dir().display());
+    Ok(ExitCode::SUCCESS)
+}

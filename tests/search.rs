@@ -1,0 +1,903 @@
+//! Full-text search: real tantivy indexes over small projects in temporary folders, through
+//! the library API and through `normcode search` / `normcode index`.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use normcode::annotations::Annotation;
+use normcode::corpus::{CodePointRange, UnitId};
+use normcode::project::Project;
+use normcode::search::{
+    self, Hit, LOCK_FILE, META_FILE, OpenOptions, ParseMode, SearchIndex, SearchOptions, SyncReport,
+};
+use serde_json::Value;
+use tempfile::TempDir;
+
+const CODEBOOK: &str = r#"name: Search test
+version: "1.0"
+languages: [en]
+variables:
+  - id: publisher
+    label: {en: Publisher}
+    type: category
+    values:
+      - id: UN GGE
+      - id: Microsoft
+  - id: year
+    label: {en: Year}
+    type: integer
+  - id: region
+    label: {en: Region}
+    type: text
+categories:
+  - id: VULN
+    label: {en: Vulnerabilities}
+    indicators:
+      - id: VU01
+        label: {en: Responsible disclosure}
+        definition: {en: Report vulnerabilities.}
+      - id: IL01
+        label: {en: International law applies}
+        definition: {en: Law applies.}
+"#;
+
+const GGE: &str = "---
+title: Report of the Group of Governmental Experts
+publisher: UN GGE
+year: 2015
+language: en
+region: global
+---
+1. The Group met in four sessions in New York and Geneva.
+
+13. States should consider the following norms:
+(a) States should not knowingly allow their territory to be used for internationally wrongful acts;
+(j) States should encourage responsible reporting and disclosure of ICT vulnerabilities.
+
+14. Disclosure of vulnerabilities can help the attribution of incidents.
+";
+
+const MICROSOFT: &str = "---
+title: Cybersecurity norms for a safer world
+publisher: Microsoft
+year: 2013
+language: en
+---
+Governments should not target vulnerabilities in commercial products.
+
+Coordinated vulnerability disclosure protects customers.
+
+Cloud security matters for everyone.
+";
+
+const GGE_ZH: &str = "---
+title: 政府专家组的报告
+publisher: UN GGE
+year: 2015
+language: zh
+---
+4. 针对向公众提供基本服务的关键基础设施的恶意活动尤其令人关切。
+
+5. 各国应鼓励负责任地报告信息通信技术漏洞。
+";
+
+const MIXED: &str = "---
+title: Mixed notes
+year: 2016
+language: en
+---
+Résumé: the ICT安全 framework protects 供应链 integrity and critical infrastructure (关键基础设施).
+";
+
+const ALICE: &str = r#"schema: 1
+coder: alice
+codebook_version: "1.0"
+documents:
+  un/gge-2015:
+    status: done
+    annotations:
+      - unit: "13.j"
+        codes: [VU01]
+        memo: "Clear case of responsible disclosure."
+      - unit: "14"
+        codes: [IL01]
+        memo: "About attribution, not disclosure."
+  company/ms-2013:
+    status: in_progress
+    annotations:
+      - unit: "p2"
+        codes: [VU01]
+"#;
+
+const BOB: &str = r#"schema: 1
+coder: bob
+codebook_version: "1.0"
+documents:
+  un/gge-2015:
+    annotations:
+      - unit: "14"
+        codes: [VU01]
+"#;
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A project with four documents (English, Chinese, mixed) and two coder files.
+fn project_dir() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(&root.join("codebook.yaml"), CODEBOOK);
+    write(&root.join("documents/un/gge-2015.md"), GGE);
+    write(&root.join("documents/company/ms-2013.md"), MICROSOFT);
+    write(&root.join("documents/zh/gge-2015-zh.md"), GGE_ZH);
+    write(&root.join("documents/mixed.md"), MIXED);
+    write(&root.join("annotations/alice.yaml"), ALICE);
+    write(&root.join("annotations/bob.yaml"), BOB);
+    dir
+}
+
+struct Fixture {
+    project_dir: TempDir,
+    cache: TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        Self {
+            project_dir: project_dir(),
+            cache: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn root(&self) -> &Path {
+        self.project_dir.path()
+    }
+
+    fn index_dir(&self) -> PathBuf {
+        self.cache.path().join("index")
+    }
+
+    fn options(&self) -> OpenOptions {
+        OpenOptions {
+            index_dir: Some(self.index_dir()),
+            ..OpenOptions::default()
+        }
+    }
+
+    fn project(&self) -> Project {
+        Project::open(self.root()).unwrap()
+    }
+
+    fn open(&self) -> (SearchIndex, SyncReport) {
+        self.open_with(&self.options())
+    }
+
+    fn open_with(&self, options: &OpenOptions) -> (SearchIndex, SyncReport) {
+        let mut steps = 0;
+        let opened =
+            SearchIndex::open_with(&self.project(), &[], options, &mut |_| steps += 1).unwrap();
+        if opened.1.units > 0 {
+            assert!(steps > 0, "progress is reported while writing");
+        }
+        opened
+    }
+}
+
+fn strict(limit: usize) -> SearchOptions {
+    SearchOptions {
+        limit,
+        mode: ParseMode::Strict,
+        ..SearchOptions::default()
+    }
+}
+
+/// `document#unit` of every hit, sorted.
+fn ids(hits: &[Hit]) -> Vec<String> {
+    let mut ids: Vec<String> = hits
+        .iter()
+        .map(|h| format!("{}#{}", h.document, h.unit))
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn find(index: &SearchIndex, query: &str) -> Vec<String> {
+    ids(&index
+        .search(query, &strict(100))
+        .unwrap_or_else(|e| panic!("{query}: {e}")))
+}
+
+#[test]
+fn english_words_phrases_prefixes_booleans_and_fields() {
+    let fixture = Fixture::new();
+    let (index, report) = fixture.open();
+    assert_eq!(report.added, 4, "{report:?}");
+    assert_eq!(report.rebuilt.as_deref(), Some("there was no index yet"));
+
+    // Words: all required, case-insensitive, accents folded.
+    assert_eq!(
+        find(&index, "Disclosure"),
+        ["company/ms-2013#p2", "un/gge-2015#13.j", "un/gge-2015#14"]
+    );
+    assert_eq!(find(&index, "disclosure attribution"), ["un/gge-2015#14"]);
+    assert_eq!(find(&index, "resume"), ["mixed#p1"]);
+    // Phrases keep their order.
+    assert_eq!(
+        find(&index, "\"responsible reporting\""),
+        ["un/gge-2015#13.j"]
+    );
+    assert!(find(&index, "\"reporting responsible\"").is_empty());
+    // Prefixes, alone and at the end of a phrase.
+    assert_eq!(
+        find(&index, "vulnerab*"),
+        [
+            "company/ms-2013#p1",
+            "company/ms-2013#p2",
+            "un/gge-2015#13.j",
+            "un/gge-2015#14"
+        ]
+    );
+    assert_eq!(
+        find(&index, "\"coordinated vuln\"*"),
+        ["company/ms-2013#p2"]
+    );
+    // Booleans, in words and in signs.
+    assert_eq!(
+        find(&index, "vulnerabilities AND NOT disclosure"),
+        ["company/ms-2013#p1"]
+    );
+    assert_eq!(
+        find(&index, "+vulnerabilities -commercial -attribution"),
+        ["un/gge-2015#13.j"]
+    );
+    assert_eq!(
+        find(&index, "cloud OR 供应链"),
+        ["company/ms-2013#p3", "mixed#p1"]
+    );
+    assert_eq!(
+        find(&index, "(cloud OR geneva) security"),
+        ["company/ms-2013#p3"]
+    );
+    // Fields: variables, ranges, ids, the title.
+    assert_eq!(find(&index, "publisher:microsoft").len(), 3);
+    assert_eq!(
+        find(&index, "publisher:\"UN GGE\" vulnerabilities"),
+        ["un/gge-2015#13.j", "un/gge-2015#14"]
+    );
+    assert_eq!(
+        find(&index, "year:[2013 TO 2014]").len(),
+        3,
+        "only the 2013 document"
+    );
+    assert_eq!(
+        find(&index, "year:{2013 TO 2016]").len(),
+        5 + 2 + 1,
+        "2015 and 2016, not 2013"
+    );
+    assert_eq!(find(&index, "year:2016"), ["mixed#p1"]);
+    assert_eq!(
+        find(&index, "region:global").len(),
+        5,
+        "a codebook variable"
+    );
+    assert_eq!(find(&index, "language:zh").len(), 2);
+    assert_eq!(find(&index, "unit:13.j"), ["un/gge-2015#13.j"]);
+    assert_eq!(find(&index, "document:company/ms-2013").len(), 3);
+    assert_eq!(find(&index, "title:cybersecurity").len(), 3);
+    // Unfielded words search the title too.
+    assert_eq!(find(&index, "cybersecurity cloud"), ["company/ms-2013#p3"]);
+}
+
+#[test]
+fn chinese_substrings_and_mixed_text() {
+    let fixture = Fixture::new();
+    let (index, _) = fixture.open();
+    let both = ["mixed#p1", "zh/gge-2015-zh#4"];
+    assert_eq!(find(&index, "关键基础设施"), both);
+    assert_eq!(find(&index, "基础"), both);
+    assert_eq!(find(&index, "础设"), both);
+    assert_eq!(find(&index, "\"础设\""), both);
+    assert!(find(&index, "设基").is_empty(), "characters out of order");
+    assert_eq!(
+        find(&index, "漏"),
+        ["zh/gge-2015-zh#5"],
+        "a single character"
+    );
+    assert_eq!(
+        find(&index, "漏洞 OR 供应链"),
+        ["mixed#p1", "zh/gge-2015-zh#5"]
+    );
+    // Mixed: Latin words and Han characters side by side, in one word of the query.
+    assert_eq!(find(&index, "ict安全"), ["mixed#p1"]);
+    assert_eq!(find(&index, "ICT 安全 integrity"), ["mixed#p1"]);
+    assert!(find(&index, "安全 cloud").is_empty());
+    assert_eq!(find(&index, "title:专家组").len(), 2);
+}
+
+#[test]
+fn codes_coders_and_memos_from_the_coder_files() {
+    let fixture = Fixture::new();
+    let (index, _) = fixture.open();
+    assert_eq!(
+        find(&index, "code:VU01"),
+        ["company/ms-2013#p2", "un/gge-2015#13.j", "un/gge-2015#14"]
+    );
+    // Side by side, a code and a coder go together: on unit 14 bob coded VU01 and alice
+    // coded IL01, so it is not a unit alice coded VU01.
+    assert_eq!(
+        find(&index, "code:VU01 coder:alice disclosure"),
+        ["company/ms-2013#p2", "un/gge-2015#13.j"]
+    );
+    assert_eq!(find(&index, "code:vu01 coder:bob"), ["un/gge-2015#14"]);
+    assert!(find(&index, "code:IL01 coder:bob").is_empty());
+    // Under OR they keep their own meaning.
+    assert_eq!(find(&index, "code:IL01 OR coder:bob"), ["un/gge-2015#14"]);
+    assert_eq!(find(&index, "coder:alice").len(), 3);
+    assert_eq!(find(&index, "code:VU0*"), find(&index, "code:VU01"));
+    assert_eq!(find(&index, "memo:attribution"), ["un/gge-2015#14"]);
+    assert_eq!(find(&index, "memo:disclosure").len(), 2);
+    assert_eq!(find(&index, "memo:*").len(), 2, "units with any memo");
+    assert_eq!(find(&index, "NOT code:*").len(), 11 - 3, "uncoded units");
+}
+
+#[test]
+fn matches_and_snippets_are_in_code_points_of_the_body() {
+    let fixture = Fixture::new();
+    let project = fixture.project();
+    let (index, _) = fixture.open();
+    for (query, expected) in [
+        ("integrity", "integrity"),
+        ("供应链", "供应链"),
+        ("恶意活动", "恶意活动"),
+        ("ict安全", "ICT安全"),
+        ("resume", "Résumé"),
+    ] {
+        let hits = index.search(query, &strict(10)).unwrap();
+        assert_eq!(hits.len(), 1, "{query}");
+        let hit = &hits[0];
+        let document = project.corpus.get(&hit.document).unwrap();
+        assert_eq!(hit.matches.len(), 1, "{query}: {hit:?}");
+        let m = hit.matches[0];
+        assert!(hit.unit_range.contains_range(&m), "{query}: {hit:?}");
+        assert_eq!(document.slice(m), Some(expected), "{query}");
+        assert_eq!(document.slice(hit.unit_range), Some(hit.text.as_str()));
+        assert!(
+            hit.snippet
+                .render("[", "]")
+                .contains(&format!("[{expected}]")),
+            "{query}: {:?}",
+            hit.snippet
+        );
+    }
+    // A phrase is one match from its first word to its last; negated words are not shown.
+    let hits = index
+        .search("\"ICT vulnerabilities\" -commercial", &strict(10))
+        .unwrap();
+    let document = project.corpus.get(&hits[0].document).unwrap();
+    let shown: Vec<_> = hits[0]
+        .matches
+        .iter()
+        .map(|m| document.slice(*m).unwrap())
+        .collect();
+    assert_eq!(shown, ["ICT vulnerabilities"]);
+    // The same ranges without an index.
+    let unit = &document.units[document.unit_position(&UnitId::new("13.j")).unwrap()];
+    assert_eq!(
+        search::match_ranges(
+            "\"ict vulnerabilities\"",
+            false,
+            document.unit_text(unit),
+            unit.range.start
+        ),
+        hits[0].matches
+    );
+}
+
+#[test]
+fn fuzzy_matching_is_an_option() {
+    let fixture = Fixture::new();
+    let (index, _) = fixture.open();
+    assert!(find(&index, "vulnerabilites").is_empty());
+    let fuzzy = SearchOptions {
+        fuzzy: true,
+        ..strict(10)
+    };
+    let hits = index.search("vulnerabilites", &fuzzy).unwrap();
+    // Two edits away from "vulnerabilities" and from "vulnerability".
+    assert_eq!(
+        ids(&hits),
+        [
+            "company/ms-2013#p1",
+            "company/ms-2013#p2",
+            "un/gge-2015#13.j",
+            "un/gge-2015#14"
+        ]
+    );
+    assert!(
+        !hits[0].matches.is_empty(),
+        "near spellings are highlighted"
+    );
+    assert!(
+        index
+            .search("\"vulnerabilites\"", &fuzzy)
+            .unwrap()
+            .is_empty(),
+        "quoted words stay exact"
+    );
+}
+
+#[test]
+fn half_typed_queries_never_fail_in_lenient_mode_and_do_in_strict() {
+    let fixture = Fixture::new();
+    let (index, _) = fixture.open();
+    let lenient = SearchOptions::default();
+    for query in [
+        "\"vulner",
+        "code:",
+        "year:[2013 TO",
+        "disclosure AND",
+        "(cloud OR",
+        "foo:bar",
+        "vul*ab",
+        "year:abc",
+        "",
+        "-",
+        "\"",
+        "[",
+        ")",
+        "coder:alice code:",
+    ] {
+        index
+            .search(query, &lenient)
+            .unwrap_or_else(|e| panic!("lenient {query:?}: {e}"));
+        let err = index.search(query, &strict(10)).unwrap_err();
+        assert!(err.is_usage(), "{query:?}");
+        assert!(err.to_string().starts_with("bad query"), "{query:?}: {err}");
+    }
+    // What the lenient parse makes of them.
+    assert_eq!(
+        ids(&index.search("disclosure AND", &lenient).unwrap()).len(),
+        3
+    );
+    assert_eq!(
+        ids(&index.search("year:[2015 TO", &lenient).unwrap()).len(),
+        8,
+        "an open range"
+    );
+    let typing = SearchOptions {
+        as_you_type: true,
+        ..SearchOptions::default()
+    };
+    assert_eq!(
+        ids(&index.search("coordinated vulner", &typing).unwrap()),
+        ["company/ms-2013#p2"]
+    );
+    let message = index
+        .search("\"vulner", &strict(10))
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("quote is not closed"), "{message}");
+    let message = index
+        .search("sector:ict", &strict(10))
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("no field 'sector'"), "{message}");
+}
+
+#[test]
+fn incremental_updates_reindex_only_what_changed() {
+    let fixture = Fixture::new();
+    let (index, _) = fixture.open();
+    assert_eq!(find(&index, "cloud"), ["company/ms-2013#p3"]);
+
+    // Nothing changed: nothing written.
+    let (_, report) = fixture.open();
+    assert_eq!(report.unchanged, 4, "{report:?}");
+    assert!(!report.changed(), "{report:?}");
+
+    // One document edited: only it is reindexed; the open index sees it at once.
+    let path = fixture.root().join("documents/company/ms-2013.md");
+    write(&path, &MICROSOFT.replace("Cloud security", "Edge security"));
+    let report = index.sync(&fixture.project(), &[], &mut |_| {}).unwrap();
+    assert_eq!(
+        (
+            report.added,
+            report.updated,
+            report.removed,
+            report.unchanged
+        ),
+        (0, 1, 0, 3),
+        "{report:?}"
+    );
+    assert_eq!(report.units, 3, "the three units of the edited document");
+    assert_eq!(find(&index, "edge"), ["company/ms-2013#p3"]);
+    assert!(find(&index, "cloud").is_empty());
+
+    // A document deleted and one added.
+    std::fs::remove_file(fixture.root().join("documents/mixed.md")).unwrap();
+    write(
+        &fixture.root().join("documents/new.txt"),
+        "Supply chain integrity.",
+    );
+    let report = index.sync(&fixture.project(), &[], &mut |_| {}).unwrap();
+    assert_eq!(
+        (
+            report.added,
+            report.updated,
+            report.removed,
+            report.unchanged
+        ),
+        (1, 0, 1, 3),
+        "{report:?}"
+    );
+    assert!(find(&index, "供应链").is_empty());
+    assert_eq!(find(&index, "integrity"), ["new#p1"]);
+    assert_eq!(find(&index, "基础"), ["zh/gge-2015-zh#4"]);
+
+    // A fresh process sees the same.
+    drop(index);
+    let (index, report) = fixture.open();
+    assert!(!report.changed(), "{report:?}");
+    assert_eq!(find(&index, "edge"), ["company/ms-2013#p3"]);
+}
+
+#[test]
+fn annotation_changes_reindex_only_their_documents() {
+    let fixture = Fixture::new();
+    let (index, _) = fixture.open();
+    let project = fixture.project();
+    assert!(find(&index, "code:IL01 coder:alice commercial").is_empty());
+
+    // The TUI's way: the coder file as it holds it (here: just saved).
+    let mut alice = project.load_coder("alice").unwrap();
+    let now = "2026-11-27T08:00:00Z".parse().unwrap();
+    let mut annotation = Annotation::new_unit(UnitId::new("p1"), vec!["IL01".into()], now);
+    annotation.memo = Some("Sovereignty over products".into());
+    alice
+        .file
+        .documents
+        .entry("company/ms-2013".into())
+        .or_default()
+        .annotations
+        .push(annotation);
+    project.save_coder(&mut alice).unwrap();
+    let report = index
+        .update_annotations(&project, std::slice::from_ref(&alice))
+        .unwrap();
+    assert_eq!((report.updated, report.unchanged), (1, 3), "{report:?}");
+    assert_eq!(
+        find(&index, "code:IL01 coder:alice commercial"),
+        ["company/ms-2013#p1"]
+    );
+    assert_eq!(find(&index, "memo:sovereignty"), ["company/ms-2013#p1"]);
+    // bob's file, read from disk, is still there.
+    assert_eq!(find(&index, "coder:bob"), ["un/gge-2015#14"]);
+
+    // Another coder's file changed on disk (a git pull): picked up too.
+    write(
+        &fixture.root().join("annotations/bob.yaml"),
+        &BOB.replace("VU01", "IL01"),
+    );
+    let report = index.update_annotations(&project, &[alice]).unwrap();
+    assert_eq!(report.updated, 1, "{report:?}");
+    assert_eq!(find(&index, "code:IL01 coder:bob"), ["un/gge-2015#14"]);
+
+    // No change: no commit.
+    let report = index.update_annotations(&project, &[]).unwrap();
+    assert!(!report.changed(), "{report:?}");
+
+    // A full update (a new session, `normcode index`) picks up annotation changes as well.
+    drop(index);
+    write(&fixture.root().join("annotations/bob.yaml"), BOB);
+    let (index, report) = fixture.open();
+    assert_eq!((report.updated, report.unchanged), (1, 3), "{report:?}");
+    assert_eq!(find(&index, "code:VU01 coder:bob"), ["un/gge-2015#14"]);
+    assert!(find(&index, "code:IL01 coder:bob").is_empty());
+}
+
+#[test]
+fn a_schema_change_rebuilds_the_index() {
+    let fixture = Fixture::new();
+    let (index, _) = fixture.open();
+    drop(index);
+    let meta_path = fixture.index_dir().join(META_FILE);
+    let mut meta: Value = serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap())
+        .expect("the meta file is JSON");
+    assert_eq!(meta["schema_version"], search::SCHEMA_VERSION);
+    meta["schema_version"] = Value::from(search::SCHEMA_VERSION - 1);
+    std::fs::write(&meta_path, meta.to_string()).unwrap();
+
+    let (index, report) = fixture.open();
+    let reason = report.rebuilt.expect("rebuilt");
+    assert!(reason.contains("layout version"), "{reason}");
+    assert_eq!(report.added, 4);
+    assert_eq!(find(&index, "础设").len(), 2);
+
+    // A new codebook variable changes the layout too.
+    drop(index);
+    let codebook = CODEBOOK.replace(
+        "categories:",
+        "  - id: sector\n    label: {en: Sector}\n    type: text\ncategories:",
+    );
+    write(&fixture.root().join("codebook.yaml"), &codebook);
+    let (index, report) = fixture.open();
+    assert!(report.rebuilt.is_some(), "{report:?}");
+    assert!(
+        find(&index, "sector:ict").is_empty(),
+        "the new field exists"
+    );
+
+    // --rebuild.
+    drop(index);
+    let options = OpenOptions {
+        rebuild: true,
+        ..fixture.options()
+    };
+    let (_, report) = fixture.open_with(&options);
+    assert_eq!(report.rebuilt.as_deref(), Some("a rebuild was asked for"));
+}
+
+#[test]
+fn a_second_writer_waits_then_searches_the_last_commit() {
+    let fixture = Fixture::new();
+    let (index, _) = fixture.open();
+    drop(index);
+    write(
+        &fixture.root().join("documents/company/ms-2013.md"),
+        &MICROSOFT.replace("Cloud", "Edge"),
+    );
+    // Another process writing: it holds the lock file.
+    let holder = File::options()
+        .write(true)
+        .open(fixture.index_dir().join(LOCK_FILE))
+        .unwrap();
+    holder.lock().unwrap();
+    let options = OpenOptions {
+        lock_wait: Duration::from_millis(100),
+        ..fixture.options()
+    };
+    let (index, report) = fixture.open_with(&options);
+    let note = report.read_only.expect("read only");
+    assert!(note.contains("another normcode process"), "{note}");
+    assert_eq!(
+        find(&index, "cloud"),
+        ["company/ms-2013#p3"],
+        "the last commit"
+    );
+    // When it is done, the update goes through.
+    holder.unlock().unwrap();
+    let report = index.sync(&fixture.project(), &[], &mut |_| {}).unwrap();
+    assert_eq!(report.updated, 1);
+    assert_eq!(find(&index, "edge"), ["company/ms-2013#p3"]);
+
+    // With no index yet there is nothing to search: a clear error.
+    let other = Fixture::new();
+    std::fs::create_dir_all(other.index_dir()).unwrap();
+    let holder = File::create(other.index_dir().join(LOCK_FILE)).unwrap();
+    holder.lock().unwrap();
+    let options = OpenOptions {
+        lock_wait: Duration::from_millis(100),
+        ..other.options()
+    };
+    let err = SearchIndex::open_with(&other.project(), &[], &options, &mut |_| {})
+        .err()
+        .expect("busy");
+    assert!(err.to_string().contains("try again"), "{err}");
+}
+
+#[test]
+fn the_index_never_goes_inside_the_project() {
+    let fixture = Fixture::new();
+    let options = OpenOptions {
+        index_dir: Some(fixture.root().join(".index")),
+        ..OpenOptions::default()
+    };
+    let err = SearchIndex::open_with(&fixture.project(), &[], &options, &mut |_| {})
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("inside the project"), "{err}");
+    assert!(
+        !fixture.root().join(".index").exists(),
+        "nothing was created"
+    );
+}
+
+// ---- the command line ----
+
+fn normcode(fixture: &Fixture) -> assert_cmd::Command {
+    let mut cmd = cargo_bin_cmd!("normcode");
+    cmd.env("XDG_CACHE_HOME", fixture.cache.path())
+        .env_remove("NORMCODE_PROJECT")
+        .arg("--project")
+        .arg(fixture.root());
+    cmd
+}
+
+fn listing(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(listing(&path));
+        }
+        out.push(path);
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn cli_index_lives_in_the_cache_folder_and_says_what_it_did() {
+    let fixture = Fixture::new();
+    let before = listing(fixture.root());
+    let output = normcode(&fixture).arg("index").output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("4 documents indexed, 0 updated, 0 removed, 0 unchanged (11 units"),
+        "{stdout}"
+    );
+    let folder = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Index folder: "))
+        .expect("the folder is shown");
+    let expected_parent = fixture.cache.path().join("normcode").join("indexes");
+    assert!(Path::new(folder).starts_with(&expected_parent), "{folder}");
+    assert!(Path::new(folder).join(META_FILE).is_file());
+    assert_eq!(
+        listing(fixture.root()),
+        before,
+        "nothing written in the project"
+    );
+
+    let output = normcode(&fixture).arg("index").output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("The index is up to date (4 documents"),
+        "{stdout}"
+    );
+
+    let output = normcode(&fixture)
+        .args(["index", "--rebuild"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("Built the index from scratch (a rebuild was asked for)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn cli_search_prints_hits_with_marked_matches() {
+    let fixture = Fixture::new();
+    let output = normcode(&fixture)
+        .args(["search", "disclosure", "code:VU01", "coder:alice"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("un/gge-2015  13.j  (score ")),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("company/ms-2013  p2  (score ")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("    (j) States should encourage responsible reporting and [disclosure] of ICT vulnerabilities."),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('\x1b'), "no ANSI codes into a pipe");
+    assert_eq!(lines.last(), Some(&"2 hits"));
+
+    let output = normcode(&fixture)
+        .args(["search", "--limit", "1", "基础"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("[基础]"), "{stdout}");
+    assert!(
+        stdout.ends_with("2 hits, the best 1 shown (see --limit)\n"),
+        "{stdout}"
+    );
+
+    let output = normcode(&fixture)
+        .args(["search", "nothingmatchesthis"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), "no hits\n");
+}
+
+#[test]
+fn cli_search_json_offsets_are_code_points_of_the_document() {
+    let fixture = Fixture::new();
+    let project = fixture.project();
+    for (query, words) in [
+        ("供应链 OR integrity", vec!["供应链", "integrity"]),
+        (
+            "础设 OR vulnerab*",
+            vec!["础设", "vulnerabilities", "vulnerability"],
+        ),
+        ("\"ICT vulnerabilities\"", vec!["ICT vulnerabilities"]),
+    ] {
+        let output = normcode(&fixture)
+            .args(["search", query, "--format", "json", "--limit", "50"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json["query"], query);
+        let hits = json["hits"].as_array().unwrap();
+        assert_eq!(json["total"].as_u64(), Some(hits.len() as u64));
+        assert!(!hits.is_empty(), "{query}");
+        for hit in hits {
+            let document = project
+                .corpus
+                .get(&hit["document"].as_str().unwrap().into())
+                .unwrap();
+            let range = |v: &Value| {
+                CodePointRange::new(
+                    v["start"].as_u64().unwrap() as usize,
+                    v["end"].as_u64().unwrap() as usize,
+                )
+            };
+            let unit = range(&hit["range"]);
+            assert_eq!(document.slice(unit), hit["text"].as_str());
+            assert!(hit["unit"].is_string() && hit["score"].as_f64().unwrap() > 0.0);
+            let matches = hit["matches"].as_array().unwrap();
+            assert!(!matches.is_empty(), "{hit}");
+            for m in matches {
+                let text = document.slice(range(m)).unwrap();
+                assert!(
+                    words.iter().any(|w| w.eq_ignore_ascii_case(text)),
+                    "{query}: {text:?} in {hit}"
+                );
+                assert!(
+                    hit["snippet"]
+                        .as_str()
+                        .unwrap()
+                        .contains(&format!("[{text}]")),
+                    "{hit}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn cli_bad_query_exits_2_with_a_clear_message() {
+    let fixture = Fixture::new();
+    for (query, says) in [
+        ("\"vulner", "a quote is not closed"),
+        ("year:[2013 TO", "a range is not complete"),
+        ("sector:ict", "there is no field 'sector'"),
+        ("year:twenty", "'twenty' is not a whole number"),
+        ("disclosure AND", "'AND' at the end needs a word after it"),
+    ] {
+        let output = normcode(&fixture).args(["search", query]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{query}: {output:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.starts_with(&format!("normcode: bad query '{query}': ")),
+            "{stderr}"
+        );
+        assert!(stderr.contains(says), "{query}: {stderr}");
+        assert!(output.stdout.is_empty());
+    }
+    assert!(
+        !fixture.cache.path().join("normcode").exists(),
+        "a bad query is refused before any indexing"
+    );
+}
