@@ -9,9 +9,12 @@ pub mod cli;
 pub mod codebook;
 pub mod corpus;
 pub mod error;
+pub mod export;
 pub mod project;
 pub mod reliability;
+pub mod search;
 pub mod summary;
+pub mod tui;
 mod yaml;
 
 pub use error::{Error, Result};

@@ -6,18 +6,25 @@ use std::process::ExitCode;
 use crate::error::{Error, Result};
 use crate::project::{self, Project};
 use crate::summary;
+use crate::tui::{self, Config};
+use std::io::IsTerminal;
 
 use super::{Cli, Command, TextOrJson};
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let Cli {
-        project, command, ..
+        project,
+        coder,
+        command,
     } = cli;
     match command {
         Some(Command::Init { dir }) => init(&dir),
         Some(Command::Check) => check(project.as_deref()),
         Some(Command::Status { format }) => status(project.as_deref(), format),
-        None => status(project.as_deref(), TextOrJson::Text),
+        Some(Command::Export(args)) => super::export::run(args, project.as_deref()),
+        Some(Command::Search(args)) => super::search::run(args, project.as_deref()),
+        Some(Command::Index(args)) => super::index::run(args, project.as_deref()),
+        None => workspace(project.as_deref(), coder.as_deref()),
     }
 }
 
@@ -46,6 +53,32 @@ pub fn project_root(project: Option<&Path>) -> Result<PathBuf> {
 
 pub fn open_project(project: Option<&Path>) -> Result<Project> {
     Project::open(&project_root(project)?)
+}
+
+/// The coder: `--coder`, else the configured name, else the user name.
+pub fn coder_name(given: Option<&str>, config: &Config) -> String {
+    given
+        .map(str::to_string)
+        .or_else(|| config.coder.clone())
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| "coder".to_string())
+}
+
+/// The coding workspace; without a terminal (a pipe, CI) the project summary instead.
+fn workspace(project: Option<&Path>, coder: Option<&str>) -> Result<ExitCode> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "normcode: not a terminal, so here is the project summary instead of the workspace"
+        );
+        return status(project, TextOrJson::Text);
+    }
+    let config = Config::load()?;
+    let project = open_project(project)?;
+    let coder = coder_name(coder, &config);
+    tui::run(project, &coder, &config)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init(dir: &Path) -> Result<ExitCode> {

@@ -1,6 +1,9 @@
 //! The command line: parse with clap, call the core, print, choose the exit code.
 
 mod commands;
+mod export;
+mod index;
+mod search;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +54,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: TextOrJson,
     },
+    // Its help text is on `ExportArgs` (a doc comment here would replace the long help).
+    Export(export::ExportArgs),
+    // Help texts are on `SearchArgs` and `IndexArgs`.
+    Search(search::SearchArgs),
+    Index(index::IndexArgs),
 }
 
 /// Runs the command line; the returned code is the process's exit code.
