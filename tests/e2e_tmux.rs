@@ -285,3 +285,29 @@ fn kill_dash_nine_loses_at_most_the_last_second() {
     s.wait_for("after", "finn");
     s.keys("after", &["q"]);
 }
+
+#[test]
+fn search_pane_finds_chinese_and_english_and_jumps() {
+    if !tmux_available() {
+        return;
+    }
+    let s = Session::new("search");
+    s.start("main", "gina");
+    s.wait_for("main", "gina");
+    s.keys("main", &["/", "关键基础设施"]);
+    let screen = s.wait_for("main", "hits ·");
+    assert!(screen.contains("zh/gge-2015-zh"), "{screen}");
+    s.keys(
+        "main",
+        &["C-u", "\"reporting of vulnerabilities\" year:2015"],
+    );
+    s.wait_for("main", "1 hit ·");
+    s.wait_for("main", "un/gge-2015");
+    s.keys("main", &["Enter", "Enter"]);
+    let screen = s.wait_for("main", "· un/gge-2015 ·");
+    assert!(screen.contains("▌"), "{screen}");
+    s.keys("main", &["q"]);
+    // The index lives in the cache folder, not in the project.
+    assert!(s.home.path().join("cache/normcode").is_dir());
+    assert!(!s.project.path().join("tantivy").exists());
+}

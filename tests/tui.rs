@@ -332,3 +332,65 @@ fn control_characters_in_documents_never_reach_the_terminal() {
     assert!(screen.contains("Evil ␛]0;pwned␇"), "{screen}");
     settle(&mut app, 80, 24);
 }
+
+#[test]
+fn search_as_you_type_jump_and_code_all_hits() {
+    let dir = temp_project(&[
+        (
+            "a.md",
+            "1. States should report vulnerabilities responsibly.\n\n2. Nothing here.\n".into(),
+        ),
+        (
+            "b.md",
+            "各国应保护关键基础设施。\n\nVulnerability disclosure matters.\n".into(),
+        ),
+    ]);
+    let index = tempfile::tempdir().unwrap();
+    let mut app = app_for(dir.path(), "carol");
+    app.search_index_dir = Some(index.path().to_path_buf());
+    settle(&mut app, 100, 30);
+    press(&mut app, "/vulnerab");
+    assert!(
+        app.wait_for_search(std::time::Duration::from_secs(30)),
+        "search never answered"
+    );
+    let search = app.search.as_ref().unwrap();
+    let hits: Vec<_> = search
+        .hits
+        .iter()
+        .map(|h| format!("{} {}", h.document, h.unit))
+        .collect();
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    let screen = render(&app, 100, 30);
+    assert!(screen.contains("2 hits"), "{screen}");
+    // To the results, open the second hit: the document pane shows it.
+    press(&mut app, "<enter>j<enter>");
+    assert_eq!(app.focus, Focus::Document);
+    let opened = app.document().unwrap().id.to_string();
+    assert_eq!(
+        format!("{} {}", opened, app.current_unit().unwrap().id),
+        hits[1]
+    );
+    assert!(
+        !app.search_matches().is_empty(),
+        "the matches are highlighted"
+    );
+    // Chinese substring search.
+    press(&mut app, "/<c-u>基础");
+    assert!(app.wait_for_search(std::time::Duration::from_secs(30)));
+    assert_eq!(app.search.as_ref().unwrap().hits.len(), 1);
+    press(&mut app, "<c-u>vulnerab");
+    assert!(app.wait_for_search(std::time::Duration::from_secs(30)));
+    // Code every hit in one go, and undo it in one step.
+    press(&mut app, "<enter>aVU01<enter>");
+    assert_eq!(codes(&app, "a", "1"), ["VU01"]);
+    assert_eq!(codes(&app, "b", "p2"), ["VU01"]);
+    press(&mut app, "<tab>u");
+    assert!(codes(&app, "a", "1").is_empty() && codes(&app, "b", "p2").is_empty());
+    // n steps through the hits, wrapping around.
+    press(&mut app, "<tab><tab>n");
+    assert_eq!(app.current_unit().unwrap().id.as_str(), "p2");
+    press(&mut app, "n");
+    assert_eq!(app.current_unit().unwrap().id.as_str(), "1");
+    assert_eq!(app.document().unwrap().id.as_str(), "a");
+}

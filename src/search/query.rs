@@ -185,7 +185,9 @@ pub fn as_you_type(query: &str) -> Cow<'_, str> {
         .rsplit(|c: char| c.is_whitespace() || "()[]{}:\"".contains(c))
         .next()
         .unwrap_or("");
+    // A number is a whole value (`year:2015`), never the start of a longer word.
     if !last.is_alphanumeric()
+        || word.chars().all(|c| c.is_ascii_digit())
         || is_cjk(last)
         || quotes % 2 == 1
         || matches!(word, "AND" | "OR" | "NOT" | "TO")
@@ -826,6 +828,7 @@ mod tests {
         assert_eq!(as_you_type("\"ict vulner"), "\"ict vulner");
         assert_eq!(as_you_type("disclosure AND"), "disclosure AND");
         assert_eq!(as_you_type("关键"), "关键");
+        assert_eq!(as_you_type("norms year:2015"), "norms year:2015");
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! change the state here; rendering (in `ui`) only reads it.
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,19 +18,51 @@ use crate::project::{LoadedCoder, Project};
 
 use super::fuzzy;
 use super::keymap::{Action, Keymap};
+use super::search::{Reply, Request, Worker};
 use super::text;
+use crate::search::Hit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
     Document,
     Codebook,
     Details,
+    Search,
+}
+
+/// Where the search index is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchStatus {
+    Opening { done: usize, total: usize },
+    Ready,
+    Failed(String),
+}
+
+/// The search pane: the query, its results, and the hits marked for coding.
+#[derive(Debug, Clone)]
+pub struct SearchState {
+    pub query: String,
+    /// Typing goes into the query.
+    pub editing: bool,
+    /// Bumped with every query sent; replies for older ones are dropped.
+    pub generation: u64,
+    /// The generation the hits answer.
+    pub answered: u64,
+    pub hits: Vec<Hit>,
+    pub total: usize,
+    pub selected: usize,
+    /// Hits marked (Space) to code in one go.
+    pub marked: BTreeSet<usize>,
+    pub status: SearchStatus,
+    pub error: Option<String>,
 }
 
 /// What a text prompt is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PromptKind {
     QuickAssign,
+    /// Code every marked search hit (or every hit) with one indicator.
+    CodeHits,
     Filter,
     PickDocument,
     /// A memo on the annotation of `unit` (and `span`), or on the document when `unit` is None.
@@ -66,13 +100,13 @@ pub enum Row {
     Indicator(usize),
 }
 
-/// One undoable change: a document's coding before and after.
+/// One undoable change: the coding of one or more documents before and after.
 #[derive(Debug, Clone)]
 struct Change {
+    /// Where the change was made, to show it again on undo.
     document: DocumentId,
     unit: usize,
-    before: Option<DocumentCoding>,
-    after: Option<DocumentCoding>,
+    entries: Vec<(DocumentId, Option<DocumentCoding>, Option<DocumentCoding>)>,
     label: String,
 }
 
@@ -143,6 +177,10 @@ pub struct App {
     pub counts: Vec<(usize, usize)>,
     /// Per unit of the current document: its codes in codebook order.
     unit_codes: Vec<Vec<IndicatorId>>,
+    pub search: Option<SearchState>,
+    search_worker: Option<Worker>,
+    /// Where the search index goes; `None` for the cache folder.
+    pub search_index_dir: Option<PathBuf>,
 }
 
 impl App {
@@ -173,6 +211,9 @@ impl App {
             layout: RefCell::new(LayoutCache::default()),
             counts: Vec::new(),
             unit_codes: Vec::new(),
+            search: None,
+            search_worker: None,
+            search_index_dir: None,
         };
         app.rebuild_rows();
         app.recount();
@@ -332,6 +373,7 @@ impl App {
                 }
             }
             Mode::Visual { .. } => self.visual_key(key),
+            Mode::Normal if self.search_wants(&key) => self.search_key(key),
             Mode::Normal => {
                 if key.code == KeyCode::Esc {
                     self.message = None;
@@ -453,9 +495,9 @@ impl App {
                 self.focus = Focus::Codebook;
                 self.open_prompt(PromptKind::Filter);
             }
-            Action::Search | Action::NextHit | Action::PrevHit => {
-                self.error("search is not available in this build yet")
-            }
+            Action::Search => self.open_search(),
+            Action::NextHit => self.step_hit(1),
+            Action::PrevHit => self.step_hit(-1),
             Action::Review => self.error("review mode is not available in this build yet"),
         }
     }
@@ -466,7 +508,12 @@ impl App {
     }
 
     fn cycle_focus(&mut self, step: isize) {
-        let order = [Focus::Document, Focus::Codebook, Focus::Details];
+        let last = if self.search.is_some() {
+            Focus::Search
+        } else {
+            Focus::Details
+        };
+        let order = [Focus::Document, Focus::Codebook, last];
         let at = order.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
         self.focus = order[(at + step).rem_euclid(order.len() as isize) as usize];
     }
@@ -474,6 +521,7 @@ impl App {
     fn move_in_focus(&mut self, delta: isize) {
         match self.focus {
             Focus::Codebook => self.move_codebook(delta),
+            Focus::Search => self.move_hit(delta),
             Focus::Document | Focus::Details => self.move_unit(delta),
         }
     }
@@ -638,8 +686,7 @@ impl App {
         self.undo.push(Change {
             document: document.id.clone(),
             unit: self.unit,
-            before,
-            after,
+            entries: vec![(document.id.clone(), before, after)],
             label: label.clone(),
         });
         self.redo.clear();
@@ -840,7 +887,10 @@ impl App {
             self.info("nothing to undo");
             return;
         };
-        self.restore(&change.document, change.before.clone(), change.unit);
+        for (document, before, _) in change.entries.iter().rev() {
+            self.set_coding(document, before.clone());
+        }
+        self.show_change(&change.document, change.unit);
         self.info(format!("undone: {}", change.label));
         self.redo.push(change);
     }
@@ -850,14 +900,16 @@ impl App {
             self.info("nothing to redo");
             return;
         };
-        self.restore(&change.document, change.after.clone(), change.unit);
+        for (document, _, after) in &change.entries {
+            self.set_coding(document, after.clone());
+        }
+        self.show_change(&change.document, change.unit);
         self.info(format!("redone: {}", change.label));
         self.undo.push(change);
     }
 
-    /// Puts a document's coding back, and shows where: undo works across documents.
-    fn restore(&mut self, document: &DocumentId, coding: Option<DocumentCoding>, unit: usize) {
-        self.set_coding(document, coding);
+    /// Shows where a change was made: undo works across documents.
+    fn show_change(&mut self, document: &DocumentId, unit: usize) {
         if let Some(position) = self.project.corpus.position(document) {
             if position != self.doc {
                 self.open_document(position, unit);
@@ -1050,6 +1102,13 @@ impl App {
 
     fn submit(&mut self, prompt: Prompt) {
         match prompt.kind {
+            PromptKind::CodeHits => {
+                let candidates = self.quick_assign_candidates(&prompt.input);
+                match candidates.get(prompt.selected.min(candidates.len().saturating_sub(1))) {
+                    Some(&i) if !candidates.is_empty() => self.code_hits(i),
+                    _ => self.error(format!("no indicator matches '{}'", prompt.input)),
+                }
+            }
             PromptKind::QuickAssign => {
                 let candidates = self.quick_assign_candidates(&prompt.input);
                 match candidates.get(prompt.selected.min(candidates.len().saturating_sub(1))) {
@@ -1081,6 +1140,361 @@ impl App {
                 }
             }
         }
+    }
+
+    // ----- search -----
+
+    /// Opens the search pane (starting the index worker on first use) with the query editable.
+    fn open_search(&mut self) {
+        if self.search_worker.is_none() {
+            self.search_worker = Some(Worker::start(
+                Arc::clone(&self.project),
+                self.coder.clone(),
+                self.search_index_dir.clone(),
+            ));
+        }
+        let search = self.search.get_or_insert_with(|| SearchState {
+            query: String::new(),
+            editing: true,
+            generation: 0,
+            answered: 0,
+            hits: Vec::new(),
+            total: 0,
+            selected: 0,
+            marked: BTreeSet::new(),
+            status: SearchStatus::Opening { done: 0, total: 0 },
+            error: None,
+        });
+        search.editing = true;
+        self.focus = Focus::Search;
+    }
+
+    /// Whether the search pane takes this key (typing into the query, or its own keys).
+    fn search_wants(&self, key: &KeyEvent) -> bool {
+        let Some(search) = &self.search else {
+            return false;
+        };
+        if self.focus != Focus::Search {
+            return false;
+        }
+        search.editing
+            || matches!(
+                key.code,
+                KeyCode::Enter | KeyCode::Esc | KeyCode::Char(' ') | KeyCode::Char('a')
+            )
+    }
+
+    fn search_key(&mut self, key: KeyEvent) {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let Some(search) = &mut self.search else {
+            return;
+        };
+        if search.editing {
+            match key.code {
+                KeyCode::Esc => search.editing = false,
+                KeyCode::Enter | KeyCode::Down | KeyCode::Tab => search.editing = false,
+                KeyCode::Backspace => {
+                    search.query.pop();
+                    self.send_query();
+                }
+                KeyCode::Char('u') if ctrl => {
+                    search.query.clear();
+                    self.send_query();
+                }
+                KeyCode::Char(c) if !ctrl => {
+                    search.query.push(c);
+                    self.send_query();
+                }
+                _ => {}
+            }
+            return;
+        }
+        match key.code {
+            KeyCode::Esc => {
+                self.search = None;
+                self.focus = Focus::Document;
+            }
+            KeyCode::Enter => self.jump_to_hit(),
+            KeyCode::Char(' ') => {
+                let selected = search.selected;
+                if selected < search.hits.len() && !search.marked.remove(&selected) {
+                    search.marked.insert(selected);
+                }
+                self.move_hit(1);
+            }
+            KeyCode::Char('a') => {
+                if search.hits.is_empty() {
+                    self.error("no hits to code");
+                } else {
+                    self.open_prompt(PromptKind::CodeHits);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn send_query(&mut self) {
+        let Some(search) = &mut self.search else {
+            return;
+        };
+        search.generation += 1;
+        search.marked.clear();
+        if search.query.trim().is_empty() {
+            search.hits.clear();
+            search.total = 0;
+            search.error = None;
+            search.answered = search.generation;
+            return;
+        }
+        if let Some(worker) = &self.search_worker {
+            worker.send(Request::Query {
+                generation: search.generation,
+                query: search.query.clone(),
+            });
+        }
+    }
+
+    fn move_hit(&mut self, delta: isize) {
+        if let Some(search) = &mut self.search
+            && !search.hits.is_empty()
+        {
+            let last = search.hits.len() as isize - 1;
+            search.selected = (search.selected as isize)
+                .saturating_add(delta)
+                .clamp(0, last) as usize;
+        }
+    }
+
+    /// Opens the selected hit's document at its unit.
+    fn jump_to_hit(&mut self) {
+        let Some(hit) = self
+            .search
+            .as_ref()
+            .and_then(|s| s.hits.get(s.selected))
+            .cloned()
+        else {
+            return;
+        };
+        let Some(doc) = self.project.corpus.position(&hit.document) else {
+            self.error(format!("{} is no longer in the corpus", hit.document));
+            return;
+        };
+        let unit = self.project.corpus.documents[doc]
+            .unit_position(&hit.unit)
+            .unwrap_or(0);
+        if doc != self.doc {
+            self.open_document(doc, unit);
+        } else {
+            self.go_to_unit(unit);
+        }
+        self.focus = Focus::Document;
+    }
+
+    /// `n` / `N`: the next or previous hit, from anywhere.
+    fn step_hit(&mut self, step: isize) {
+        match &self.search {
+            Some(search) if !search.hits.is_empty() => {
+                let count = search.hits.len() as isize;
+                let next = (search.selected as isize + step).rem_euclid(count) as usize;
+                if let Some(search) = &mut self.search {
+                    search.selected = next;
+                }
+                let focus = self.focus;
+                self.jump_to_hit();
+                self.focus = focus;
+                let total = self.search.as_ref().map_or(0, |s| s.hits.len());
+                self.info(format!("hit {}/{total}", next + 1));
+            }
+            _ => self.info("no search hits: press / to search"),
+        }
+    }
+
+    /// The match ranges of the search hits in the current document, for highlighting.
+    pub fn search_matches(&self) -> Vec<CodePointRange> {
+        let (Some(search), Some(document)) = (&self.search, self.document()) else {
+            return Vec::new();
+        };
+        search
+            .hits
+            .iter()
+            .filter(|h| h.document == document.id)
+            .flat_map(|h| h.matches.iter().copied())
+            .collect()
+    }
+
+    /// Adds `indicator` to the unit of every marked hit (every hit when none is marked), as one
+    /// undoable change.
+    fn code_hits(&mut self, indicator: usize) {
+        let Some(search) = &self.search else {
+            return;
+        };
+        let targets: Vec<&Hit> = if search.marked.is_empty() {
+            search.hits.iter().collect()
+        } else {
+            search
+                .marked
+                .iter()
+                .filter_map(|&i| search.hits.get(i))
+                .collect()
+        };
+        let code = self.project.codebook.indicators[indicator].id.clone();
+        let now = crate::annotations::now();
+        let project = Arc::clone(&self.project);
+        let mut by_document: Vec<(DocumentId, Vec<UnitId>)> = Vec::new();
+        for hit in targets {
+            match by_document.iter_mut().find(|(d, _)| *d == hit.document) {
+                Some((_, units)) => units.push(hit.unit.clone()),
+                None => by_document.push((hit.document.clone(), vec![hit.unit.clone()])),
+            }
+        }
+        let mut entries = Vec::new();
+        let mut added = 0;
+        for (document_id, units) in by_document {
+            let Some(document) = project.corpus.get(&document_id) else {
+                continue;
+            };
+            let before = self.coder.file.documents.get(&document_id).cloned();
+            let mut coding = before.clone().unwrap_or_default();
+            for unit_id in units {
+                let Some(unit) = document.unit(&unit_id) else {
+                    continue;
+                };
+                match coding
+                    .annotations
+                    .iter_mut()
+                    .find(|a| a.unit == unit_id && a.span.is_none())
+                {
+                    Some(a) if a.codes.contains(&code) => continue,
+                    Some(a) => {
+                        a.codes.push(code.clone());
+                        a.codes.sort();
+                        a.modified = Some(now);
+                    }
+                    None => {
+                        let mut a = Annotation::new_unit(unit_id.clone(), vec![code.clone()], now);
+                        a.quote = Some(unit_quote(document.unit_text(unit)));
+                        coding.annotations.push(a);
+                    }
+                }
+                added += 1;
+            }
+            coding.annotations.sort_by_key(|a| {
+                (
+                    document.unit_position(&a.unit).unwrap_or(usize::MAX),
+                    a.span.map(|s| (s.start, s.end)),
+                )
+            });
+            if coding.status == Status::NotStarted {
+                coding.status = Status::InProgress;
+            }
+            let after = Some(coding);
+            if after != before {
+                self.set_coding(&document_id, after.clone());
+                entries.push((document_id, before, after));
+            }
+        }
+        if entries.is_empty() {
+            self.info(format!("every hit already has {code}"));
+            return;
+        }
+        let label = format!("added {code} to {added} units from the search");
+        let document = self
+            .document()
+            .map(|d| d.id.clone())
+            .unwrap_or_else(|| entries[0].0.clone());
+        self.undo.push(Change {
+            document,
+            unit: self.unit,
+            entries,
+            label: label.clone(),
+        });
+        self.redo.clear();
+        if !self.recent.contains(&code) {
+            self.recent.insert(0, code);
+            self.recent.truncate(9);
+        }
+        if let Some(search) = &mut self.search {
+            search.marked.clear();
+        }
+        self.info(label);
+    }
+
+    /// Applies what the search worker sent; returns true when something changed on screen.
+    pub fn poll_search(&mut self) -> bool {
+        let Some(worker) = &self.search_worker else {
+            return false;
+        };
+        let replies: Vec<Reply> = worker.replies.try_iter().collect();
+        let changed = !replies.is_empty();
+        for reply in replies {
+            let Some(search) = &mut self.search else {
+                continue;
+            };
+            match reply {
+                Reply::Progress(p) => {
+                    search.status = SearchStatus::Opening {
+                        done: p.done,
+                        total: p.total,
+                    }
+                }
+                Reply::Ready(Ok(note)) => {
+                    search.status = SearchStatus::Ready;
+                    if let Some(note) = note {
+                        self.info(note);
+                    }
+                    // A query typed while the index was opening.
+                    self.send_query();
+                }
+                Reply::Ready(Err(err)) => {
+                    search.status = SearchStatus::Failed(err.clone());
+                    self.search_worker = None;
+                    self.error(format!("search unavailable: {err}"));
+                    return true;
+                }
+                Reply::Results { generation, result } if generation == search.generation => {
+                    search.answered = generation;
+                    match result {
+                        Ok(results) => {
+                            search.hits = results.hits;
+                            search.total = results.total;
+                            search.selected =
+                                search.selected.min(search.hits.len().saturating_sub(1));
+                            search.error = None;
+                        }
+                        Err(err) => search.error = Some(err),
+                    }
+                }
+                // An answer to a query the coder has typed past.
+                Reply::Results { .. } => {}
+            }
+        }
+        changed
+    }
+
+    /// Called after a save: the index learns the coder's new annotations.
+    pub fn on_saved(&mut self) {
+        if let Some(worker) = &self.search_worker {
+            worker.send(Request::Saved(Box::new(self.coder.clone())));
+        }
+    }
+
+    /// Waits (up to `timeout`) until the search worker has answered the current query; for
+    /// tests and scripted use.
+    pub fn wait_for_search(&mut self, timeout: std::time::Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            self.poll_search();
+            if let Some(search) = &self.search {
+                let answered = matches!(search.status, SearchStatus::Failed(_))
+                    || (search.status == SearchStatus::Ready
+                        && search.answered == search.generation);
+                if answered {
+                    return true;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
     }
 
     // ----- span selection -----

@@ -6,6 +6,7 @@ pub mod config;
 pub mod fuzzy;
 pub mod keymap;
 mod saver;
+pub mod search;
 pub mod text;
 pub mod ui;
 
@@ -142,6 +143,7 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, saver: &saver::Save
         }
         app.tick();
         needs_draw |= saver.poll(app);
+        needs_draw |= app.poll_search();
         if app.quit {
             if !app.save.is_dirty() {
                 return Ok(());

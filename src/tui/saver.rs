@@ -87,6 +87,7 @@ impl Saver {
                     app.save.last_saved = Some(Instant::now());
                     app.save.error = None;
                     self.retry_after.set(None);
+                    app.on_saved();
                 }
                 Err(err) => {
                     // The work stays in memory; try again shortly.

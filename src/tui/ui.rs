@@ -13,7 +13,7 @@ use crate::annotations::Status;
 use crate::codebook::Localized;
 use crate::corpus::{CodePointRange, IndicatorId};
 
-use super::app::{App, Focus, Mode, PromptKind, Row};
+use super::app::{App, Focus, Mode, PromptKind, Row, SearchStatus};
 use super::text::{self, sanitize, str_width, truncate, wrap};
 
 /// Columns left of the text in the document pane: marker, unit id or code, space.
@@ -91,7 +91,11 @@ pub fn render(frame: &mut Frame, app: &App) {
     render_document(frame, app, document);
     render_codebook(frame, app, codebook);
     render_definition(frame, app, definition);
-    render_details(frame, app, details);
+    if app.search.is_some() {
+        render_search(frame, app, details);
+    } else {
+        render_details(frame, app, details);
+    }
     render_status(frame, app, status);
     if app.prompt.is_some() {
         render_prompt(frame, app, document);
@@ -135,6 +139,7 @@ fn render_document(frame: &mut Frame, app: &App, area: Rect) {
     }
     let text_width = width - GUTTER;
     let selection = app.selection();
+    let matches = app.search_matches();
     let mut lines: Vec<Line> = Vec::new();
     let mut unit_rows = Vec::new();
     let height = inner.height as usize;
@@ -205,6 +210,9 @@ fn render_document(frame: &mut Frame, app: &App, area: Rect) {
                         spans.iter().find(|(s, _)| s.start <= at && at < s.end)
                     {
                         style = style.fg(*color).add_modifier(Modifier::UNDERLINED);
+                    }
+                    if matches.iter().any(|m| m.start <= at && at < m.end) {
+                        style = style.bg(Color::Yellow).fg(Color::Black);
                     }
                     if selection.is_some_and(|s| s.start <= at && at < s.end) {
                         style = style.add_modifier(Modifier::REVERSED);
@@ -561,8 +569,17 @@ fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
     };
     let codebook = &app.project.codebook;
     let (title, candidates): (String, Vec<String>) = match &prompt.kind {
-        PromptKind::QuickAssign => (
-            if app.selection().is_some() {
+        PromptKind::QuickAssign | PromptKind::CodeHits => (
+            if prompt.kind == PromptKind::CodeHits {
+                let count = app.search.as_ref().map_or(0, |s| {
+                    if s.marked.is_empty() {
+                        s.hits.len()
+                    } else {
+                        s.marked.len()
+                    }
+                });
+                format!(" Code {count} search hits with… (Enter adds, Esc cancels) ")
+            } else if app.selection().is_some() {
                 " Code the selected span with… (Enter toggles, Esc cancels) ".into()
             } else {
                 " Code this unit with… (Enter toggles, Esc cancels) ".into()
@@ -681,6 +698,133 @@ fn render_help(frame: &mut Frame, app: &App, area: Rect) {
                 spans.push(Span::styled(keys, Style::new().fg(Color::Yellow)));
                 spans.push(Span::raw(format!("{text}{pad}")));
             }
+        }
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn render_search(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(search) = &app.search else {
+        return;
+    };
+    let block = pane_block(" Search ".into(), app.focus == Focus::Search);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+    let width = inner.width as usize;
+    let mut lines = vec![Line::from(vec![
+        Span::styled("/ ", Style::new().fg(Color::Yellow)),
+        Span::raw(sanitize(&search.query).into_owned()),
+        Span::styled(
+            if search.editing && app.focus == Focus::Search {
+                "█"
+            } else {
+                ""
+            },
+            Style::new().fg(Color::Yellow),
+        ),
+    ])];
+    let dim = Style::new().fg(Color::DarkGray);
+    match &search.status {
+        SearchStatus::Opening { done, total } => {
+            lines.push(Line::styled(
+                format!("building the index… {done}/{total} documents"),
+                Style::new().fg(Color::Yellow),
+            ));
+            let ratio = if *total == 0 {
+                0.0
+            } else {
+                *done as f64 / *total as f64
+            };
+            let filled = ((width as f64) * ratio).round() as usize;
+            lines.push(Line::from(vec![
+                Span::styled("█".repeat(filled), Style::new().fg(Color::Cyan)),
+                Span::styled("░".repeat(width.saturating_sub(filled)), dim),
+            ]));
+        }
+        SearchStatus::Failed(err) => lines.push(Line::styled(
+            truncate(&format!("search unavailable: {err}"), width),
+            Style::new().fg(Color::Red),
+        )),
+        SearchStatus::Ready => {
+            let summary = if let Some(err) = &search.error {
+                Line::styled(truncate(err, width), Style::new().fg(Color::Red))
+            } else if search.query.trim().is_empty() {
+                Line::styled("type to search; Enter to the results, Esc closes", dim)
+            } else if search.answered != search.generation {
+                Line::styled("searching…", dim)
+            } else {
+                let marked = if search.marked.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} marked", search.marked.len())
+                };
+                Line::styled(
+                    truncate(
+                        &format!(
+                            "{} hit{}{marked} · Enter open · Space mark · a code · n/N next",
+                            search.total,
+                            if search.total == 1 { "" } else { "s" }
+                        ),
+                        width,
+                    ),
+                    dim,
+                )
+            };
+            lines.push(summary);
+        }
+    }
+    let room = (inner.height as usize).saturating_sub(lines.len());
+    let offset = search.selected.saturating_sub(room.saturating_sub(1));
+    for (i, hit) in search.hits.iter().enumerate().skip(offset).take(room) {
+        let selected = i == search.selected && app.focus == Focus::Search && !search.editing;
+        let base = if selected {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        let mark = if search.marked.contains(&i) {
+            "■ "
+        } else {
+            "  "
+        };
+        let head = format!("{mark}{} {} ", hit.document, hit.unit);
+        let mut spans = vec![Span::styled(head.clone(), base.fg(Color::Cyan))];
+        // The snippet, its matches in bold yellow.
+        let snippet: Vec<char> = hit.snippet.text.chars().map(text::visible).collect();
+        let room = width.saturating_sub(str_width(&head));
+        let mut used = 0;
+        let mut at = 0;
+        while at < snippet.len() && used < room {
+            let highlighted = hit.snippet.highlights.iter().any(|r| r.contains(&at));
+            let mut run = String::new();
+            while at < snippet.len()
+                && hit.snippet.highlights.iter().any(|r| r.contains(&at)) == highlighted
+            {
+                let w = text::char_width(snippet[at]);
+                if used + w > room {
+                    break;
+                }
+                used += w;
+                run.push(if snippet[at] == '\n' {
+                    ' '
+                } else {
+                    snippet[at]
+                });
+                at += 1;
+            }
+            if run.is_empty() {
+                break;
+            }
+            let style = if highlighted {
+                base.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+            } else {
+                base
+            };
+            spans.push(Span::styled(run, style));
         }
         lines.push(Line::from(spans));
     }
