@@ -4,6 +4,7 @@
 //! [`codebook`], [`corpus`] and coder files ([`annotations`]); [`reliability`] computes agreement.
 //! The binary's `cli` and `tui` modules are thin shells over it.
 
+pub mod adjudication;
 pub mod annotations;
 pub mod cli;
 pub mod codebook;

@@ -394,3 +394,82 @@ fn search_as_you_type_jump_and_code_all_hits() {
     assert_eq!(app.current_unit().unwrap().id.as_str(), "1");
     assert_eq!(app.document().unwrap().id.as_str(), "a");
 }
+
+fn samples_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .args(["codebook.yaml", "normcode.yaml", "samples", "annotations"])
+        .arg(dir.path())
+        .current_dir(repo())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    dir
+}
+
+#[test]
+fn review_disagreements_and_adjudicate_into_a_consensus_file() {
+    let dir = samples_copy();
+    let mut app = app_for(dir.path(), "carol");
+    settle(&mut app, 120, 40);
+    press(&mut app, "R");
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("Review which coders?"), "{screen}");
+    assert!(screen.contains("alice, bob"), "{screen}");
+    press(&mut app, "<enter>");
+    assert_eq!(app.mode, Mode::Review);
+    let review = app.review.as_ref().unwrap();
+    let total = review.items.len();
+    assert!(total > 5, "{total}");
+    assert!(review.seeded > 50);
+    let first = review.item().unwrap().clone();
+    insta::assert_snapshot!(render(&app, 120, 40));
+    // Take bob's codes for the first disagreement: it is resolved, and the review moves on.
+    press(&mut app, "2");
+    let review = app.review.as_ref().unwrap();
+    assert_eq!(review.resolved(), 1);
+    assert_ne!(review.item().unwrap(), &first);
+    let taken: Vec<_> = review
+        .consensus
+        .file
+        .codes_on_unit(&first.document, &first.unit)
+        .into_iter()
+        .cloned()
+        .collect();
+    assert_eq!(taken, first.codes[1].iter().cloned().collect::<Vec<_>>());
+    // Union on the next, then undo it.
+    press(&mut app, "Uu");
+    assert_eq!(app.review.as_ref().unwrap().resolved(), 1);
+    // Edit: toggle one code in the consensus by quick-assign.
+    press(&mut app, "aIL01<enter>");
+    let review = app.review.as_ref().unwrap();
+    assert_eq!(review.resolved(), 2);
+    assert!(review.consensus_codes().contains("IL01"));
+    // Leaving the review writes annotations/consensus.yaml, a coder file like any other.
+    press(&mut app, "<esc>");
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.review.is_none());
+    let project = Project::open(dir.path()).unwrap();
+    let consensus = project.load_coder("consensus").unwrap();
+    assert!(consensus.file.annotation_count() > 50);
+    let codes: Vec<_> = consensus
+        .file
+        .codes_on_unit(&first.document, &first.unit)
+        .into_iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        codes,
+        first.codes[1]
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        project
+            .coder_names()
+            .unwrap()
+            .contains(&"consensus".to_string())
+    );
+}

@@ -18,8 +18,11 @@ use crate::project::{LoadedCoder, Project};
 
 use super::fuzzy;
 use super::keymap::{Action, Keymap};
+use super::review::Review;
+use super::saver::Saver;
 use super::search::{Reply, Request, Worker};
 use super::text;
+use crate::adjudication::{self, Resolution};
 use crate::search::Hit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +66,10 @@ pub enum PromptKind {
     QuickAssign,
     /// Code every marked search hit (or every hit) with one indicator.
     CodeHits,
+    /// Which coders to review: names separated by commas.
+    ReviewCoders,
+    /// Toggle a code in the consensus for the unit under review.
+    ReviewCode,
     Filter,
     PickDocument,
     /// A memo on the annotation of `unit` (and `span`), or on the document when `unit` is None.
@@ -91,6 +98,8 @@ pub enum Mode {
         cursor: usize,
     },
     Help,
+    /// Stepping through disagreements between coders.
+    Review,
 }
 
 /// A row of the codebook pane.
@@ -181,6 +190,8 @@ pub struct App {
     search_worker: Option<Worker>,
     /// Where the search index goes; `None` for the cache folder.
     pub search_index_dir: Option<PathBuf>,
+    pub review: Option<Review>,
+    review_saver: Option<Saver>,
 }
 
 impl App {
@@ -214,6 +225,8 @@ impl App {
             search: None,
             search_worker: None,
             search_index_dir: None,
+            review: None,
+            review_saver: None,
         };
         app.rebuild_rows();
         app.recount();
@@ -373,6 +386,7 @@ impl App {
                 }
             }
             Mode::Visual { .. } => self.visual_key(key),
+            Mode::Review => self.review_key(key),
             Mode::Normal if self.search_wants(&key) => self.search_key(key),
             Mode::Normal => {
                 if key.code == KeyCode::Esc {
@@ -498,7 +512,8 @@ impl App {
             Action::Search => self.open_search(),
             Action::NextHit => self.step_hit(1),
             Action::PrevHit => self.step_hit(-1),
-            Action::Review => self.error("review mode is not available in this build yet"),
+            Action::Review if self.review.is_some() => self.mode = Mode::Review,
+            Action::Review => self.open_prompt(PromptKind::ReviewCoders),
         }
     }
 
@@ -1014,6 +1029,9 @@ impl App {
     fn open_prompt(&mut self, kind: PromptKind) {
         let input = match &kind {
             PromptKind::Filter => self.codebook_filter.clone(),
+            PromptKind::ReviewCoders => adjudication::default_coders(&self.project)
+                .unwrap_or_default()
+                .join(", "),
             PromptKind::Memo {
                 document,
                 unit,
@@ -1102,6 +1120,29 @@ impl App {
 
     fn submit(&mut self, prompt: Prompt) {
         match prompt.kind {
+            PromptKind::ReviewCoders => {
+                let names: Vec<String> = prompt
+                    .input
+                    .split([',', ' '])
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                self.start_review(&names);
+            }
+            PromptKind::ReviewCode => {
+                let candidates = self.quick_assign_candidates(&prompt.input);
+                match candidates.get(prompt.selected.min(candidates.len().saturating_sub(1))) {
+                    Some(&i) if !candidates.is_empty() => {
+                        let code = self.project.codebook.indicators[i].id.clone();
+                        let project = Arc::clone(&self.project);
+                        if let Some(review) = &mut self.review {
+                            review.toggle(&project, code);
+                        }
+                    }
+                    _ => self.error(format!("no indicator matches '{}'", prompt.input)),
+                }
+            }
             PromptKind::CodeHits => {
                 let candidates = self.quick_assign_candidates(&prompt.input);
                 match candidates.get(prompt.selected.min(candidates.len().saturating_sub(1))) {
@@ -1495,6 +1536,104 @@ impl App {
             std::thread::sleep(Duration::from_millis(20));
         }
         false
+    }
+
+    // ----- review -----
+
+    fn start_review(&mut self, names: &[String]) {
+        match Review::start(&self.project, names) {
+            Ok(review) => {
+                let message = if review.items.is_empty() {
+                    format!(
+                        "no disagreements in the {} documents every coder marked done",
+                        review.compared_documents
+                    )
+                } else {
+                    format!(
+                        "{} disagreements in {} documents; {} agreed units copied to the consensus",
+                        review.items.len(),
+                        review.compared_documents,
+                        review.seeded
+                    )
+                };
+                self.review_saver = Some(Saver::start(
+                    Arc::clone(&self.project),
+                    review.consensus.path.clone(),
+                ));
+                self.review = Some(review);
+                self.mode = Mode::Review;
+                self.info(message);
+            }
+            Err(err) => self.error(err.to_string()),
+        }
+    }
+
+    fn review_key(&mut self, key: KeyEvent) {
+        let project = Arc::clone(&self.project);
+        let Some(review) = &mut self.review else {
+            self.mode = Mode::Normal;
+            return;
+        };
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('R') => {
+                self.mode = Mode::Normal;
+                self.close_review();
+            }
+            KeyCode::Char('j') | KeyCode::Char('n') | KeyCode::Down => review.step(1),
+            KeyCode::Char('k') | KeyCode::Char('N') | KeyCode::Up => review.step(-1),
+            KeyCode::Char(c @ '1'..='9') => {
+                let n = c as usize - '1' as usize;
+                if n < review.coders.len() {
+                    review.resolve(&project, Resolution::Take(n));
+                }
+            }
+            KeyCode::Char('U') => review.resolve(&project, Resolution::Union),
+            KeyCode::Char('I') => review.resolve(&project, Resolution::Intersection),
+            KeyCode::Char('a') | KeyCode::Char('e') => self.open_prompt(PromptKind::ReviewCode),
+            KeyCode::Char('u') => {
+                let undone = review.undo();
+                if !undone {
+                    self.info("nothing to undo in this review");
+                }
+            }
+            KeyCode::Enter => {
+                // Show the unit in the document pane (the review stays open: R returns).
+                if let Some(item) = review.item().cloned()
+                    && let Some(doc) = project.corpus.position(&item.document)
+                {
+                    self.mode = Mode::Normal;
+                    self.open_document(doc, item.position);
+                    self.info("R returns to the review");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Polls the consensus file's autosave; returns true when the screen should redraw.
+    pub fn poll_review(&mut self) -> bool {
+        match (&self.review_saver, &mut self.review) {
+            (Some(saver), Some(review)) => {
+                saver
+                    .poll(&mut review.save, &review.consensus.file, false)
+                    .0
+            }
+            _ => false,
+        }
+    }
+
+    /// Ends the review, saving the consensus file now.
+    pub fn close_review(&mut self) {
+        if let (Some(saver), Some(review)) = (&self.review_saver, &mut self.review)
+            && review.save.is_dirty()
+            && let Err(err) = saver.save_now(&mut review.save, &review.consensus.file)
+        {
+            let message = format!("consensus not saved: {err}");
+            self.error(message);
+            return;
+        }
+        self.review = None;
+        self.review_saver = None;
     }
 
     // ----- span selection -----

@@ -5,7 +5,8 @@ pub mod app;
 pub mod config;
 pub mod fuzzy;
 pub mod keymap;
-mod saver;
+pub mod review;
+pub(crate) mod saver;
 pub mod search;
 pub mod text;
 pub mod ui;
@@ -142,13 +143,15 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, saver: &saver::Save
             needs_draw = true;
         }
         app.tick();
-        needs_draw |= saver.poll(app);
+        needs_draw |= saver.poll_app(app);
         needs_draw |= app.poll_search();
+        needs_draw |= app.poll_review();
         if app.quit {
+            app.close_review();
             if !app.save.is_dirty() {
                 return Ok(());
             }
-            match saver.save_now(app) {
+            match saver.save_now(&mut app.save, &app.coder.file) {
                 Ok(()) => return Ok(()),
                 Err(err) if quit_unsaved_warned => {
                     return Err(Error::Usage(format!("quit without saving: {err}")));

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crate::annotations::{CoderFile, save_coder_file};
 use crate::project::Project;
 
+use super::app::SaveState;
 use super::{AUTOSAVE_DELAY, App};
 
 struct Job {
@@ -21,6 +22,7 @@ struct Done {
     result: Result<(), String>,
 }
 
+/// One autosave worker per coder file.
 pub struct Saver {
     jobs: Option<Sender<Job>>,
     done: Receiver<Done>,
@@ -74,61 +76,70 @@ impl Saver {
         }
     }
 
-    /// Collects finished saves and starts a new one when the state changed and settled.
-    /// Returns true when the status bar changed.
-    pub fn poll(&self, app: &mut App) -> bool {
+    /// Collects finished saves into `save` and starts a new one when `file` changed and
+    /// settled. Returns (the status changed, a save just succeeded).
+    pub fn poll(&self, save: &mut SaveState, file: &CoderFile, read_only: bool) -> (bool, bool) {
         let mut changed = false;
+        let mut saved = false;
         while let Ok(done) = self.done.try_recv() {
             self.in_flight.set(None);
             changed = true;
             match done.result {
                 Ok(()) => {
-                    app.save.saved_generation = app.save.saved_generation.max(done.generation);
-                    app.save.last_saved = Some(Instant::now());
-                    app.save.error = None;
+                    save.saved_generation = save.saved_generation.max(done.generation);
+                    save.last_saved = Some(Instant::now());
+                    save.error = None;
                     self.retry_after.set(None);
-                    app.on_saved();
+                    saved = true;
                 }
                 Err(err) => {
                     // The work stays in memory; try again shortly.
-                    app.save.error = Some(err);
+                    save.error = Some(err);
                     self.retry_after
                         .set(Some(Instant::now() + Duration::from_secs(2)));
                 }
             }
         }
-        let settled = app
-            .save
+        let settled = save
             .last_change
             .is_some_and(|t| t.elapsed() >= AUTOSAVE_DELAY);
         let may_retry = self.retry_after.get().is_none_or(|t| Instant::now() >= t);
-        if app.save.is_dirty()
+        if save.is_dirty()
             && settled
             && may_retry
             && self.in_flight.get().is_none()
-            && !app.read_only
+            && !read_only
             && let Some(jobs) = &self.jobs
         {
-            let generation = app.save.generation;
+            let generation = save.generation;
             if jobs
                 .send(Job {
                     generation,
-                    file: app.coder.file.clone(),
+                    file: file.clone(),
                 })
                 .is_ok()
             {
                 self.in_flight.set(Some(generation));
             }
         }
+        (changed, saved)
+    }
+
+    /// Polls for the coder's own file; tells the app after a successful save.
+    pub fn poll_app(&self, app: &mut App) -> bool {
+        let (changed, saved) = self.poll(&mut app.save, &app.coder.file, app.read_only);
+        if saved {
+            app.on_saved();
+        }
         changed
     }
 
     /// Saves on this thread, now (for quitting).
-    pub fn save_now(&self, app: &mut App) -> Result<(), String> {
-        let generation = app.save.generation;
-        write(&self.project, &self.path, app.coder.file.clone())?;
-        app.save.saved_generation = generation;
-        app.save.error = None;
+    pub fn save_now(&self, save: &mut SaveState, file: &CoderFile) -> Result<(), String> {
+        let generation = save.generation;
+        write(&self.project, &self.path, file.clone())?;
+        save.saved_generation = generation;
+        save.error = None;
         Ok(())
     }
 }
