@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::annotations::{Annotation, CoderFile, DocumentCoding, Status, unit_quote};
+use crate::annotations::{Annotation, CoderFile, DocumentCoding, Status};
 use crate::corpus::{DocumentId, IndicatorId, UnitId};
 use crate::project::{LoadedCoder, Project};
 
@@ -162,9 +162,13 @@ pub fn resolve(
                 Resolution::Codes(codes) => codes.clone(),
                 Resolution::Take(_) => unreachable!("handled above"),
             };
-            let mut a = Annotation::new_unit(unit.id.clone(), codes.into_iter().collect(), now);
-            a.quote = Some(unit_quote(document.unit_text(unit)));
-            vec![a]
+            vec![Annotation::new_in(
+                document,
+                unit,
+                None,
+                codes.into_iter().collect(),
+                now,
+            )]
         }
     };
     let coding = coding_mut(consensus, &disagreement.document);
@@ -172,19 +176,13 @@ pub fn resolve(
     // An empty decision ("none of these codes") is kept as a memo-free, code-free annotation
     // so that the unit counts as decided.
     if new.is_empty() {
-        let mut a = Annotation::new_unit(unit.id.clone(), Vec::new(), now);
-        a.quote = Some(unit_quote(document.unit_text(unit)));
+        let mut a = Annotation::new_in(document, unit, None, Vec::new(), now);
         a.memo = Some("adjudicated: no code".into());
         coding.annotations.push(a);
     } else {
         coding.annotations.extend(new);
     }
-    coding.annotations.sort_by_key(|a| {
-        (
-            document.unit_position(&a.unit).unwrap_or(usize::MAX),
-            a.span.map(|s| (s.start, s.end)),
-        )
-    });
+    coding.sort(Some(document));
 }
 
 /// Copies into the consensus file every unit on which all coders agree (and coded something),

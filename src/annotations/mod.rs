@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize, Serializer};
 pub use anchor::{AnchorReport, Anchoring, anchor_all, unit_quote};
 pub use store::{CoderLock, load_coder_file, save_coder_file, write_atomic};
 
-use crate::corpus::{CodePointRange, Corpus, DocumentId, IndicatorId, UnitId};
+use crate::corpus::{CodePointRange, Corpus, Document, DocumentId, IndicatorId, Unit, UnitId};
 use crate::error::{Error, Result};
 
 /// The current time to the second: what annotation timestamps record.
@@ -81,6 +81,26 @@ impl Annotation {
         }
     }
 
+    /// A new annotation on `unit` of `document`, or on `span` of it, with its quote taken from
+    /// the text as it is now.
+    pub fn new_in(
+        document: &Document,
+        unit: &Unit,
+        span: Option<CodePointRange>,
+        codes: Vec<IndicatorId>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let quote = match span {
+            Some(span) => document.slice(span).unwrap_or_default().to_string(),
+            None => unit_quote(document.unit_text(unit)),
+        };
+        Self {
+            span,
+            quote: Some(quote),
+            ..Self::new_unit(unit.id.clone(), codes, now)
+        }
+    }
+
     pub fn is_orphaned(&self) -> bool {
         self.anchoring == Anchoring::Orphaned
     }
@@ -100,6 +120,23 @@ pub struct DocumentCoding {
     pub memo: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub annotations: Vec<Annotation>,
+}
+
+impl DocumentCoding {
+    /// Puts the annotations in document order (unit position, then span): the order files are
+    /// written in. Annotations on units the document no longer has go last.
+    pub fn sort(&mut self, document: Option<&Document>) {
+        self.annotations.sort_by_cached_key(|a| {
+            let position = document
+                .and_then(|d| d.unit_position(&a.unit))
+                .unwrap_or(usize::MAX);
+            (
+                position,
+                a.unit.to_string(),
+                a.span.map(|s| (s.start, s.end)),
+            )
+        });
+    }
 }
 
 /// The content of `annotations/CODER.yaml`.
@@ -164,13 +201,7 @@ impl CoderFile {
                 annotation.codes.sort();
                 annotation.codes.dedup();
             }
-            coding.annotations.sort_by_cached_key(|a| {
-                let position = document
-                    .and_then(|d| d.unit_position(&a.unit))
-                    .unwrap_or(usize::MAX);
-                let span = a.span.map(|s| (s.start, s.end));
-                (position, a.unit.to_string(), span)
-            });
+            coding.sort(document);
         }
     }
 

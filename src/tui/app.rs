@@ -12,7 +12,7 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::{Position, Rect};
 
-use crate::annotations::{Annotation, DocumentCoding, Status, unit_quote};
+use crate::annotations::{Annotation, DocumentCoding, Status};
 use crate::corpus::{CodePointRange, Document, DocumentId, IndicatorId, Unit, UnitId};
 use crate::project::{LoadedCoder, Project};
 
@@ -779,22 +779,9 @@ impl App {
                     }
                 }
                 None => {
-                    let mut a = Annotation::new_unit(unit.id.clone(), vec![code_for_edit], now);
-                    a.span = span;
-                    a.quote = Some(match span {
-                        Some(span) => document.slice(span).unwrap_or_default().to_string(),
-                        None => unit_quote(document.unit_text(&unit)),
-                    });
-                    let position = |a: &Annotation| {
-                        (
-                            document.unit_position(&a.unit).unwrap_or(usize::MAX),
-                            a.span.map(|s| (s.start, s.end)),
-                        )
-                    };
-                    let at = coding
-                        .annotations
-                        .partition_point(|other| position(other) <= position(&a));
-                    coding.annotations.insert(at, a);
+                    let a = Annotation::new_in(document, &unit, span, vec![code_for_edit], now);
+                    coding.annotations.push(a);
+                    coding.sort(Some(document));
                 }
             }
         });
@@ -854,31 +841,10 @@ impl App {
                     let Some(unit) = document.unit(&unit_id) else {
                         return;
                     };
-                    let mut a = Annotation::new_unit(unit_id.clone(), Vec::new(), now);
-                    a.span = span;
+                    let mut a = Annotation::new_in(document, unit, span, Vec::new(), now);
                     a.memo = memo;
-                    a.quote = Some(match span {
-                        Some(span) => document.slice(span).unwrap_or_default().to_string(),
-                        None => unit_quote(document.unit_text(unit)),
-                    });
                     coding.annotations.push(a);
-                    let positions: Vec<_> = coding
-                        .annotations
-                        .iter()
-                        .map(|a| {
-                            (
-                                document.unit_position(&a.unit).unwrap_or(usize::MAX),
-                                a.span.map(|s| (s.start, s.end)),
-                            )
-                        })
-                        .collect();
-                    let mut order: Vec<usize> = (0..coding.annotations.len()).collect();
-                    order.sort_by_key(|&i| positions[i]);
-                    let sorted = order
-                        .into_iter()
-                        .map(|i| coding.annotations[i].clone())
-                        .collect();
-                    coding.annotations = sorted;
+                    coding.sort(Some(document));
                 }
                 None => {}
             }
@@ -1412,19 +1378,13 @@ impl App {
                         a.modified = Some(now);
                     }
                     None => {
-                        let mut a = Annotation::new_unit(unit_id.clone(), vec![code.clone()], now);
-                        a.quote = Some(unit_quote(document.unit_text(unit)));
+                        let a = Annotation::new_in(document, unit, None, vec![code.clone()], now);
                         coding.annotations.push(a);
                     }
                 }
                 added += 1;
             }
-            coding.annotations.sort_by_key(|a| {
-                (
-                    document.unit_position(&a.unit).unwrap_or(usize::MAX),
-                    a.span.map(|s| (s.start, s.end)),
-                )
-            });
+            coding.sort(Some(document));
             if coding.status == Status::NotStarted {
                 coding.status = Status::InProgress;
             }
