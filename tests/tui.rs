@@ -473,3 +473,38 @@ fn review_disagreements_and_adjudicate_into_a_consensus_file() {
             .contains(&"consensus".to_string())
     );
 }
+
+#[test]
+fn tiny_and_odd_terminal_sizes_never_panic() {
+    let dir = samples_copy();
+    let mut app = app_for(dir.path(), "carol");
+    let sizes = [
+        (1, 1),
+        (2, 2),
+        (5, 3),
+        (12, 4),
+        (20, 6),
+        (33, 9),
+        (80, 3),
+        (3, 80),
+    ];
+    let mut check = |app: &mut App, what: &str| {
+        for &(w, h) in &sizes {
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render(app, w, h)));
+            assert!(result.is_ok(), "{what} panicked at {w}x{h}");
+        }
+    };
+    check(&mut app, "main screen");
+    press(&mut app, "?");
+    check(&mut app, "help");
+    press(&mut app, "<esc>a");
+    check(&mut app, "quick-assign");
+    press(&mut app, "<esc>mmemo");
+    check(&mut app, "memo");
+    press(&mut app, "<esc>R<enter>");
+    assert_eq!(app.mode, Mode::Review);
+    check(&mut app, "review");
+    press(&mut app, "<esc>vll");
+    check(&mut app, "span selection");
+}
