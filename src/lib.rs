@@ -5,6 +5,7 @@
 //! The binary's `cli` and `tui` modules are thin shells over it.
 
 pub mod adjudication;
+pub mod agreement;
 pub mod annotations;
 pub mod cli;
 pub mod codebook;

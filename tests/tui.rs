@@ -488,7 +488,7 @@ fn tiny_and_odd_terminal_sizes_never_panic() {
         (80, 3),
         (3, 80),
     ];
-    let mut check = |app: &mut App, what: &str| {
+    let check = |app: &mut App, what: &str| {
         for &(w, h) in &sizes {
             let result =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render(app, w, h)));

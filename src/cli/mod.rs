@@ -1,5 +1,6 @@
 //! The command line: parse with clap, call the core, print, choose the exit code.
 
+mod agree;
 mod commands;
 mod export;
 mod index;
@@ -59,6 +60,8 @@ pub enum Command {
     // Help texts are on `SearchArgs` and `IndexArgs`.
     Search(search::SearchArgs),
     Index(index::IndexArgs),
+    // Its help text is on `AgreeArgs`.
+    Agree(agree::AgreeArgs),
 }
 
 /// Runs the command line; the returned code is the process's exit code.
