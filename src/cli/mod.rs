@@ -3,7 +3,9 @@
 mod agree;
 mod commands;
 mod export;
+mod import;
 mod index;
+mod report;
 mod search;
 
 use std::path::PathBuf;
@@ -60,6 +62,9 @@ pub enum Command {
     // Help texts are on `SearchArgs` and `IndexArgs`.
     Search(search::SearchArgs),
     Index(index::IndexArgs),
+    // Help texts are on `ReportArgs` and `ImportArgs`.
+    Report(report::ReportArgs),
+    Import(import::ImportArgs),
     // Its help text is on `AgreeArgs`.
     Agree(agree::AgreeArgs),
 }

@@ -1,0 +1,79 @@
+//! `normcode import`: PDF, HTML and DOCX files into corpus documents.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::error::Result;
+use crate::import;
+
+use super::commands::open_project;
+
+#[derive(Debug, Args)]
+#[command(
+    about = "Import PDF, HTML and DOCX files as documents (Markdown with front matter)",
+    long_about = "Turn PDF, HTML and DOCX files into corpus documents: Markdown with front \
+        matter (title; source, the original file name; year, from a date in the text, a year \
+        in the title or the file's metadata; language, en or zh by the share of Chinese \
+        characters) and the text with its paragraph structure: one paragraph per paragraph, \
+        headings as # lines, and UN paragraph numbers (13.) and lettered sub-paragraphs ((a)) \
+        each at the start of a paragraph of their own, so that normcode gives the units their \
+        ids (13, 13.a). Word's automatic numbering and HTML ordered lists are written out as \
+        the numbers they show.\n\n\
+        A PDF needs a text layer: a scan without one is refused (run OCR first, e.g. \
+        ocrmypdf). Check the result, and add publisher (and year where none was found) to the \
+        front matter.\n\n\
+        The documents go into DIR (default: the project's documents folder) as NAME.md, NAME \
+        being the file's name in lower case. An existing document is never overwritten unless \
+        --force is given; when one file fails or a document exists, nothing is written.",
+    after_help = "Examples:\n  \
+        normcode import ~/Downloads/A_70_174.pdf\n  \
+        normcode import report.docx speech.html --into samples/new\n  \
+        normcode import A_70_174.pdf --force"
+)]
+pub struct ImportArgs {
+    /// The files to import (.pdf, .html/.htm, .docx).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The folder to write the documents into (default: the project's documents folder).
+    #[arg(long, value_name = "DIR")]
+    pub into: Option<PathBuf>,
+    /// Replace documents that exist already.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(args: ImportArgs, project: Option<&Path>) -> Result<ExitCode> {
+    let into = match &args.into {
+        Some(dir) => dir.clone(),
+        None => open_project(project)?.documents_dir(),
+    };
+    let imported = import::import(&args.files, &into, args.force)?;
+    for item in &imported {
+        let c = &item.converted;
+        println!(
+            "{} -> {}: \"{}\", {}, {}, {} units",
+            item.from.display(),
+            item.to.display(),
+            c.title,
+            c.year
+                .map(|y| y.to_string())
+                .unwrap_or_else(|| "no year found".to_string()),
+            c.language,
+            item.units
+        );
+        if c.year.is_none() {
+            eprintln!(
+                "note: {}: no year found in the text or the file; add `year:` to its front matter",
+                item.to.display()
+            );
+        }
+    }
+    eprintln!(
+        "imported {} document{}; add `publisher:` to the front matter, then run `normcode check`",
+        imported.len(),
+        if imported.len() == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,207 @@
+//! `normcode report`: frequencies, the agenda (who raised each issue first), co-occurrence and
+//! progress, as Markdown, CSV, JSON or (the agenda) an SVG chart.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::report::{self, Combine, Format, Kind, Options, Within};
+
+use super::commands::open_project;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportKind {
+    /// Documents raising each indicator, by publisher group and by year.
+    Frequencies,
+    /// For every indicator: the years each publisher group raised it, who was first, the lead.
+    Agenda,
+    /// Indicator × indicator: how often two are coded in the same unit (or document).
+    Cooccurrence,
+    /// Per coder and document: units, units coded, status; totals per coder.
+    Progress,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Markdown tables, aligned for a terminal, rendered by GitHub.
+    #[default]
+    Md,
+    /// Long ("tidy") CSV for R and spreadsheets.
+    Csv,
+    /// The report's structure as JSON.
+    Json,
+    /// agenda only: a timeline chart (indicators × years, a marker per publisher group).
+    Svg,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum CombineArg {
+    /// One series (table, panel) per coder.
+    #[default]
+    PerCoder,
+    /// One series: coded by at least one of the coders.
+    Any,
+    /// One series: coded by every one of the coders.
+    All,
+    /// One series: coded by more than half of the coders.
+    Majority,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WithinArg {
+    Unit,
+    Document,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    about = "Reports: frequencies, agenda (who raised each issue first), cooccurrence, progress",
+    long_about = "Analysis reports over the coders' work (KIND, listed below). The agenda is \
+        the comparison at the heart of a norm study: for every indicator, the years each \
+        publisher group's documents raise it, which group raised it first, and its lead in \
+        years; --groups picks the groups compared, --format svg draws it as a timeline chart.\n\n\
+        A document raises an indicator when a coder coded it anywhere in the document (a whole \
+        unit or a span), whatever the document's status. With several coders, each coder gets \
+        its own table by default (--combine per-coder); --combine any|all|majority makes one \
+        table of the chosen coders instead: an indicator counts where at least one, every one, \
+        or more than half of them coded it (in the document, or for cooccurrence --within unit \
+        in the unit). A consensus file is a coder like any other: --coders consensus.\n\n\
+        Publisher groups and years come from the documents' front matter (publisher, year) and \
+        the codebook's publisher groups, as in the publisher_group and year columns of \
+        `normcode export --format csv`; documents without one are left out of those tables, \
+        with a warning.\n\n\
+        md tables line up in a terminal and render on GitHub; csv is long (one observation per \
+        row, zeros included) for R; json holds the report's structure. Labels are in the \
+        codebook's first language unless --lang names another.",
+    after_help = "Examples:\n  \
+        normcode report agenda --groups company,intergovernmental\n  \
+        normcode report agenda --coders consensus --format svg --out agenda.svg\n  \
+        normcode report frequencies --combine majority --format csv --out freq.csv\n  \
+        normcode report cooccurrence --within document --lang zh\n  \
+        normcode report progress"
+)]
+pub struct ReportArgs {
+    /// The report.
+    #[arg(value_enum)]
+    pub kind: ReportKind,
+    /// Report on these coders only, in this order (comma-separated; default: every coder file).
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub coders: Option<Vec<String>>,
+    /// How several coders make the tables: one per coder, or one of them combined.
+    #[arg(long, value_enum, default_value_t)]
+    pub combine: CombineArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
+    /// The language of codebook labels (default: the codebook's first language).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// agenda: the publisher groups compared, in this order (default: every group present).
+    #[arg(long, value_name = "G1,G2", value_delimiter = ',')]
+    pub groups: Option<Vec<String>>,
+    /// cooccurrence: count pairs within units (default) or within documents.
+    #[arg(long, value_enum)]
+    pub within: Option<WithinArg>,
+    /// The file to write (default: standard output).
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
+    let kind = match args.kind {
+        ReportKind::Frequencies => Kind::Frequencies,
+        ReportKind::Agenda => Kind::Agenda,
+        ReportKind::Cooccurrence => Kind::Cooccurrence,
+        ReportKind::Progress => Kind::Progress,
+    };
+    let format = match args.format {
+        ReportFormat::Md => Format::Markdown,
+        ReportFormat::Csv => Format::Csv,
+        ReportFormat::Json => Format::Json,
+        ReportFormat::Svg => Format::Svg,
+    };
+    let combine = match args.combine {
+        CombineArg::PerCoder => Combine::PerCoder,
+        CombineArg::Any => Combine::Any,
+        CombineArg::All => Combine::All,
+        CombineArg::Majority => Combine::Majority,
+    };
+    if args.within.is_some() && kind != Kind::Cooccurrence {
+        return Err(Error::Usage(format!(
+            "--within is for the cooccurrence report, not {}",
+            kind.name()
+        )));
+    }
+    if combine != Combine::PerCoder && kind == Kind::Progress {
+        return Err(Error::Usage(
+            "--combine is not for progress: progress is always per coder".into(),
+        ));
+    }
+    let project = open_project(project)?;
+    let known = project.coder_names()?;
+    let names = match &args.coders {
+        None => known,
+        Some(asked) => {
+            let mut names: Vec<String> = Vec::new();
+            for name in asked.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+                if !known.iter().any(|k| k == name) {
+                    return Err(Error::Usage(format!(
+                        "no coder file annotations/{name}.yaml (coders: {})",
+                        if known.is_empty() {
+                            "none yet".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    )));
+                }
+                if !names.iter().any(|n| n == name) {
+                    names.push(name.to_string());
+                }
+            }
+            names
+        }
+    };
+    let coders = project.load_coders(Some(&names))?;
+    let mut options = Options::new(&project.codebook);
+    options.combine = combine;
+    if let Some(lang) = args.lang {
+        options.lang = lang;
+    }
+    options.groups = args.groups.map(|groups| {
+        groups
+            .into_iter()
+            .map(|g| g.trim().to_string())
+            .filter(|g| !g.is_empty())
+            .collect()
+    });
+    options.within = match args.within {
+        Some(WithinArg::Document) => Within::Document,
+        _ => Within::Unit,
+    };
+    let output = report::report(&project, &coders, kind, format, &options)?;
+    for warning in &output.warnings {
+        eprintln!("warning: {warning}");
+    }
+    match &args.out {
+        Some(path) => {
+            crate::annotations::write_atomic(path, &output.bytes)?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(&output.bytes)
+                .and_then(|()| stdout.flush())
+            {
+                Ok(()) => {}
+                // A closed pipe (`| head`) is the reader's choice, not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(Error::io("<stdout>", "cannot write", e)),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
