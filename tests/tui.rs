@@ -508,3 +508,49 @@ fn tiny_and_odd_terminal_sizes_never_panic() {
     press(&mut app, "<esc>vll");
     check(&mut app, "span selection");
 }
+
+#[test]
+fn report_view_shows_frequencies_and_progress_as_bars() {
+    let mut app = app_for(&repo(), "alice");
+    settle(&mut app, 120, 40);
+    press(&mut app, "r");
+    assert_eq!(app.mode, Mode::Reports);
+    let screen = render(&app, 120, 40);
+    insta::assert_snapshot!(screen);
+    assert!(
+        screen.contains("Documents raising each indicator, coded by alice"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("IL01 International law") && screen.contains('█'),
+        "{screen}"
+    );
+    press(&mut app, "<tab>");
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("alice: 12 of 14 documents done"),
+        "{screen}"
+    );
+    assert!(screen.contains("bob:"), "{screen}");
+    press(&mut app, "<esc>");
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn review_shows_the_agreement_table() {
+    let dir = samples_copy();
+    let mut app = app_for(dir.path(), "carol");
+    settle(&mut app, 120, 40);
+    press(&mut app, "R<enter>t");
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("Agreement of alice and bob at the unit level"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Compared: 10 documents that every coder marked done"),
+        "{screen}"
+    );
+    press(&mut app, "t");
+    assert!(!render(&app, 120, 40).contains("Agreement of alice"));
+}

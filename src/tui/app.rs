@@ -100,6 +100,17 @@ pub enum Mode {
     Help,
     /// Stepping through disagreements between coders.
     Review,
+    /// Bar charts of indicator frequencies and coding progress.
+    Reports,
+}
+
+/// The report view: computed when opened, from the files as they were then.
+pub struct ReportView {
+    pub frequencies: crate::report::frequencies::Frequencies,
+    pub progress: crate::report::progress::Progress,
+    /// 0: frequencies, 1: progress.
+    pub tab: usize,
+    pub scroll: usize,
 }
 
 /// A row of the codebook pane.
@@ -192,6 +203,7 @@ pub struct App {
     pub search_index_dir: Option<PathBuf>,
     pub review: Option<Review>,
     review_saver: Option<Saver>,
+    pub reports: Option<ReportView>,
 }
 
 impl App {
@@ -227,6 +239,7 @@ impl App {
             search_index_dir: None,
             review: None,
             review_saver: None,
+            reports: None,
         };
         app.rebuild_rows();
         app.recount();
@@ -387,6 +400,7 @@ impl App {
             }
             Mode::Visual { .. } => self.visual_key(key),
             Mode::Review => self.review_key(key),
+            Mode::Reports => self.reports_key(key),
             Mode::Normal if self.search_wants(&key) => self.search_key(key),
             Mode::Normal => {
                 if key.code == KeyCode::Esc {
@@ -512,6 +526,7 @@ impl App {
             Action::Search => self.open_search(),
             Action::NextHit => self.step_hit(1),
             Action::PrevHit => self.step_hit(-1),
+            Action::Reports => self.open_reports(),
             Action::Review if self.review.is_some() => self.mode = Mode::Review,
             Action::Review => self.open_prompt(PromptKind::ReviewCoders),
         }
@@ -1539,6 +1554,11 @@ impl App {
                 self.mode = Mode::Normal;
                 self.close_review();
             }
+            KeyCode::Char('t') => review.show_table = !review.show_table,
+            KeyCode::Char('j') | KeyCode::Down if review.show_table => review.table_scroll += 1,
+            KeyCode::Char('k') | KeyCode::Up if review.show_table => {
+                review.table_scroll = review.table_scroll.saturating_sub(1)
+            }
             KeyCode::Char('j') | KeyCode::Char('n') | KeyCode::Down => review.step(1),
             KeyCode::Char('k') | KeyCode::Char('N') | KeyCode::Up => review.step(-1),
             KeyCode::Char(c @ '1'..='9') => {
@@ -1594,6 +1614,61 @@ impl App {
         }
         self.review = None;
         self.review_saver = None;
+    }
+
+    // ----- reports -----
+
+    fn open_reports(&mut self) {
+        use crate::report::{Options, frequencies, progress};
+        // Every coder's file as on disk, but this coder's as it is now.
+        let mut coders = match self.project.load_coders(None) {
+            Ok(coders) => coders,
+            Err(err) => {
+                self.error(format!("cannot read the coder files: {err}"));
+                return;
+            }
+        };
+        coders.retain(|c| c.name != self.coder.name);
+        let mut options = Options::new(&self.project.codebook);
+        options.lang = self.language.clone();
+        let frequencies =
+            frequencies::build(&self.project, std::slice::from_ref(&self.coder), &options);
+        coders.insert(0, self.coder.clone());
+        let progress = progress::build(&self.project, &coders);
+        self.reports = Some(ReportView {
+            frequencies,
+            progress,
+            tab: 0,
+            scroll: 0,
+        });
+        self.mode = Mode::Reports;
+    }
+
+    fn reports_key(&mut self, key: KeyEvent) {
+        let Some(view) = &mut self.reports else {
+            self.mode = Mode::Normal;
+            return;
+        };
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('r') => {
+                self.reports = None;
+                self.mode = Mode::Normal;
+            }
+            KeyCode::Tab
+            | KeyCode::BackTab
+            | KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Char('h')
+            | KeyCode::Char('l') => {
+                view.tab = 1 - view.tab;
+                view.scroll = 0;
+            }
+            KeyCode::Char('j') | KeyCode::Down => view.scroll += 1,
+            KeyCode::Char('k') | KeyCode::Up => view.scroll = view.scroll.saturating_sub(1),
+            KeyCode::PageDown => view.scroll += 10,
+            KeyCode::PageUp => view.scroll = view.scroll.saturating_sub(10),
+            _ => {}
+        }
     }
 
     // ----- span selection -----

@@ -39,6 +39,7 @@ pub enum Action {
     PrevHit,
     Filter,
     Review,
+    Reports,
 }
 
 impl Action {
@@ -76,6 +77,7 @@ impl Action {
             Action::NextHit,
             Action::PrevHit,
             Action::Review,
+            Action::Reports,
             Action::Help,
             Action::Quit,
         ]);
@@ -116,6 +118,7 @@ impl Action {
             Action::PrevHit => "previous_hit",
             Action::Filter => "filter_codebook",
             Action::Review => "review",
+            Action::Reports => "reports",
         };
         name.to_string()
     }
@@ -156,7 +159,8 @@ impl Action {
             Action::NextHit => "next search hit",
             Action::PrevHit => "previous search hit",
             Action::Filter => "filter the codebook by id or label",
-            Action::Review => "review disagreements with another coder",
+            Action::Review => "review disagreements between coders and adjudicate",
+            Action::Reports => "reports: indicator frequencies and progress as bar charts",
         };
         text.to_string()
     }
@@ -291,6 +295,7 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::PrevHit, &["N"]),
         (Action::Filter, &["f"]),
         (Action::Review, &["R"]),
+        (Action::Reports, &["r"]),
     ]
 }
 

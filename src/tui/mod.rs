@@ -37,6 +37,10 @@ pub use config::Config;
 /// second of work, slow enough not to write on every key of a burst.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(300);
 
+/// The longest a change waits for its save while changes keep coming (each one restarts
+/// [`AUTOSAVE_DELAY`]): steady coding is saved at least this often.
+pub const AUTOSAVE_MAX_WAIT: Duration = Duration::from_millis(700);
+
 /// Where the work is saved, for the panic message.
 static SAVED_TO: OnceLock<PathBuf> = OnceLock::new();
 

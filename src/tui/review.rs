@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::adjudication::{self, CONSENSUS, Disagreement, Resolution};
+use crate::agreement::{self, AgreementTable};
 use crate::annotations::{CoderLock, DocumentCoding};
 use crate::corpus::{DocumentId, IndicatorId};
 use crate::error::{Error, Result};
@@ -22,6 +23,11 @@ pub struct Review {
     pub seeded: usize,
     pub compared_documents: usize,
     pub save: SaveState,
+    /// Unit-level agreement of the compared coders, as their files were at the start.
+    pub agreement: Option<AgreementTable>,
+    /// Showing the agreement table instead of the disagreement.
+    pub show_table: bool,
+    pub table_scroll: usize,
     undo: Vec<(DocumentId, Option<DocumentCoding>)>,
 }
 
@@ -45,6 +51,7 @@ impl Review {
         let files = adjudication::files(&coders);
         let items = adjudication::disagreements(project, &files);
         let compared_documents = adjudication::compared_documents(project, &files).len();
+        let agreement = agreement::unit_level(project, &files).ok();
         let seeded = adjudication::seed_agreements(
             project,
             &mut consensus.file,
@@ -60,6 +67,9 @@ impl Review {
             seeded,
             compared_documents,
             save: SaveState::default(),
+            agreement,
+            show_table: false,
+            table_scroll: 0,
             undo: Vec::new(),
         };
         if seeded > 0 {

@@ -100,6 +100,9 @@ pub fn render(frame: &mut Frame, app: &App) {
     if app.mode == Mode::Review {
         render_review(frame, app, main);
     }
+    if app.mode == Mode::Reports {
+        render_reports(frame, app, main);
+    }
     if app.prompt.is_some() {
         render_prompt(
             frame,
@@ -510,10 +513,13 @@ fn render_status(frame: &mut Frame, app: &App, area: Rect) {
     let save = if app.read_only {
         Span::styled("read-only", Style::new().fg(Color::Yellow))
     } else if let Some(error) = &app.save.error {
-        Span::styled(
-            format!("NOT SAVED: {error}"),
-            Style::new().fg(Color::White).bg(Color::Red),
-        )
+        // The error names a path and can be long: with a message to show (such as the warning
+        // when quitting unsaved), it would push the message off the screen.
+        let text = match &app.message {
+            Some(_) => "NOT SAVED".to_string(),
+            None => format!("NOT SAVED: {}", sanitize(error)),
+        };
+        Span::styled(text, Style::new().fg(Color::White).bg(Color::Red))
     } else if app.save.is_dirty() {
         Span::styled("saving…", Style::new().fg(Color::Yellow))
     } else {
@@ -875,6 +881,26 @@ fn render_review(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(block, area);
     let width = inner.width as usize;
     let dim = Style::new().fg(Color::DarkGray);
+    if review.show_table {
+        let text = match &review.agreement {
+            Some(table) => crate::agreement::render_table(table, width),
+            None => "The agreement table could not be computed for these coders.".into(),
+        };
+        let mut lines: Vec<Line> = text
+            .lines()
+            .skip(review.table_scroll)
+            .map(|l| Line::raw(truncate(l, width)))
+            .collect();
+        let room = (inner.height as usize).saturating_sub(1);
+        lines.truncate(room);
+        lines.resize(room, Line::raw(""));
+        lines.push(Line::styled(
+            "t back to the disagreements · j/k scroll · Esc leave",
+            dim,
+        ));
+        frame.render_widget(Paragraph::new(lines), inner);
+        return;
+    }
     let Some(item) = review.item() else {
         let text = format!(
             "No disagreements: every coder coded the same in the {} documents all of them marked done.",
@@ -1003,7 +1029,7 @@ fn render_review(frame: &mut Frame, app: &App, area: Rect) {
             ));
         }
     }
-    let legend = "1-9 take a coder's · U union · I intersection · a edit · u undo · j/k next/previous · Enter show in document · Esc leave";
+    let legend = "1-9 take a coder's · U union · I intersection · a edit · u undo · j/k next/previous · t agreement table · Enter show in document · Esc leave";
     let room = inner.height as usize;
     if lines.len() >= room {
         lines.truncate(room.saturating_sub(1));
@@ -1011,5 +1037,149 @@ fn render_review(frame: &mut Frame, app: &App, area: Rect) {
         lines.resize(room - 1, Line::raw(""));
     }
     lines.push(Line::styled(truncate(legend, width), dim));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// One horizontal bar: `label`, a bar of `value / max` of the room, and the figure.
+fn bar_line(
+    label: &str,
+    value: usize,
+    max: usize,
+    figure: String,
+    width: usize,
+    color: Color,
+) -> Line<'static> {
+    let label_width = 34.min(width / 2);
+    let label = truncate(label, label_width);
+    let pad = " ".repeat(label_width.saturating_sub(str_width(&label)) + 1);
+    let room = width.saturating_sub(label_width + 2 + figure.len() + 1);
+    let filled = if max == 0 {
+        0
+    } else {
+        (room * value).div_ceil(max).min(room)
+    };
+    Line::from(vec![
+        Span::raw(format!("{label}{pad}")),
+        Span::styled("█".repeat(filled), Style::new().fg(color)),
+        Span::raw(format!(" {figure}")),
+    ])
+}
+
+fn render_reports(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(view) = &app.reports else {
+        return;
+    };
+    frame.render_widget(Clear, area);
+    let tabs = ["Indicator frequencies", "Coding progress"];
+    let title: Vec<Span> = tabs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, name)| {
+            let style = if i == view.tab {
+                Style::new().fg(Color::Black).bg(Color::Cyan)
+            } else {
+                Style::new().fg(Color::Gray)
+            };
+            [Span::styled(format!(" {name} "), style), Span::raw(" ")]
+        })
+        .collect();
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(Style::new().fg(Color::Cyan))
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let dim = Style::new().fg(Color::DarkGray);
+    let mut lines = Vec::new();
+    if view.tab == 0 {
+        let documents = view.frequencies.documents;
+        for series in &view.frequencies.series {
+            lines.push(Line::styled(
+                format!(
+                    "Documents raising each indicator, coded by {} (of {documents} documents)",
+                    series.name
+                ),
+                Style::new().add_modifier(Modifier::BOLD),
+            ));
+            let max = series
+                .indicators
+                .iter()
+                .map(|r| r.documents)
+                .max()
+                .unwrap_or(0);
+            let used: Vec<_> = series
+                .indicators
+                .iter()
+                .filter(|r| r.documents > 0)
+                .collect();
+            if used.is_empty() {
+                lines.push(Line::styled("nothing coded yet", dim));
+            }
+            for row in used {
+                let id = crate::corpus::IndicatorId::new(row.indicator.id.clone());
+                let label = format!("{} {}", row.indicator.id, row.indicator.label);
+                lines.push(bar_line(
+                    &label,
+                    row.documents,
+                    max,
+                    row.documents.to_string(),
+                    width,
+                    indicator_color(app, &id),
+                ));
+            }
+        }
+    } else {
+        for coder in &view.progress.coders {
+            let t = &coder.totals;
+            lines.push(Line::styled(
+                format!(
+                    "{}: {} of {} documents done, {} in progress; {} of {} units coded",
+                    coder.coder, t.done, t.documents, t.in_progress, t.units_coded, t.units
+                ),
+                Style::new().add_modifier(Modifier::BOLD),
+            ));
+            lines.push(bar_line(
+                "documents done",
+                t.done,
+                t.documents,
+                format!("{}/{}", t.done, t.documents),
+                width,
+                Color::Green,
+            ));
+            lines.push(bar_line(
+                "units coded",
+                t.units_coded,
+                t.units,
+                format!("{}/{}", t.units_coded, t.units),
+                width,
+                Color::Cyan,
+            ));
+            for document in &coder.documents {
+                let mark = match document.status {
+                    "done" => "✓",
+                    "in_progress" => "…",
+                    _ => " ",
+                };
+                let label = format!("  {mark} {}", document.document);
+                lines.push(bar_line(
+                    &label,
+                    document.units_coded,
+                    document.units,
+                    format!("{}/{}", document.units_coded, document.units),
+                    width,
+                    Color::Blue,
+                ));
+            }
+            lines.push(Line::raw(""));
+        }
+    }
+    let room = (inner.height as usize).saturating_sub(1);
+    let mut lines: Vec<Line> = lines.into_iter().skip(view.scroll).take(room).collect();
+    lines.resize(room, Line::raw(""));
+    lines.push(Line::styled(
+        "Tab other chart · j/k scroll · Esc close",
+        dim,
+    ));
     frame.render_widget(Paragraph::new(lines), inner);
 }
