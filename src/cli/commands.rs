@@ -24,6 +24,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Export(args)) => super::export::run(args, project.as_deref()),
         Some(Command::Search(args)) => super::search::run(args, project.as_deref()),
         Some(Command::Index(args)) => super::index::run(args, project.as_deref()),
+        Some(Command::Codebook(args)) => {
+            super::codebook::run(args, project.as_deref(), coder.as_deref())
+        }
         Some(Command::Report(args)) => super::report::run(args, project.as_deref()),
         Some(Command::Import(args)) => super::import::run(args, project.as_deref()),
         Some(Command::Agree(args)) => super::agree::run(args, project.as_deref()),

@@ -1,6 +1,7 @@
 //! The command line: parse with clap, call the core, print, choose the exit code.
 
 mod agree;
+mod codebook;
 mod commands;
 mod export;
 mod import;
@@ -62,6 +63,8 @@ pub enum Command {
     // Help texts are on `SearchArgs` and `IndexArgs`.
     Search(search::SearchArgs),
     Index(index::IndexArgs),
+    // Its help text is on `CodebookArgs`.
+    Codebook(codebook::CodebookArgs),
     // Help texts are on `ReportArgs` and `ImportArgs`.
     Report(report::ReportArgs),
     Import(import::ImportArgs),

@@ -30,6 +30,23 @@ pub struct CodebookFile {
     #[serde(default)]
     pub attributes: Vec<AttributeFile>,
     pub categories: Vec<CategoryFile>,
+    /// Optional: the versions of the codebook and what changed in each, oldest first.
+    #[serde(default)]
+    pub history: Vec<HistoryEntryFile>,
+}
+
+/// One item of `history:`: `{version, date, by, changes: [text, ...]}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryEntryFile {
+    #[serde(deserialize_with = "string_or_number")]
+    pub version: String,
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub by: Option<String>,
+    #[serde(default)]
+    pub changes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

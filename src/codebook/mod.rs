@@ -1,6 +1,9 @@
 //! The codebook: categories, indicators and document variables, checked on load.
 
+pub mod edit;
 mod file;
+pub mod history;
+pub mod publish;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -9,6 +12,7 @@ use serde_saphyr::{Location, Spanned};
 
 use file::{CategoryFile, CodebookFile, IndicatorFile};
 pub use file::{LangMap, TextItem, VariableType};
+pub use history::HistoryEntry;
 
 use crate::corpus::IndicatorId;
 use crate::error::{Error, Result, SourcePos};
@@ -103,6 +107,8 @@ pub struct Codebook {
     pub categories: Vec<Category>,
     pub indicators: Vec<Indicator>,
     positions: HashMap<IndicatorId, usize>,
+    /// The `history:` list, oldest first; see [`Codebook::history`].
+    history: Vec<HistoryEntry>,
 }
 
 impl Codebook {
@@ -338,6 +344,7 @@ impl<'a> Builder<'a> {
             categories: self.categories,
             indicators: self.indicators,
             positions,
+            history: file.history.into_iter().map(HistoryEntry::from).collect(),
         })
     }
 

@@ -33,6 +33,11 @@ impl CheckReport {
 /// and codebook. The codebook itself was checked when the project loaded.
 pub fn check(project: &Project) -> CheckReport {
     let mut problems = project.corpus.problems.clone();
+    match crate::codebook::edit::pending_migration(&project.root) {
+        Ok(Some(journal)) => problems.push(Problem::error(journal.describe())),
+        Ok(None) => {}
+        Err(err) => problems.push(Problem::error(err.to_string())),
+    }
     check_metadata(project, &mut problems);
     match project.coder_names() {
         Ok(names) => {
@@ -108,10 +113,15 @@ fn check_coder(project: &Project, name: &str, problems: &mut Vec<Problem>) {
     if let Some(version) = &coder.file.codebook_version
         && *version != project.codebook.version
     {
-        problems.push(Problem::warning(format!(
+        let mut message = format!(
             "{shown}: coded against codebook version {version}; the codebook is now version {}",
             project.codebook.version
-        )));
+        );
+        if let Some(changes) = project.codebook.describe_changes_since(version) {
+            message.push_str("; ");
+            message.push_str(&changes);
+        }
+        problems.push(Problem::warning(message));
     }
     for (document, place, why) in &coder.anchors.orphaned {
         problems.push(Problem::warning(format!(

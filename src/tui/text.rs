@@ -29,6 +29,43 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// `text` for printing to a terminal line by line (the command line's reports): newlines kept,
+/// every other control character made visible as by [`sanitize`].
+pub fn sanitize_lines(text: &str) -> Cow<'_, str> {
+    if text.chars().all(|c| c == '\n' || visible(c) == c) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if c == '\n' { c } else { visible(c) })
+                .collect(),
+        )
+    }
+}
+
+/// JSON text with the control characters a JSON writer leaves raw (C1 controls such as the
+/// 8-bit CSI, bidirectional overrides) written as `\uXXXX` escapes: the same JSON value,
+/// safe to show on a terminal. Such characters only occur inside JSON strings.
+pub fn escape_json_controls(json: &str) -> Cow<'_, str> {
+    // White space between tokens stays; inside strings the writer has escaped it already.
+    let raw = |c: char| !matches!(c, '\n' | '\t' | '\r') && visible(c) != c;
+    if !json.chars().any(raw) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if raw(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 pub fn char_width(c: char) -> usize {
     visible(c).width().unwrap_or(0)
 }
@@ -187,6 +224,27 @@ mod tests {
             "offsets are kept"
         );
         assert_eq!(safe, "evil␛]0;title␇␛[2J");
+    }
+
+    #[test]
+    fn command_line_output_keeps_lines_and_json_values() {
+        assert_eq!(sanitize_lines("a\u{1b}[2J\nb\r"), "a␛[2J\nb␍");
+        let json = serde_json::to_string_pretty(&serde_json::json!({
+            "name": "csi \u{9b}1m, override \u{202e}, 中文 😀, tab\t, esc \u{1b}"
+        }))
+        .unwrap();
+        let safe = escape_json_controls(&json);
+        assert!(
+            !safe.contains('\u{9b}') && !safe.contains('\u{202e}'),
+            "{safe}"
+        );
+        assert!(
+            safe.contains("\\u009b") && safe.contains("中文 😀"),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        let original: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, original);
     }
 
     #[test]

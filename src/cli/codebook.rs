@@ -1,0 +1,710 @@
+//! `normcode codebook`: look at the codebook, change it (with every coder file following), compare
+//! two versions, and publish it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand, ValueEnum};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::codebook::edit::{self, Migration, NewIndicator, ProjectFiles, Relabel, Stamp};
+use crate::codebook::{Codebook, LangMap, Localized, history, publish};
+use crate::corpus::IndicatorId;
+use crate::error::{Error, Result};
+use crate::tui::Config;
+
+use super::TextOrJson;
+use super::commands::{coder_name, project_root};
+
+/// `println!` for text that quotes project files (ids, labels, definitions, file names): their
+/// control characters are made visible, never sent to the terminal raw.
+macro_rules! say {
+    () => {
+        std::println!()
+    };
+    ($($arg:tt)*) => {
+        std::println!("{}", crate::tui::text::sanitize_lines(&format!($($arg)*)))
+    };
+}
+
+/// `print!`, likewise.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {
+        std::print!("{}", crate::tui::text::sanitize_lines(&format!($($arg)*)))
+    };
+}
+
+#[derive(Debug, Args)]
+#[command(
+    about = "List, show, change, compare and publish the codebook",
+    long_about = "List, show, change, compare and publish the codebook.\n\n\
+        `add`, `rename`, `merge` and `retire` change codebook.yaml in place (its comments and \
+        layout are kept) and every coder file in annotations/ with it, in one step: all new \
+        contents are prepared and checked first, nothing is written while a coder file is open \
+        in a normcode session, and a journal (annotations/.codebook-migration.yaml) lets an \
+        interrupted change be completed by running the same command again. Each change bumps \
+        the codebook's minor version (1.0 → 1.1) and adds an entry to its `history:` (by \
+        --coder or the user name, dated today)."
+)]
+pub struct CodebookArgs {
+    // Boxed: `add` has many options, and the top-level command enum stays small.
+    #[command(subcommand)]
+    pub command: Box<CodebookCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodebookCommand {
+    /// The category tree with ids and labels, and how many annotations of each coder use each
+    /// indicator.
+    List {
+        /// Label language (default: the configured language, else the codebook's first).
+        #[arg(long)]
+        lang: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: TextOrJson,
+    },
+    /// Everything about one indicator: texts in every language, rules, attributes, use, history.
+    Show {
+        id: String,
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// Add an indicator at the end of a category.
+    Add(AddArgs),
+    /// Rename an indicator id in the codebook and in every coder file.
+    Rename {
+        old: String,
+        new: String,
+        /// Show what would change, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Merge indicators into one, in the codebook and in every coder file.
+    ///
+    /// Annotations using any of them use the target instead (once per annotation), and the
+    /// merged indicators leave the codebook. The target may be one of them, another indicator,
+    /// or a new id: then it takes the place of the first one, with its texts, except a label or
+    /// definition given here.
+    Merge {
+        /// The indicators to merge.
+        #[arg(required = true, num_args = 1..)]
+        ids: Vec<String>,
+        /// The indicator they become.
+        #[arg(long, value_name = "ID")]
+        into: String,
+        #[command(flatten)]
+        texts: TextArgs,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Retire an indicator: kept for existing annotations and reports, no longer offered for
+    /// coding.
+    Retire {
+        id: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Compare two codebook files: indicators added, removed, renamed (guessed), relabelled,
+    /// redefined, moved or retired; categories added or removed.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t)]
+        format: TextOrJson,
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// The codebook as a document for a paper's appendix (Markdown or self-contained HTML).
+    Export {
+        #[arg(long, value_enum, default_value_t)]
+        format: DocFormat,
+        #[arg(long)]
+        lang: Option<String>,
+        /// Write to this file instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    #[default]
+    Md,
+    Html,
+}
+
+/// Label and definition texts.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TextArgs {
+    #[arg(long, value_name = "TEXT")]
+    pub label_en: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub label_zh: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub definition_en: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub definition_zh: Option<String>,
+    /// A label in any language of the codebook (repeatable).
+    #[arg(long, value_name = "LANG=TEXT")]
+    pub label: Vec<String>,
+    /// A definition in any language of the codebook (repeatable).
+    #[arg(long, value_name = "LANG=TEXT")]
+    pub definition: Vec<String>,
+}
+
+impl TextArgs {
+    fn relabel(&self) -> Result<Relabel> {
+        Ok(Relabel {
+            label: by_language(
+                &self.label,
+                [("en", &self.label_en), ("zh", &self.label_zh)],
+            )?,
+            definition: by_language(
+                &self.definition,
+                [("en", &self.definition_en), ("zh", &self.definition_zh)],
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The new indicator's id (letters, digits, '_', '-', '.'; unique in the codebook).
+    #[arg(long)]
+    pub id: String,
+    /// The id of the category it goes in.
+    #[arg(long)]
+    pub category: String,
+    #[command(flatten)]
+    pub texts: TextArgs,
+    /// When to code it (repeatable; pairs with --include-zh by position).
+    #[arg(long, value_name = "TEXT")]
+    pub include_en: Vec<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub include_zh: Vec<String>,
+    /// When not to code it (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub exclude_en: Vec<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub exclude_zh: Vec<String>,
+    /// An example quote or paraphrase (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub example_en: Vec<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub example_zh: Vec<String>,
+    /// An attribute declared in the codebook (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub attribute: Vec<String>,
+    /// Display colour: a name or #rrggbb.
+    #[arg(long)]
+    pub color: Option<String>,
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+fn split_pair<'a>(text: &'a str, what: &str) -> Result<(&'a str, &'a str)> {
+    text.split_once('=')
+        .map(|(k, v)| (k.trim(), v))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| Error::Usage(format!("{what} must look like KEY=TEXT, not '{text}'")))
+}
+
+fn by_language<const N: usize>(
+    generic: &[String],
+    named: [(&str, &Option<String>); N],
+) -> Result<LangMap> {
+    let mut map = LangMap::new();
+    for (lang, text) in named {
+        if let Some(text) = text {
+            map.insert(lang.to_string(), text.clone());
+        }
+    }
+    for item in generic {
+        let (lang, text) = split_pair(item, "a --label or --definition")?;
+        map.insert(lang.to_string(), text.to_string());
+    }
+    Ok(map)
+}
+
+/// Pairs `--include-en` and `--include-zh` items by position.
+fn paired(en: &[String], zh: &[String]) -> Vec<LangMap> {
+    (0..en.len().max(zh.len()))
+        .map(|i| {
+            let mut map = LangMap::new();
+            if let Some(t) = en.get(i) {
+                map.insert("en".into(), t.clone());
+            }
+            if let Some(t) = zh.get(i) {
+                map.insert("zh".into(), t.clone());
+            }
+            map
+        })
+        .collect()
+}
+
+pub fn run(args: CodebookArgs, project: Option<&Path>, coder: Option<&str>) -> Result<ExitCode> {
+    let config = Config::load().unwrap_or_default();
+    match *args.command {
+        CodebookCommand::List { lang, format } => list(project, &config, lang, format),
+        CodebookCommand::Show { id, lang } => show(project, &config, &id, lang),
+        CodebookCommand::Diff {
+            old,
+            new,
+            format,
+            lang,
+        } => diff(&old, &new, format, lang, &config),
+        CodebookCommand::Export {
+            format,
+            lang,
+            output,
+        } => export(project, &config, format, lang, output.as_deref()),
+        CodebookCommand::Rename { old, new, dry_run } => {
+            migrate(project, coder, &config, dry_run, |files, stamp| {
+                edit::plan_rename(files, &old, &new, stamp)
+            })
+        }
+        CodebookCommand::Merge {
+            ids,
+            into,
+            texts,
+            dry_run,
+        } => {
+            let relabel = texts.relabel()?;
+            migrate(project, coder, &config, dry_run, |files, stamp| {
+                edit::plan_merge(files, &ids, &into, &relabel, stamp)
+            })
+        }
+        CodebookCommand::Retire { id, dry_run } => {
+            migrate(project, coder, &config, dry_run, |files, stamp| {
+                edit::plan_retire(files, &id, stamp)
+            })
+        }
+        CodebookCommand::Add(add) => {
+            let relabel = add.texts.relabel()?;
+            let mut attributes = BTreeMap::new();
+            for item in &add.attribute {
+                let (key, value) = split_pair(item, "an --attribute")?;
+                attributes.insert(key.to_string(), value.trim().to_string());
+            }
+            let new = NewIndicator {
+                id: add.id.clone(),
+                category: add.category.clone(),
+                label: relabel.label,
+                definition: relabel.definition,
+                include: paired(&add.include_en, &add.include_zh),
+                exclude: paired(&add.exclude_en, &add.exclude_zh),
+                examples: paired(&add.example_en, &add.example_zh),
+                attributes,
+                color: add.color.clone(),
+            };
+            migrate(project, coder, &config, add.dry_run, |files, stamp| {
+                edit::plan_add(files, &new, stamp)
+            })
+        }
+    }
+}
+
+/// Plans with `plan`, says what changes, and writes it (unless `dry_run`).
+fn migrate(
+    project: Option<&Path>,
+    coder: Option<&str>,
+    config: &Config,
+    dry_run: bool,
+    plan: impl FnOnce(&ProjectFiles, &Stamp) -> Result<Migration>,
+) -> Result<ExitCode> {
+    let root = project_root(project)?;
+    let files = ProjectFiles::read(&root)?;
+    let stamp = Stamp::today(coder_name(coder, config));
+    let migration = plan(&files, &stamp)?;
+    if migration.completes {
+        say!(
+            "Completing an interrupted change ({}).",
+            migration.operation.describe()
+        );
+    }
+    if migration.codebook.is_some() {
+        say!("{}", migration.summary);
+    }
+    for line in migration.describe_files() {
+        say!("  {line}");
+    }
+    if migration.is_empty() {
+        say!("  every file already says it; only the journal is left to remove");
+    }
+    if dry_run {
+        say!("Dry run: nothing was written.");
+    } else {
+        migration.apply(&root)?;
+    }
+    for note in &migration.notes {
+        say!("note: {note}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--lang`, else the configured language when the codebook has it, else its first.
+fn language(codebook: &Codebook, given: Option<String>, config: &Config) -> Result<String> {
+    if let Some(lang) = given {
+        if !codebook.languages.contains(&lang) {
+            return Err(Error::Usage(format!(
+                "the codebook has no language '{lang}' (its languages: {})",
+                codebook.languages.join(", ")
+            )));
+        }
+        return Ok(lang);
+    }
+    Ok(config
+        .language
+        .clone()
+        .filter(|l| codebook.languages.contains(l))
+        .unwrap_or_else(|| codebook.language().to_string()))
+}
+
+/// Pads or cuts `text` to `width` terminal columns.
+fn fit(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    if text.width() <= width {
+        out.push_str(text);
+        used = text.width();
+    } else {
+        for c in text.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w + 1 > width {
+                break;
+            }
+            out.push(c);
+            used += w;
+        }
+        out.push('…');
+        used += 1;
+    }
+    out.push_str(&" ".repeat(width.saturating_sub(used)));
+    out
+}
+
+#[derive(serde::Serialize)]
+struct ListIndicator {
+    id: String,
+    label: String,
+    retired: bool,
+    /// coder → annotations using it
+    counts: BTreeMap<String, usize>,
+}
+
+#[derive(serde::Serialize)]
+struct ListCategory {
+    id: String,
+    label: String,
+    parent: Option<String>,
+    depth: usize,
+    indicators: Vec<ListIndicator>,
+}
+
+#[derive(serde::Serialize)]
+struct ListOutput {
+    name: String,
+    version: String,
+    languages: Vec<String>,
+    coders: Vec<String>,
+    categories: Vec<ListCategory>,
+}
+
+fn list(
+    project: Option<&Path>,
+    config: &Config,
+    lang: Option<String>,
+    format: TextOrJson,
+) -> Result<ExitCode> {
+    let root = project_root(project)?;
+    let files = ProjectFiles::read(&root)?;
+    let codebook = files.codebook()?;
+    let lang = language(&codebook, lang, config)?;
+    let counts = files.code_counts();
+    let coders: Vec<String> = counts.keys().cloned().collect();
+    let count = |coder: &str, id: &str| counts[coder].get(id).copied().unwrap_or(0);
+    let output = ListOutput {
+        name: codebook.name.clone(),
+        version: codebook.version.clone(),
+        languages: codebook.languages.clone(),
+        coders: coders.clone(),
+        categories: codebook
+            .categories
+            .iter()
+            .map(|c| ListCategory {
+                id: c.id.clone(),
+                label: c.label.get(&lang).to_string(),
+                parent: c.parent.map(|p| codebook.categories[p].id.clone()),
+                depth: c.depth,
+                indicators: c
+                    .indicators
+                    .iter()
+                    .map(|&i| {
+                        let ind = &codebook.indicators[i];
+                        ListIndicator {
+                            id: ind.id.to_string(),
+                            label: ind.label.get(&lang).to_string(),
+                            retired: ind.retired,
+                            counts: coders
+                                .iter()
+                                .map(|coder| (coder.clone(), count(coder, ind.id.as_str())))
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    if format == TextOrJson::Json {
+        say!(
+            "{}",
+            serde_json::to_string_pretty(&output).expect("a list always serializes")
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    say!(
+        "{} (version {}): {} indicators in {} categories",
+        codebook.name,
+        codebook.version,
+        codebook.indicators.len(),
+        codebook.categories.len()
+    );
+    let id_width = codebook
+        .indicators
+        .iter()
+        .map(|i| i.id.as_str().width())
+        .chain(codebook.categories.iter().map(|c| c.id.width()))
+        .max()
+        .unwrap_or(4);
+    let max_depth = codebook
+        .categories
+        .iter()
+        .map(|c| c.depth)
+        .max()
+        .unwrap_or(0);
+    let label_width = 56;
+    let line_start = 2 * (max_depth + 1) + id_width + 2;
+    let widths: Vec<usize> = coders.iter().map(|c| c.width().max(5)).collect();
+    if !coders.is_empty() {
+        let mut head = " ".repeat(line_start + label_width);
+        for (coder, w) in coders.iter().zip(&widths) {
+            head.push_str(&format!(" {coder:>w$}"));
+        }
+        say!("\n{}", head.trim_end());
+    } else {
+        say!();
+    }
+    for category in &output.categories {
+        let pad = "  ".repeat(category.depth);
+        say!("{pad}{}  {}", category.id, category.label);
+        for ind in &category.indicators {
+            let pad = "  ".repeat(category.depth + 1);
+            let lead = format!("{pad}{:<id_width$}  ", ind.id);
+            let lead = format!("{lead:<line_start$}");
+            let label = if ind.retired {
+                format!("{} (retired)", ind.label)
+            } else {
+                ind.label.clone()
+            };
+            let mut line = format!("{lead}{}", fit(&label, label_width));
+            for (coder, w) in coders.iter().zip(&widths) {
+                line.push_str(&format!(" {:>w$}", ind.counts[coder]));
+            }
+            say!("{}", line.trim_end());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(
+    project: Option<&Path>,
+    config: &Config,
+    id: &str,
+    lang: Option<String>,
+) -> Result<ExitCode> {
+    let root = project_root(project)?;
+    let files = ProjectFiles::read(&root)?;
+    let codebook = files.codebook()?;
+    let lang = language(&codebook, lang, config)?;
+    let Some(indicator) = codebook.indicator(&IndicatorId::from(id)) else {
+        let similar: Vec<&str> = codebook
+            .indicators
+            .iter()
+            .map(|i| i.id.as_str())
+            .filter(|c| c.eq_ignore_ascii_case(id) || c.to_lowercase().contains(&id.to_lowercase()))
+            .take(5)
+            .collect();
+        let hint = if similar.is_empty() {
+            "`normcode codebook list` shows the ids".to_string()
+        } else {
+            format!("did you mean {}?", similar.join(", "))
+        };
+        return Err(Error::Usage(format!(
+            "there is no indicator '{id}' in the codebook; {hint}"
+        )));
+    };
+    let field = |name: &str| format!("{name:<12}");
+    let blank = " ".repeat(12);
+    let localized = |name: &str, text: &Localized| {
+        let mut first = true;
+        for lang in &codebook.languages {
+            if let Some(t) = text.0.get(lang) {
+                let head = if first { field(name) } else { blank.clone() };
+                say!("{head}{lang}: {t}");
+                first = false;
+            }
+        }
+    };
+    say!("{}  {}", indicator.id, indicator.label.get(&lang));
+    let path: Vec<String> = codebook
+        .category_path(indicator.category)
+        .iter()
+        .map(|c| format!("{} {}", c.id, c.label.get(&lang)))
+        .collect();
+    say!("{}{}", field("category"), path.join(" › "));
+    say!(
+        "{}{}",
+        field("status"),
+        if indicator.retired {
+            "retired (kept for existing annotations, not offered for coding)"
+        } else {
+            "in use"
+        }
+    );
+    localized("label", &indicator.label);
+    localized("definition", &indicator.definition);
+    for (name, items) in [
+        ("include", &indicator.include),
+        ("exclude", &indicator.exclude),
+        ("examples", &indicator.examples),
+    ] {
+        for (n, item) in items.iter().enumerate() {
+            localized(
+                &if n == 0 {
+                    name.to_string()
+                } else {
+                    String::new()
+                },
+                item,
+            );
+        }
+    }
+    for (key, value) in &indicator.attributes {
+        let label = codebook
+            .attributes
+            .iter()
+            .find(|a| a.id == *key)
+            .map(|a| format!(" ({})", a.label.get(&lang)))
+            .unwrap_or_default();
+        say!("{}{key}{label}: {value}", field("attribute"));
+    }
+    if let Some(color) = &indicator.color {
+        say!("{}{color}", field("color"));
+    }
+    if let Some((line, column)) = edit::locate_indicator(&files.codebook_text, id) {
+        say!("{}codebook.yaml:{line}:{column}", field("defined at"));
+    }
+    let mut used = Vec::new();
+    for source in &files.coders {
+        let mut annotations = 0;
+        let mut documents = 0;
+        for coding in source.file.documents.values() {
+            let n = coding
+                .annotations
+                .iter()
+                .filter(|a| a.codes.iter().any(|c| c.as_str() == id))
+                .count();
+            annotations += n;
+            documents += usize::from(n > 0);
+        }
+        used.push(format!(
+            "{}: {annotations} annotation{} in {documents} document{}",
+            source.name,
+            if annotations == 1 { "" } else { "s" },
+            if documents == 1 { "" } else { "s" }
+        ));
+    }
+    if used.is_empty() {
+        say!("{}no coder files yet", field("used by"));
+    } else {
+        say!("{}{}", field("used by"), used.join("; "));
+    }
+    let word = |line: &str| {
+        line.match_indices(id).any(|(at, _)| {
+            let is_word = |c: char| c.is_alphanumeric() || c == '_';
+            !line[..at].chars().next_back().is_some_and(is_word)
+                && !line[at + id.len()..].chars().next().is_some_and(is_word)
+        })
+    };
+    let mut first = true;
+    for entry in codebook.history() {
+        if entry.changes.iter().any(|c| word(c)) {
+            let head = if first {
+                field("history")
+            } else {
+                blank.clone()
+            };
+            say!("{head}{entry}");
+            first = false;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn diff(
+    old: &Path,
+    new: &Path,
+    format: TextOrJson,
+    lang: Option<String>,
+    config: &Config,
+) -> Result<ExitCode> {
+    let old_book = Codebook::load(old)?;
+    let new_book = Codebook::load(new)?;
+    let lang = language(&new_book, lang, config)?;
+    let changes = history::diff(&old_book, &new_book, &lang);
+    match format {
+        TextOrJson::Json => say!(
+            "{}",
+            serde_json::to_string_pretty(&changes).expect("a diff always serializes")
+        ),
+        TextOrJson::Text => {
+            say!("{} → {}", old.display(), new.display());
+            say_raw!("{changes}");
+            if !changes.indicators_renamed.is_empty() {
+                say!(
+                    "(renames are guessed: an indicator gone and one new with the same label or \
+                     definition)"
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(
+    project: Option<&Path>,
+    config: &Config,
+    format: DocFormat,
+    lang: Option<String>,
+    output: Option<&Path>,
+) -> Result<ExitCode> {
+    let root = project_root(project)?;
+    let codebook = Codebook::load(&root.join(crate::project::CODEBOOK_FILE))?;
+    let lang = language(&codebook, lang, config)?;
+    let text = match format {
+        DocFormat::Md => publish::to_markdown(&codebook, &lang),
+        DocFormat::Html => publish::to_html(&codebook, &lang),
+    };
+    match output {
+        Some(path) => {
+            crate::annotations::write_atomic(path, text.as_bytes())?;
+            eprintln!(
+                "normcode: wrote {}",
+                crate::tui::text::sanitize(&path.display().to_string())
+            );
+        }
+        None => say_raw!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
