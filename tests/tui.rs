@@ -554,3 +554,64 @@ fn review_shows_the_agreement_table() {
     press(&mut app, "t");
     assert!(!render(&app, 120, 40).contains("Agreement of alice"));
 }
+
+#[test]
+fn codebook_changes_on_the_spot_follow_into_every_coder_file_and_undo() {
+    let dir = samples_copy();
+    let codebook_path = dir.path().join("codebook.yaml");
+    let original = std::fs::read_to_string(&codebook_path).unwrap();
+    let mut app = app_for(dir.path(), "alice");
+    settle(&mut app, 120, 40);
+    open(&mut app, "un/gge-2015");
+    press(&mut app, "jj");
+    let unit = app.current_unit().unwrap().id.to_string();
+    // A new indicator, in the highlighted indicator's category, coded on the unit at once.
+    press(
+        &mut app,
+        "+VU99<enter><enter>Test disclosure<enter>测试披露<enter>A definition.<enter>一个定义。<enter>",
+    );
+    let codebook = std::fs::read_to_string(&codebook_path).unwrap();
+    assert!(codebook.contains("id: VU99"), "the codebook on disk has it");
+    assert!(
+        codebook.contains("version: \"1.1\"")
+            || codebook.contains("version: '1.1'")
+            || codebook.contains("version: 1.1"),
+        "{}",
+        &codebook[..200]
+    );
+    assert!(codes(&app, "un/gge-2015", &unit).contains(&"VU99".to_string()));
+    assert!(app.project.codebook.indicator(&"VU99".into()).is_some());
+    // Undo puts the codebook and the coder file back.
+    press(&mut app, "u");
+    assert!(
+        std::fs::read_to_string(&codebook_path).unwrap() == original,
+        "undo writes the codebook back as it was"
+    );
+    assert!(app.project.codebook.indicator(&"VU99".into()).is_none());
+    assert!(!codes(&app, "un/gge-2015", &unit).contains(&"VU99".to_string()));
+    // Rename the highlighted indicator: bob's file follows too.
+    press(&mut app, "fTH01<enter>");
+    assert_eq!(
+        app.project.codebook.indicators[app.selected_indicator().unwrap()]
+            .id
+            .as_str(),
+        "TH01"
+    );
+    press(&mut app, "eTH99<enter>");
+    let bob = std::fs::read_to_string(dir.path().join("annotations/bob.yaml")).unwrap();
+    assert!(
+        bob.contains("TH99") && !bob.contains("TH01"),
+        "bob's file is recoded"
+    );
+    assert!(app.project.codebook.indicator(&"TH99".into()).is_some());
+    // Retire: no longer offered in the codebook pane.
+    press(&mut app, "<esc>fTH99<enter>X<enter>");
+    assert!(
+        app.project
+            .codebook
+            .indicator(&"TH99".into())
+            .unwrap()
+            .retired
+    );
+    assert!(app.quick_assign_candidates("TH99").is_empty());
+}

@@ -70,6 +70,23 @@ pub enum PromptKind {
     ReviewCoders,
     /// Toggle a code in the consensus for the unit under review.
     ReviewCode,
+    /// A new indicator, one field at a time: id, category, then label and definition in
+    /// each of the codebook's languages.
+    NewIndicator {
+        fields: Vec<String>,
+    },
+    /// The new id of the highlighted indicator.
+    RenameIndicator {
+        id: String,
+    },
+    /// The indicator to merge the highlighted one into.
+    MergeIndicator {
+        id: String,
+    },
+    /// Confirm retiring an indicator.
+    RetireIndicator {
+        id: String,
+    },
     Filter,
     PickDocument,
     /// A memo on the annotation of `unit` (and `span`), or on the document when `unit` is None.
@@ -123,6 +140,8 @@ pub enum Row {
 /// One undoable change: the coding of one or more documents before and after.
 #[derive(Debug, Clone)]
 struct Change {
+    /// A codebook change: the project's files as they were before it (undo writes them back).
+    codebook: Option<crate::codebook::edit::ProjectFiles>,
     /// Where the change was made, to show it again on undo.
     document: DocumentId,
     unit: usize,
@@ -204,6 +223,10 @@ pub struct App {
     pub review: Option<Review>,
     review_saver: Option<Saver>,
     pub reports: Option<ReportView>,
+    /// The autosave worker of the coder's file (none in headless tests: saves are direct).
+    pub saver: Option<Saver>,
+    /// Held while the workspace runs; codebook changes write coder files under it.
+    pub lock: Option<crate::annotations::CoderLock>,
 }
 
 impl App {
@@ -240,6 +263,8 @@ impl App {
             review: None,
             review_saver: None,
             reports: None,
+            saver: None,
+            lock: None,
         };
         app.rebuild_rows();
         app.recount();
@@ -527,6 +552,21 @@ impl App {
             Action::NextHit => self.step_hit(1),
             Action::PrevHit => self.step_hit(-1),
             Action::Reports => self.open_reports(),
+            Action::NewIndicator => {
+                self.open_prompt(PromptKind::NewIndicator { fields: Vec::new() })
+            }
+            Action::RenameIndicator | Action::MergeIndicator | Action::RetireIndicator => {
+                let Some(i) = self.selected_indicator() else {
+                    self.error("highlight an indicator in the codebook pane first");
+                    return;
+                };
+                let id = self.project.codebook.indicators[i].id.to_string();
+                self.open_prompt(match action {
+                    Action::RenameIndicator => PromptKind::RenameIndicator { id },
+                    Action::MergeIndicator => PromptKind::MergeIndicator { id },
+                    _ => PromptKind::RetireIndicator { id },
+                });
+            }
             Action::Review if self.review.is_some() => self.mode = Mode::Review,
             Action::Review => self.open_prompt(PromptKind::ReviewCoders),
         }
@@ -714,6 +754,7 @@ impl App {
         }
         self.set_coding(&document.id, after.clone());
         self.undo.push(Change {
+            codebook: None,
             document: document.id.clone(),
             unit: self.unit,
             entries: vec![(document.id.clone(), before, after)],
@@ -883,6 +924,19 @@ impl App {
             self.info("nothing to undo");
             return;
         };
+        if let Some(before) = &change.codebook {
+            match self.restore_project_files(before) {
+                Ok(()) => self.info(format!(
+                    "undone: {} (redo is not available for codebook changes)",
+                    change.label
+                )),
+                Err(err) => {
+                    self.error(format!("cannot undo the codebook change: {err}"));
+                    self.undo.push(change);
+                }
+            }
+            return;
+        }
         for (document, before, _) in change.entries.iter().rev() {
             self.set_coding(document, before.clone());
         }
@@ -1101,6 +1155,42 @@ impl App {
 
     fn submit(&mut self, prompt: Prompt) {
         match prompt.kind {
+            PromptKind::NewIndicator { mut fields } => {
+                fields.push(prompt.input.trim().to_string());
+                if fields.len() < self.new_indicator_steps().len() {
+                    let input = self.new_indicator_default(fields.len());
+                    self.prompt = Some(Prompt {
+                        kind: PromptKind::NewIndicator { fields },
+                        input,
+                        selected: 0,
+                    });
+                } else {
+                    self.add_indicator(&fields);
+                }
+            }
+            PromptKind::RenameIndicator { id } => {
+                let new = prompt.input.trim().to_string();
+                self.change_codebook(|files, stamp| {
+                    crate::codebook::edit::plan_rename(files, &id, &new, stamp)
+                });
+            }
+            PromptKind::MergeIndicator { id } => {
+                let into = prompt.input.trim().to_string();
+                self.change_codebook(|files, stamp| {
+                    crate::codebook::edit::plan_merge(
+                        files,
+                        std::slice::from_ref(&id),
+                        &into,
+                        &crate::codebook::edit::Relabel::default(),
+                        stamp,
+                    )
+                });
+            }
+            PromptKind::RetireIndicator { id } => {
+                self.change_codebook(|files, stamp| {
+                    crate::codebook::edit::plan_retire(files, &id, stamp)
+                });
+            }
             PromptKind::ReviewCoders => {
                 let names: Vec<String> = prompt
                     .input
@@ -1162,6 +1252,202 @@ impl App {
                 }
             }
         }
+    }
+
+    // ----- saving -----
+
+    /// Polls the autosave worker; returns true when the status bar changed.
+    pub fn poll_saver(&mut self) -> bool {
+        let Some(saver) = &self.saver else {
+            return false;
+        };
+        let (changed, saved) = saver.poll(&mut self.save, &self.coder.file, self.read_only);
+        if saved {
+            self.on_saved();
+        }
+        changed
+    }
+
+    /// Saves the coder's file now, on this thread, after any save under way.
+    pub fn save_now(&mut self) -> std::result::Result<(), String> {
+        match &self.saver {
+            Some(saver) => {
+                saver.wait_idle(&mut self.save);
+                saver.save_now(&mut self.save, &self.coder.file)
+            }
+            None => {
+                let generation = self.save.generation;
+                let mut coder = self.coder.clone();
+                self.project
+                    .save_coder(&mut coder)
+                    .map_err(|e| e.to_string())?;
+                self.save.saved_generation = generation;
+                Ok(())
+            }
+        }
+    }
+
+    // ----- codebook development -----
+
+    /// The questions of the new-indicator prompt, in order.
+    pub fn new_indicator_steps(&self) -> Vec<String> {
+        let mut steps = vec!["id (e.g. VU09)".to_string(), "category id".to_string()];
+        for lang in &self.project.codebook.languages {
+            steps.push(format!("label ({lang})"));
+        }
+        for lang in &self.project.codebook.languages {
+            steps.push(format!("definition ({lang})"));
+        }
+        steps
+    }
+
+    /// What a step of the new-indicator prompt starts with: the highlighted indicator's category.
+    fn new_indicator_default(&self, step: usize) -> String {
+        if step != 1 {
+            return String::new();
+        }
+        self.selected_indicator()
+            .map(|i| {
+                let codebook = &self.project.codebook;
+                codebook.categories[codebook.indicators[i].category]
+                    .id
+                    .clone()
+            })
+            .unwrap_or_default()
+    }
+
+    fn add_indicator(&mut self, fields: &[String]) {
+        let languages = self.project.codebook.languages.clone();
+        let n = languages.len();
+        let new = crate::codebook::edit::NewIndicator {
+            id: fields[0].clone(),
+            category: fields[1].clone(),
+            label: languages
+                .iter()
+                .cloned()
+                .zip(fields[2..2 + n].iter().cloned())
+                .collect(),
+            definition: languages
+                .iter()
+                .cloned()
+                .zip(fields[2 + n..2 + 2 * n].iter().cloned())
+                .collect(),
+            ..Default::default()
+        };
+        let id = IndicatorId::new(new.id.clone());
+        if self.change_codebook(|files, stamp| crate::codebook::edit::plan_add(files, &new, stamp))
+        {
+            // Code the unit with it in the same step.
+            if let Some(i) = self.project.codebook.position(&id) {
+                self.toggle(i);
+                // One step: undoing the new indicator also takes back this coding.
+                if self.undo.last().is_some_and(|c| c.codebook.is_none()) {
+                    self.undo.pop();
+                }
+                self.info(format!(
+                    "added indicator {id} to the codebook and coded the unit with it"
+                ));
+            }
+        }
+    }
+
+    /// Plans a codebook change over the files on disk (after saving this coder's work), applies
+    /// it under this session's lock, and reloads. Returns true when it was made.
+    fn change_codebook(
+        &mut self,
+        plan: impl FnOnce(
+            &crate::codebook::edit::ProjectFiles,
+            &crate::codebook::edit::Stamp,
+        ) -> crate::Result<crate::codebook::edit::Migration>,
+    ) -> bool {
+        use crate::codebook::edit::{ProjectFiles, Stamp};
+        if let Err(err) = self.save_now() {
+            self.error(format!("save first: {err}"));
+            return false;
+        }
+        let root = self.project.root.clone();
+        let result = ProjectFiles::read(&root).and_then(|before| {
+            let migration = plan(&before, &Stamp::today(self.coder.name.clone()))?;
+            let held: Vec<&crate::annotations::CoderLock> = self.lock.iter().collect();
+            migration.apply_holding(&root, &held)?;
+            Ok((before, migration.summary))
+        });
+        match result
+            .and_then(|(before, summary)| self.reload_codebook().map(|()| (before, summary)))
+        {
+            Ok((before, summary)) => {
+                // Undo entries made before would bring back old ids.
+                self.undo.clear();
+                self.redo.clear();
+                self.undo.push(Change {
+                    codebook: Some(before),
+                    document: self
+                        .document()
+                        .map(|d| d.id.clone())
+                        .unwrap_or_else(|| DocumentId::new("")),
+                    unit: self.unit,
+                    entries: Vec::new(),
+                    label: summary.clone(),
+                });
+                self.info(summary);
+                true
+            }
+            Err(err) => {
+                self.error(err.to_string());
+                false
+            }
+        }
+    }
+
+    /// Writes back the codebook and coder files as they were (undo of a codebook change).
+    fn restore_project_files(
+        &mut self,
+        before: &crate::codebook::edit::ProjectFiles,
+    ) -> crate::Result<()> {
+        use crate::annotations::{CoderLock, write_atomic};
+        self.save_now().map_err(crate::Error::Usage)?;
+        let dir = self.project.annotations_dir();
+        let mut locks = Vec::new();
+        for coder in &before.coders {
+            if coder.name != self.coder.name {
+                locks.push(CoderLock::acquire(&dir, &coder.name)?);
+            }
+        }
+        for coder in &before.coders {
+            write_atomic(
+                &dir.join(format!("{}.yaml", coder.name)),
+                coder.text.as_bytes(),
+            )?;
+        }
+        write_atomic(
+            &self.project.root.join(crate::project::CODEBOOK_FILE),
+            before.codebook_text.as_bytes(),
+        )?;
+        drop(locks);
+        self.reload_codebook()
+    }
+
+    /// Reads the codebook and this coder's file again after they changed on disk.
+    fn reload_codebook(&mut self) -> crate::Result<()> {
+        let codebook = crate::codebook::Codebook::load(
+            &self.project.root.join(crate::project::CODEBOOK_FILE),
+        )?;
+        let mut project = (*self.project).clone();
+        project.codebook = codebook;
+        self.project = Arc::new(project);
+        self.coder = self.project.load_coder(&self.coder.name)?;
+        self.save.saved_generation = self.save.generation;
+        self.recent
+            .retain(|c| self.project.codebook.indicator(c).is_some());
+        // The index learns the new codes when the search is next opened.
+        self.search = None;
+        self.search_worker = None;
+        if self.focus == Focus::Search {
+            self.focus = Focus::Codebook;
+        }
+        self.rebuild_rows();
+        self.recount();
+        Ok(())
     }
 
     // ----- search -----
@@ -1419,6 +1705,7 @@ impl App {
             .map(|d| d.id.clone())
             .unwrap_or_else(|| entries[0].0.clone());
         self.undo.push(Change {
+            codebook: None,
             document,
             unit: self.unit,
             entries,

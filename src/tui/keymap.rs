@@ -40,6 +40,10 @@ pub enum Action {
     Filter,
     Review,
     Reports,
+    NewIndicator,
+    RenameIndicator,
+    MergeIndicator,
+    RetireIndicator,
 }
 
 impl Action {
@@ -78,6 +82,10 @@ impl Action {
             Action::PrevHit,
             Action::Review,
             Action::Reports,
+            Action::NewIndicator,
+            Action::RenameIndicator,
+            Action::MergeIndicator,
+            Action::RetireIndicator,
             Action::Help,
             Action::Quit,
         ]);
@@ -119,6 +127,10 @@ impl Action {
             Action::Filter => "filter_codebook",
             Action::Review => "review",
             Action::Reports => "reports",
+            Action::NewIndicator => "new_indicator",
+            Action::RenameIndicator => "rename_indicator",
+            Action::MergeIndicator => "merge_indicator",
+            Action::RetireIndicator => "retire_indicator",
         };
         name.to_string()
     }
@@ -161,6 +173,12 @@ impl Action {
             Action::Filter => "filter the codebook by id or label",
             Action::Review => "review disagreements between coders and adjudicate",
             Action::Reports => "reports: indicator frequencies and progress as bar charts",
+            Action::NewIndicator => "new indicator on the spot, and code the unit with it",
+            Action::RenameIndicator => {
+                "rename the highlighted indicator (every coder file follows)"
+            }
+            Action::MergeIndicator => "merge the highlighted indicator into another",
+            Action::RetireIndicator => "retire the highlighted indicator",
         };
         text.to_string()
     }
@@ -296,6 +314,10 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::Filter, &["f"]),
         (Action::Review, &["R"]),
         (Action::Reports, &["r"]),
+        (Action::NewIndicator, &["+"]),
+        (Action::RenameIndicator, &["e"]),
+        (Action::MergeIndicator, &["&"]),
+        (Action::RetireIndicator, &["X"]),
     ]
 }
 

@@ -104,6 +104,7 @@ pub fn run(project: Project, coder_name: &str, config: &Config) -> Result<()> {
     let project = Arc::new(project);
     let (keymap, key_problems) = config.keymap();
     let mut app = App::new(Arc::clone(&project), coder, keymap);
+    app.lock = Some(lock);
     if let Some(language) = &config.language {
         app.language = language.clone();
     }
@@ -117,15 +118,19 @@ pub fn run(project: Project, coder_name: &str, config: &Config) -> Result<()> {
 
     let mut terminal = init_terminal().map_err(|e| Error::io("terminal", "cannot open", e))?;
     let _guard = TerminalGuard;
-    let saver = saver::Saver::start(Arc::clone(&project), app.coder.path.clone());
-    let outcome = event_loop(&mut terminal, &mut app, &saver);
+    app.saver = Some(saver::Saver::start(
+        Arc::clone(&project),
+        app.coder.path.clone(),
+    ));
+    let outcome = event_loop(&mut terminal, &mut app);
     drop(_guard);
-    config::save_position(&project, coder_name, &app);
-    drop(lock);
+    config::save_position(&app.project, coder_name, &app);
+    // Dropping the app ends the autosave worker, then releases the coder's lock.
+    drop(app);
     outcome
 }
 
-fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, saver: &saver::Saver) -> Result<()> {
+fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
     let io = |e| Error::io("terminal", "cannot draw", e);
     let mut last_draw = Instant::now() - Duration::from_secs(1);
     let mut needs_draw = true;
@@ -147,7 +152,7 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, saver: &saver::Save
             needs_draw = true;
         }
         app.tick();
-        needs_draw |= saver.poll_app(app);
+        needs_draw |= app.poll_saver();
         needs_draw |= app.poll_search();
         needs_draw |= app.poll_review();
         if app.quit {
@@ -155,7 +160,7 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, saver: &saver::Save
             if !app.save.is_dirty() {
                 return Ok(());
             }
-            match saver.save_now(&mut app.save, &app.coder.file) {
+            match app.save_now() {
                 Ok(()) => return Ok(()),
                 Err(err) if quit_unsaved_warned => {
                     return Err(Error::Usage(format!("quit without saving: {err}")));

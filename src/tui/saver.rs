@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use crate::annotations::{CoderFile, save_coder_file};
 use crate::project::Project;
 
+use super::AUTOSAVE_DELAY;
 use super::app::SaveState;
-use super::{AUTOSAVE_DELAY, App};
 
 struct Job {
     generation: u64,
@@ -125,13 +125,23 @@ impl Saver {
         (changed, saved)
     }
 
-    /// Polls for the coder's own file; tells the app after a successful save.
-    pub fn poll_app(&self, app: &mut App) -> bool {
-        let (changed, saved) = self.poll(&mut app.save, &app.coder.file, app.read_only);
-        if saved {
-            app.on_saved();
+    /// Waits for a save under way to finish (its outcome goes into `save`).
+    pub fn wait_idle(&self, save: &mut SaveState) {
+        while self.in_flight.get().is_some() {
+            match self.done.recv_timeout(Duration::from_secs(10)) {
+                Ok(done) => {
+                    self.in_flight.set(None);
+                    match done.result {
+                        Ok(()) => {
+                            save.saved_generation = save.saved_generation.max(done.generation);
+                            save.last_saved = Some(Instant::now());
+                        }
+                        Err(err) => save.error = Some(err),
+                    }
+                }
+                Err(_) => break,
+            }
         }
-        changed
     }
 
     /// Saves on this thread, now (for quitting).

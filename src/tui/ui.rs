@@ -586,6 +586,37 @@ fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
     };
     let codebook = &app.project.codebook;
     let (title, candidates): (String, Vec<String>) = match &prompt.kind {
+        PromptKind::NewIndicator { fields } => {
+            let steps = app.new_indicator_steps();
+            let step = fields.len().min(steps.len() - 1);
+            (
+                format!(
+                    " New indicator {}/{}: {} (Enter next, Esc cancel) ",
+                    step + 1,
+                    steps.len(),
+                    steps[step]
+                ),
+                steps
+                    .iter()
+                    .zip(fields)
+                    .map(|(question, answer)| format!("{question}: {answer}"))
+                    .collect(),
+            )
+        }
+        PromptKind::RenameIndicator { id } => (
+            format!(" Rename {id} to… (every coder file follows; Enter renames, Esc cancels) "),
+            vec![],
+        ),
+        PromptKind::MergeIndicator { id } => (
+            format!(" Merge {id} into… (an indicator id; every coder file follows) "),
+            vec![],
+        ),
+        PromptKind::RetireIndicator { id } => (
+            format!(
+                " Retire {id}? Kept for old annotations, no longer offered. Enter retires, Esc cancels "
+            ),
+            vec![],
+        ),
         PromptKind::ReviewCoders => (
             " Review which coders? (names separated by commas; Enter starts) ".into(),
             vec![],
@@ -690,7 +721,15 @@ fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
     }
     if !is_memo
         && candidates.is_empty()
-        && !matches!(prompt.kind, PromptKind::Filter | PromptKind::ReviewCoders)
+        && !matches!(
+            prompt.kind,
+            PromptKind::Filter
+                | PromptKind::ReviewCoders
+                | PromptKind::NewIndicator { .. }
+                | PromptKind::RenameIndicator { .. }
+                | PromptKind::MergeIndicator { .. }
+                | PromptKind::RetireIndicator { .. }
+        )
     {
         lines.push(Line::styled("no match", Style::new().fg(Color::DarkGray)));
     }
