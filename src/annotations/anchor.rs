@@ -19,13 +19,18 @@ pub enum Anchoring {
 }
 
 /// The quote a whole-unit annotation keeps: the start of the unit's text after its paragraph
-/// number or letter, so that renumbering does not orphan it.
+/// number or letter, so that renumbering does not orphan it. A unit that is nothing but a label
+/// (`(a)`, `13.`) keeps the label: an empty quote would find no unit after an edit.
 pub fn unit_quote(text: &str) -> String {
-    without_label(text).chars().take(UNIT_QUOTE_LEN).collect()
+    let rest = without_label(text);
+    let rest = if rest.is_empty() { text } else { rest };
+    rest.chars().take(UNIT_QUOTE_LEN).collect()
 }
 
 fn unit_starts_with(document: &Document, position: usize, quote: &str) -> bool {
-    without_label(document.unit_text(&document.units[position])).starts_with(quote)
+    let text = document.unit_text(&document.units[position]);
+    let rest = without_label(text);
+    rest.starts_with(quote) || (rest.is_empty() && text.starts_with(quote))
 }
 
 /// What anchoring found in one coder file.
@@ -139,24 +144,48 @@ fn anchor_span(
     if quote.is_empty() {
         return Err("empty quote".into());
     }
-    // Every occurrence of the quote, the one nearest the old start wins.
+    // Every occurrence of the quote, overlapping ones too, that lies inside one unit: the one
+    // nearest the old start wins.
     let quote_len = quote.chars().count();
-    let mut best: Option<usize> = None;
-    let mut char_at = 0;
-    let mut last_byte = 0;
-    for (byte, _) in document.body.match_indices(quote) {
+    let first_len = quote.chars().next().map_or(1, char::len_utf8);
+    let distance = |at: usize| at.abs_diff(span.start);
+    let mut best: Option<(usize, usize)> = None;
+    let mut outside_units = false;
+    let (mut char_at, mut last_byte, mut from) = (0, 0, 0);
+    while let Some(found) = document.body[from..].find(quote) {
+        let byte = from + found;
         char_at += document.body[last_byte..byte].chars().count();
         last_byte = byte;
-        if best.is_none_or(|b| char_at.abs_diff(span.start) < b.abs_diff(span.start)) {
-            best = Some(char_at);
+        // Overlapping occurrences matter near the old place; far before it, skipping them keeps
+        // a periodic text (`aaaa…`) from costing the quote's length per character.
+        from = byte
+            + if char_at + quote_len <= span.start {
+                quote.len()
+            } else {
+                first_len
+            };
+        if best.is_some_and(|(b, _)| char_at > span.start && distance(char_at) >= distance(b)) {
+            // Later occurrences are farther still.
+            break;
+        }
+        let candidate = CodePointRange::new(char_at, char_at + quote_len);
+        match document
+            .unit_at(char_at)
+            .filter(|&u| document.units[u].range.contains_range(&candidate))
+        {
+            Some(unit) if best.is_none_or(|(b, _)| distance(char_at) < distance(b)) => {
+                best = Some((char_at, unit));
+            }
+            Some(_) => {}
+            None => outside_units = true,
         }
     }
-    let start = best.ok_or("its quote is no longer in the document")?;
+    let (start, unit) = best.ok_or(if outside_units {
+        "its quote now crosses a unit boundary"
+    } else {
+        "its quote is no longer in the document"
+    })?;
     let new_span = CodePointRange::new(start, start + quote_len);
-    let unit = document
-        .unit_at(start)
-        .filter(|&u| document.units[u].range.contains_range(&new_span))
-        .ok_or("its quote now crosses a unit boundary")?;
     a.unit = document.units[unit].id.clone();
     a.span = Some(new_span);
     Ok(Anchoring::Reanchored)

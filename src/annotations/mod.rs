@@ -9,7 +9,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 
 pub use anchor::{AnchorReport, Anchoring, anchor_all, unit_quote};
-pub use store::{CoderLock, load_coder_file, save_coder_file, write_atomic};
+pub use store::{
+    CoderLock, coder_file_to_string, load_coder_file, parse_coder_file, save_coder_file,
+    write_atomic,
+};
 
 use crate::corpus::{CodePointRange, Corpus, Document, DocumentId, IndicatorId, Unit, UnitId};
 use crate::error::{Error, Result};

@@ -40,12 +40,46 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
 
 pub fn load_coder_file(path: &Path) -> Result<CoderFile> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read", e))?;
-    yaml::parse(path, &text, 0)
+    parse_coder_file(path, &text)
+}
+
+/// Parses the text of a coder file; `path` is only used in messages.
+pub fn parse_coder_file(path: &Path, text: &str) -> Result<CoderFile> {
+    yaml::parse(path, text, 0)
+}
+
+/// The text [`save_coder_file`] writes for `file`.
+pub fn coder_file_to_string(file: &CoderFile) -> Result<String> {
+    yaml::to_string(file)
 }
 
 pub fn save_coder_file(path: &Path, file: &CoderFile) -> Result<()> {
-    let text = yaml::to_string(file)?;
+    let text = coder_file_to_string(file)?;
     write_atomic(path, text.as_bytes())
+}
+
+/// Removes what a save of `CODER.yaml` killed between writing its temporary file and renaming
+/// it left behind (`.CODER.yaml.XXXXXX.tmp`, see [`write_atomic`]). Only the holder of the
+/// coder's lock writes that file, so none of them can be a save under way.
+fn remove_stale_temporaries(annotations_dir: &Path, coder: &str) {
+    let prefix = format!(".{coder}.yaml.");
+    let Ok(entries) = std::fs::read_dir(annotations_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        // `.CODER.yaml.` + random letters and digits + `.tmp`; not another coder's whose name
+        // starts like this one's (`a` and `a.yaml.b`).
+        let random = name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"));
+        if random.is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric()))
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// An exclusive OS lock on a coder file, held while a session may write it. The OS drops it
@@ -69,7 +103,10 @@ impl CoderLock {
             .open(&path)
             .map_err(|e| Error::io(&path, "cannot open lock file", e))?;
         match file.try_lock() {
-            Ok(()) => Ok(Self { _file: file, path }),
+            Ok(()) => {
+                remove_stale_temporaries(annotations_dir, coder);
+                Ok(Self { _file: file, path })
+            }
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::Usage(format!(
                 "coder '{coder}' is already open in another normcode session (lock {}); \
                  close it there, or pass --coder with another name",

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use crate::error::{Error, Result};
 use crate::project::{self, Project};
 use crate::summary;
+use crate::tui::text::{escape_json_controls, sanitize, sanitize_lines};
 use crate::tui::{self, Config};
 use std::io::IsTerminal;
 
@@ -102,7 +103,7 @@ fn check(project: Option<&Path>) -> Result<ExitCode> {
     let project = match Project::open(&root) {
         Ok(project) => project,
         Err(err @ Error::Invalid { .. }) => {
-            println!("error: {err}");
+            println!("error: {}", sanitize_lines(&err.to_string()));
             println!("1 error");
             return Ok(ExitCode::from(1));
         }
@@ -110,7 +111,9 @@ fn check(project: Option<&Path>) -> Result<ExitCode> {
     };
     let report = project::check(&project);
     for problem in &report.problems {
-        println!("{problem}");
+        // Messages quote file content (ids, values, what the YAML parser saw): one line each,
+        // with no control character of theirs reaching the terminal.
+        println!("{}", sanitize(&problem.to_string()));
     }
     if report.is_clean() {
         println!(
@@ -132,10 +135,12 @@ fn status(project: Option<&Path>, format: TextOrJson) -> Result<ExitCode> {
     let coders = project.load_coders(None)?;
     let summary = summary::summarize(&project, &coders);
     match format {
-        TextOrJson::Text => print!("{summary}"),
+        TextOrJson::Text => print!("{}", sanitize_lines(&summary.to_string())),
         TextOrJson::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&summary).expect("a summary always serializes")
+            escape_json_controls(
+                &serde_json::to_string_pretty(&summary).expect("a summary always serializes")
+            )
         ),
     }
     Ok(ExitCode::SUCCESS)

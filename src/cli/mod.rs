@@ -77,7 +77,10 @@ pub fn run(cli: Cli) -> ExitCode {
     match commands::dispatch(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("normcode: {err}");
+            eprintln!(
+                "normcode: {}",
+                crate::tui::text::sanitize_lines(&err.to_string())
+            );
             exit_code_for(&err)
         }
     }

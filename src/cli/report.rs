@@ -183,7 +183,7 @@ pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
     };
     let output = report::report(&project, &coders, kind, format, &options)?;
     for warning in &output.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", crate::tui::text::sanitize(warning));
     }
     match &args.out {
         Some(path) => {
@@ -191,9 +191,17 @@ pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
             eprintln!("wrote {}", path.display());
         }
         None => {
+            // Labels and metadata in the report must not bring control characters to the
+            // terminal: made visible, or escaped in JSON (the same value). `--out` writes the
+            // report as it is.
+            let text = String::from_utf8_lossy(&output.bytes);
+            let safe = match format {
+                Format::Json => crate::tui::text::escape_json_controls(&text),
+                _ => crate::tui::text::sanitize_lines(&text),
+            };
             let mut stdout = std::io::stdout().lock();
             match stdout
-                .write_all(&output.bytes)
+                .write_all(safe.as_bytes())
                 .and_then(|()| stdout.flush())
             {
                 Ok(()) => {}

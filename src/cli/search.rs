@@ -158,13 +158,22 @@ fn write_text(
     open: &str,
     close: &str,
 ) -> std::io::Result<()> {
+    use crate::tui::text::sanitize;
     for hit in &results.hits {
         writeln!(
             out,
             "{}  {}  (score {:.2})",
-            hit.document, hit.unit, hit.score
+            sanitize(hit.document.as_str()),
+            sanitize(hit.unit.as_str()),
+            hit.score
         )?;
-        writeln!(out, "    {}", hit.snippet.render(open, close))?;
+        // The documents' own control characters made visible (one for one, so the highlights
+        // stay in place); only the highlighting's escape sequences reach the terminal.
+        let snippet = search::Snippet {
+            text: sanitize(&hit.snippet.text).into_owned(),
+            highlights: hit.snippet.highlights.clone(),
+        };
+        writeln!(out, "    {}", snippet.render(open, close))?;
     }
     match (results.total, results.hits.len()) {
         (0, _) => writeln!(out, "no hits"),

@@ -169,7 +169,9 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
                     app.quit = false;
                     quit_unsaved_warned = true;
                     app.error(format!(
-                        "cannot save ({err}); fix it and the next save will go through, or press q again to quit WITHOUT saving"
+                        // What to do first: the error names a path and may not fit the line.
+                        "press q again to quit WITHOUT saving, or fix this and the next save \
+                         will go through: {err}"
                     ));
                     needs_draw = true;
                 }

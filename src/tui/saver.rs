@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use crate::annotations::{CoderFile, save_coder_file};
 use crate::project::Project;
 
-use super::AUTOSAVE_DELAY;
 use super::app::SaveState;
+use super::{AUTOSAVE_DELAY, AUTOSAVE_MAX_WAIT};
 
 struct Job {
     generation: u64,
@@ -31,14 +31,36 @@ pub struct Saver {
     path: PathBuf,
     in_flight: std::cell::Cell<Option<u64>>,
     retry_after: std::cell::Cell<Option<Instant>>,
+    /// The last generation handed to the worker, and since when a newer one waits: steady
+    /// changes never settle, so a save also starts once a change has waited
+    /// [`AUTOSAVE_MAX_WAIT`].
+    sent: std::cell::Cell<u64>,
+    waiting_since: std::cell::Cell<Option<Instant>>,
+}
+
+/// Why a save failed, the cause first: the status bar has one line, and a long path before
+/// the cause would push it out of view.
+fn describe(err: crate::Error) -> String {
+    match err {
+        crate::Error::Io {
+            path,
+            action,
+            source,
+        } => {
+            let name = path.file_name().unwrap_or(path.as_os_str());
+            format!("{source}: {action} {}", name.to_string_lossy())
+        }
+        other => other.to_string(),
+    }
 }
 
 fn write(project: &Project, path: &std::path::Path, mut file: CoderFile) -> Result<(), String> {
     file.normalize(&project.corpus);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("{e}: cannot create the folder {}", dir.display()))?;
     }
-    save_coder_file(path, &file).map_err(|e| e.to_string())
+    save_coder_file(path, &file).map_err(describe)
 }
 
 impl Saver {
@@ -73,11 +95,14 @@ impl Saver {
             path,
             in_flight: std::cell::Cell::new(None),
             retry_after: std::cell::Cell::new(None),
+            sent: std::cell::Cell::new(0),
+            waiting_since: std::cell::Cell::new(None),
         }
     }
 
     /// Collects finished saves into `save` and starts a new one when `file` changed and
-    /// settled. Returns (the status changed, a save just succeeded).
+    /// settled, or changes keep coming and the oldest unsaved one has waited
+    /// [`AUTOSAVE_MAX_WAIT`]. Returns (the status changed, a save just succeeded).
     pub fn poll(&self, save: &mut SaveState, file: &CoderFile, read_only: bool) -> (bool, bool) {
         let mut changed = false;
         let mut saved = false;
@@ -103,9 +128,17 @@ impl Saver {
         let settled = save
             .last_change
             .is_some_and(|t| t.elapsed() >= AUTOSAVE_DELAY);
+        if save.generation != self.sent.get() && self.waiting_since.get().is_none() {
+            // Polls run at least every 100 ms: close enough to when the change was made.
+            self.waiting_since.set(Some(Instant::now()));
+        }
+        let overdue = self
+            .waiting_since
+            .get()
+            .is_some_and(|t| t.elapsed() >= AUTOSAVE_MAX_WAIT);
         let may_retry = self.retry_after.get().is_none_or(|t| Instant::now() >= t);
         if save.is_dirty()
-            && settled
+            && (settled || overdue)
             && may_retry
             && self.in_flight.get().is_none()
             && !read_only
@@ -120,6 +153,8 @@ impl Saver {
                 .is_ok()
             {
                 self.in_flight.set(Some(generation));
+                self.sent.set(generation);
+                self.waiting_since.set(None);
             }
         }
         (changed, saved)
