@@ -18,6 +18,8 @@ pub mod reliability;
 pub mod report;
 pub mod search;
 pub mod summary;
+/// Seeded synthetic corpora, coder files and reliability data for the benchmarks.
+pub mod synth;
 pub mod tui;
 mod yaml;
 

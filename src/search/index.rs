@@ -30,6 +30,8 @@ const TANTIVY_DIR: &str = "tantivy";
 /// Memory for a full (re)build, and for small updates.
 const BUILD_MEMORY: usize = 64 << 20;
 const UPDATE_MEMORY: usize = 16 << 20;
+/// Up to this many documents to (re)index, a write uses one thread and [`UPDATE_MEMORY`].
+const SMALL_PLAN: usize = 16;
 /// Code points of unit text a snippet shows.
 const SNIPPET_CHARS: usize = 200;
 
@@ -606,6 +608,8 @@ impl SearchIndex {
             Scope::Everything => Plan::full(project, &coding, state),
             Scope::Annotations => Plan::annotations(project, &coding, state),
         };
+        // The plan made before taking the lock, with the state it was made from.
+        let mut first: Option<(State, Plan)> = None;
         if rebuild.is_none() && lock.is_none() {
             // Nothing to write needs no lock.
             let index = self.read_inner().index.clone();
@@ -617,6 +621,7 @@ impl SearchIndex {
                         report.elapsed = started.elapsed();
                         return Ok(report);
                     }
+                    first = Some((state, plan));
                 }
                 None => rebuild = Some("the index does not record what it holds".to_string()),
             }
@@ -640,7 +645,11 @@ impl SearchIndex {
             let index = self.read_inner().index.clone();
             match read_state(&self.dir, &index)? {
                 Some(state) => {
-                    let plan = plan_for(&state);
+                    // Nobody wrote in between (the usual case): the plan stands.
+                    let plan = match first.take() {
+                        Some((before, plan)) if before == state => plan,
+                        _ => plan_for(&state),
+                    };
                     report.added = plan.add.len();
                     report.updated = plan.update.len();
                     report.removed = plan.remove.len();
@@ -701,8 +710,12 @@ impl SearchIndex {
             (inner.index.clone(), inner.fields.clone())
         };
         let dir = &self.dir;
+        // A few documents need neither several indexing threads nor a big arena (whose hash
+        // tables tantivy allocates and walks in full, however little is written).
+        let small = plan.add.len() + plan.update.len() <= SMALL_PLAN;
         let mut writer: IndexWriter<TantivyDocument> = match scope {
             Scope::Annotations => index.writer_with_num_threads(1, UPDATE_MEMORY),
+            Scope::Everything if small => index.writer_with_num_threads(1, UPDATE_MEMORY),
             Scope::Everything => index.writer(BUILD_MEMORY),
         }
         .map_err(|e| match e {
