@@ -186,30 +186,13 @@ pub fn run(args: AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
         return spans(path, continuum, args.format);
     }
     let project = open_project(project)?;
-    let known = project.coder_names()?;
-    let names = match &args.coders {
-        None => adjudication::default_coders(&project)?,
-        Some(asked) => {
-            let mut names: Vec<String> = Vec::new();
-            for name in asked.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-                if !known.iter().any(|k| k == name) {
-                    return Err(Error::Usage(format!(
-                        "no coder file annotations/{name}.yaml (coders: {})",
-                        if known.is_empty() {
-                            "none yet".to_owned()
-                        } else {
-                            known.join(", ")
-                        }
-                    )));
-                }
-                if !names.iter().any(|n| n == name) {
-                    names.push(name.to_owned());
-                }
-            }
-            names
-        }
-    };
+    let names = super::commands::chosen_coders(
+        &project,
+        args.coders.as_deref(),
+        Some(adjudication::default_coders(&project)?),
+    )?;
     if names.len() < 2 {
+        let known = project.coder_names()?;
         return Err(Error::Usage(format!(
             "agreement needs at least two coders, {}; coder files: {}",
             match names.as_slice() {

@@ -58,6 +58,36 @@ pub fn project_root(project: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
+/// The coders a command works on: those `--coders` names (each must have a file, in the order
+/// given, without repeats), else `default`, else every coder file.
+pub fn chosen_coders(
+    project: &Project,
+    asked: Option<&[String]>,
+    default: Option<Vec<String>>,
+) -> Result<Vec<String>> {
+    let known = project.coder_names()?;
+    let Some(asked) = asked else {
+        return Ok(default.unwrap_or(known));
+    };
+    let mut names: Vec<String> = Vec::new();
+    for name in asked.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if !known.iter().any(|k| k == name) {
+            return Err(Error::Usage(format!(
+                "no coder file annotations/{name}.yaml (coders: {})",
+                if known.is_empty() {
+                    "none yet".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        }
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    Ok(names)
+}
+
 pub fn open_project(project: Option<&Path>) -> Result<Project> {
     Project::open(&project_root(project)?)
 }

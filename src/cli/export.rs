@@ -135,29 +135,7 @@ pub fn run(args: ExportArgs, project: Option<&Path>) -> Result<ExitCode> {
         )));
     }
     let project = open_project(project)?;
-    let known = project.coder_names()?;
-    let names = match &args.coders {
-        None => known,
-        Some(asked) => {
-            let mut names: Vec<String> = Vec::new();
-            for name in asked.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-                if !known.iter().any(|k| k == name) {
-                    return Err(Error::Usage(format!(
-                        "no coder file annotations/{name}.yaml (coders: {})",
-                        if known.is_empty() {
-                            "none yet".to_string()
-                        } else {
-                            known.join(", ")
-                        }
-                    )));
-                }
-                if !names.iter().any(|n| n == name) {
-                    names.push(name.to_string());
-                }
-            }
-            names
-        }
-    };
+    let names = super::commands::chosen_coders(&project, args.coders.as_deref(), None)?;
     // The codebook alone needs no coder file (and is not stopped by a broken one).
     let coders = if format == Format::Qdc {
         Vec::new()
