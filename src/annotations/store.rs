@@ -25,6 +25,18 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
         .suffix(".tmp")
         .tempfile_in(folder)
         .map_err(|e| Error::io(path, "cannot save (creating a temporary file failed)", e))?;
+    // A temporary file is private (0600); the saved file keeps the mode of the one it
+    // replaces, or gets the usual 0644, so coders sharing a repository can read it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o7777)
+            .unwrap_or(0o644);
+        let _ = temp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode));
+    }
     temp.write_all(contents)
         .and_then(|()| temp.as_file().sync_all())
         .map_err(|e| Error::io(path, "cannot save", e))?;

@@ -170,3 +170,18 @@ fn coder_names_are_safe_file_names() {
     assert!(!valid_coder_name(".hidden"));
     assert!(!valid_coder_name(""));
 }
+
+#[cfg(unix)]
+#[test]
+fn saved_files_are_readable_by_others_and_keep_their_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alice.yaml");
+    write_atomic(&path, b"one").unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o644);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    write_atomic(&path, b"two").unwrap();
+    assert_eq!(mode(&path), 0o640);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+}
