@@ -1,14 +1,13 @@
 //! The command line on real projects in temporary folders: what a user types, what they see,
 //! what is (and is not) written.
 
+mod common;
+use common::{repo, samples_copy};
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn normcode(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("normcode").unwrap();
@@ -16,20 +15,6 @@ fn normcode(dir: &Path) -> Command {
         .env_remove("NORMCODE_PROJECT")
         .env_remove("NORMCODE_CODER");
     cmd
-}
-
-/// A copy of the samples project to break things in.
-fn samples_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("cp")
-        .arg("-r")
-        .args(["codebook.yaml", "normcode.yaml", "samples", "annotations"])
-        .arg(dir.path())
-        .current_dir(repo())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    dir
 }
 
 fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {

@@ -1,7 +1,10 @@
 //! The coding workspace, headless: key scripts drive the real app state, and ratatui's
 //! TestBackend renders it for snapshots.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{repo, samples_copy};
+
+use std::path::Path;
 use std::sync::Arc;
 
 use normcode::annotations::Status;
@@ -13,10 +16,6 @@ use normcode::tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn app_for(root: &Path, coder: &str) -> App {
     let project = Project::open(root).unwrap();
@@ -393,19 +392,6 @@ fn search_as_you_type_jump_and_code_all_hits() {
     press(&mut app, "n");
     assert_eq!(app.current_unit().unwrap().id.as_str(), "1");
     assert_eq!(app.document().unwrap().id.as_str(), "a");
-}
-
-fn samples_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("cp")
-        .arg("-r")
-        .args(["codebook.yaml", "normcode.yaml", "samples", "annotations"])
-        .arg(dir.path())
-        .current_dir(repo())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    dir
 }
 
 #[test]
