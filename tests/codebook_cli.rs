@@ -966,3 +966,288 @@ fn control_characters_in_the_codebook_never_reach_the_terminal_raw() {
         }
     }
 }
+
+#[test]
+fn edit_changes_texts_in_place_and_coder_files_only_record_the_version() {
+    let dir = samples_copy();
+    let d = dir.path();
+    let original = read(d, "codebook.yaml");
+    let before = (code_counts(d, "alice"), code_counts(d, "bob"));
+    normcode(d)
+        .args([
+            "codebook",
+            "edit",
+            "CI05",
+            "--label-en",
+            "Public core of the Internet",
+            "--definition-zh",
+            "不得破坏互联网公共核心的可用性或完整性。",
+            "--example-en",
+            "Routing and naming systems must stay out of bounds.",
+            "--example-en",
+            "No attacks on the DNS root.",
+            "--coder",
+            "carol",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Edited indicator CI05 (label (en), definition (zh), examples).",
+        ));
+    let text = read(d, "codebook.yaml");
+    assert_eq!(comment_lines(&text), comment_lines(&original));
+    let codebook = load_codebook(d);
+    let ci05 = codebook.indicator(&"CI05".into()).unwrap();
+    assert_eq!(ci05.label.0["en"], "Public core of the Internet");
+    assert_eq!(
+        ci05.definition.0["zh"],
+        "不得破坏互联网公共核心的可用性或完整性。"
+    );
+    let examples: Vec<&str> = ci05.examples.iter().map(|e| e.0["en"].as_str()).collect();
+    assert_eq!(
+        examples,
+        [
+            "Routing and naming systems must stay out of bounds.",
+            "No attacks on the DNS root."
+        ]
+    );
+    assert_eq!(codebook.categories[ci05.category].id, "CRIT");
+    // Only CI05's entry and the version/history changed.
+    let untouched = |t: &str| {
+        let start = t.find("      - id: CI05").unwrap();
+        let end = start + t[start..].find("      - id: CE01").unwrap();
+        format!(
+            "{}{}",
+            &t[..start],
+            &t[end..t.find("\nhistory:").unwrap_or(t.len())]
+        )
+        .replacen("version: \"1.1\"", "version: \"1.0\"", 1)
+    };
+    assert_eq!(untouched(&text), untouched(&original));
+    assert_eq!((code_counts(d, "alice"), code_counts(d, "bob")), before);
+    assert_eq!(codebook_version_of(d, "bob").as_deref(), Some("1.1"));
+    check_is_clean(d);
+
+    // The same again changes nothing and says so; an unknown indicator or language is refused.
+    let unchanged = snapshot(d);
+    normcode(d)
+        .args([
+            "codebook",
+            "edit",
+            "CI05",
+            "--label-en",
+            "Public core of the Internet",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("nothing to change"));
+    normcode(d)
+        .args(["codebook", "edit", "CI55", "--label-en", "x"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no indicator 'CI55'"));
+    normcode(d)
+        .args(["codebook", "edit", "CI05", "--label", "fr=Noyau"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no language 'fr'"));
+    assert_eq!(snapshot(d), unchanged);
+
+    // --no-examples empties the list.
+    normcode(d)
+        .args(["codebook", "edit", "CI05", "--no-examples"])
+        .assert()
+        .success();
+    assert!(
+        load_codebook(d)
+            .indicator(&"CI05".into())
+            .unwrap()
+            .examples
+            .is_empty()
+    );
+}
+
+#[test]
+fn move_puts_the_entry_at_the_end_of_the_other_category_as_written() {
+    let dir = samples_copy();
+    let d = dir.path();
+    let original = read(d, "codebook.yaml");
+    normcode(d)
+        .args(["codebook", "move", "CI05", "INTL", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Moved indicator CI05 from category CRIT to INTL.",
+        ));
+    assert_eq!(
+        read(d, "codebook.yaml"),
+        original,
+        "a dry run writes nothing"
+    );
+    normcode(d)
+        .args(["codebook", "move", "CI05", "INTL"])
+        .assert()
+        .success();
+    let text = read(d, "codebook.yaml");
+    let block = |t: &str| {
+        let start = t.find("      - id: CI05").unwrap();
+        let len = t[start..].find("\n\n").unwrap();
+        t[start..start + len].to_string()
+    };
+    assert_eq!(block(&text), block(&original), "moved byte for byte");
+    let codebook = load_codebook(d);
+    let intl = codebook.categories.iter().find(|c| c.id == "INTL").unwrap();
+    let last = intl.indicators.last().unwrap();
+    assert_eq!(codebook.indicators[*last].id.as_str(), "CI05");
+    let crit = codebook.categories.iter().find(|c| c.id == "CRIT").unwrap();
+    assert!(
+        !crit
+            .indicators
+            .iter()
+            .any(|&i| codebook.indicators[i].id.as_str() == "CI05")
+    );
+    check_is_clean(d);
+    normcode(d)
+        .args(["codebook", "move", "CI05", "NOPE"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no category 'NOPE'"));
+}
+
+/// Rows of `normcode agree --format json`, by indicator: (coded by alice, coded by bob).
+fn agreement_rows(dir: &Path) -> BTreeMap<String, serde_json::Value> {
+    let out = normcode(dir)
+        .args(["agree", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["indicator"].as_str().unwrap().to_string(), r.clone()))
+        .collect()
+}
+
+#[test]
+fn split_by_a_filled_in_list_then_agree_compares_the_new_indicators() {
+    let dir = samples_copy();
+    let d = dir.path();
+    let il01 = annotations_using(d, "alice", &["IL01"]) + annotations_using(d, "bob", &["IL01"]);
+    let before = agreement_rows(d);
+    assert!(before.contains_key("IL01"));
+
+    let out = normcode(d)
+        .args([
+            "codebook", "split", "IL01", "--into", "IL01a", "IL01b", "--list",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let list = String::from_utf8(out.stdout).unwrap();
+    let mut lines = list.lines();
+    assert_eq!(
+        lines.next(),
+        Some("coder,document,unit,start,end,quote,into")
+    );
+    // The 2013 report's segments to IL01b, the others to IL01a: the same rule for both coders.
+    let mut filled = String::from("coder,document,unit,start,end,quote,into\n");
+    let mut rows = 0;
+    for line in lines {
+        rows += 1;
+        let target = if line.split(',').nth(1) == Some("un/gge-2013") {
+            "IL01b"
+        } else {
+            "IL01a"
+        };
+        filled.push_str(&format!("{line}{target}\n"));
+    }
+    assert_eq!(rows, il01, "one row per segment of either coder");
+    std::fs::write(d.join("split.csv"), filled).unwrap();
+
+    normcode(d)
+        .args([
+            "codebook",
+            "split",
+            "IL01",
+            "--into",
+            "IL01a",
+            "IL01b",
+            "--assign",
+            "split.csv",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "Split indicator IL01 into IL01a, IL01b ({il01} segments:"
+        )));
+    let codebook = load_codebook(d);
+    assert!(
+        codebook.indicator(&"IL01".into()).is_none(),
+        "every segment went"
+    );
+    let a = codebook.indicator(&"IL01a".into()).unwrap();
+    assert!(a.label.0["en"].ends_with("(IL01a)"));
+    for coder in ["alice", "bob"] {
+        assert_eq!(annotations_using(d, coder, &["IL01"]), 0);
+    }
+    assert_eq!(
+        annotations_using(d, "alice", &["IL01a", "IL01b"])
+            + annotations_using(d, "bob", &["IL01a", "IL01b"]),
+        il01
+    );
+    check_is_clean(d);
+
+    let after = agreement_rows(d);
+    assert!(!after.contains_key("IL01"));
+    let coded = |row: &serde_json::Value| row["coded"].clone();
+    assert!(after.contains_key("IL01a") && after.contains_key("IL01b"));
+    // Both coders agreed on IL01; split by the same rule, they agree on both parts.
+    assert_eq!(
+        before["IL01"]["percent_agreement"],
+        after["IL01a"]["percent_agreement"]
+    );
+    assert_ne!(coded(&after["IL01a"]), serde_json::Value::Null);
+
+    // Then a merge brings them back together, and agree compares the merged indicator.
+    normcode(d)
+        .args(["codebook", "merge", "IL01a", "IL01b", "--into", "IL01"])
+        .assert()
+        .success();
+    let merged = agreement_rows(d);
+    assert_eq!(merged["IL01"]["coded"], before["IL01"]["coded"]);
+    assert_eq!(merged["IL01"]["kappa"], before["IL01"]["kappa"]);
+}
+
+#[test]
+fn split_refuses_a_list_naming_no_segment_and_writes_nothing() {
+    let dir = samples_copy();
+    let d = dir.path();
+    let unchanged = snapshot(d);
+    let bad = d.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "coder,document,unit,start,end,quote,into\nalice,un/gge-2015,99,,,,IL01a\n",
+    )
+    .unwrap();
+    let unchanged_with_csv = snapshot(d);
+    normcode(d)
+        .args([
+            "codebook", "split", "IL01", "--into", "IL01a", "--assign", "bad.csv",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("names no annotation of IL01"));
+    assert_eq!(snapshot(d), unchanged_with_csv);
+    normcode(d)
+        .args(["codebook", "split", "IL01", "--into", "IL01a"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--list"));
+    assert_eq!(unchanged.len() + 1, snapshot(d).len());
+}

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::codebook::edit::{self, Migration, NewIndicator, ProjectFiles, Relabel, Stamp};
+use crate::codebook::edit::{
+    self, IndicatorEdit, Migration, NewIndicator, ProjectFiles, Relabel, Stamp,
+};
 use crate::codebook::{Codebook, LangMap, Localized, history, publish};
 use crate::corpus::IndicatorId;
 use crate::error::{Error, Result};
@@ -102,6 +104,43 @@ pub enum CodebookCommand {
     /// coding.
     Retire {
         id: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Change an indicator's label, definition, rules or examples, or move it to another
+    /// category. Annotations keep it; only the codebook changes (and the version coder files
+    /// record).
+    ///
+    /// A label or definition given replaces that language's text; `--include-*`, `--exclude-*`
+    /// and `--example-*` replace the whole list (`--no-include` etc. empty it).
+    Edit(EditArgs),
+    /// Move an indicator to the end of another category.
+    Move {
+        id: String,
+        /// The category it goes to.
+        category: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Split an indicator into several: each coded segment goes to one of them, in every coder
+    /// file.
+    ///
+    /// First `--list` writes every segment coded with ID as CSV (coder, document, unit, start,
+    /// end, quote, into) to fill in the `into` column; then `--assign FILE` splits by that file.
+    /// Targets not in the codebook are created with ID's texts. Segments left without a target
+    /// stay with ID, which is then retired; when none is left, ID leaves the codebook. The
+    /// workspace does the same interactively (`/` on an indicator).
+    Split {
+        id: String,
+        /// The indicators to split into (new ids are created).
+        #[arg(long, required = true, num_args = 1.., value_name = "ID")]
+        into: Vec<String>,
+        /// Write the segments to assign as CSV to standard output; change nothing.
+        #[arg(long, conflicts_with = "assign")]
+        list: bool,
+        /// The filled-in CSV of `--list`: split by its `into` column.
+        #[arg(long, value_name = "FILE")]
+        assign: Option<PathBuf>,
         #[arg(long)]
         dry_run: bool,
     },
@@ -203,6 +242,64 @@ pub struct AddArgs {
     pub dry_run: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The indicator to change.
+    pub id: String,
+    #[command(flatten)]
+    pub texts: TextArgs,
+    /// Move it to the end of this category.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Replaces the include rules (repeatable; pairs with --include-zh by position).
+    #[arg(long, value_name = "TEXT")]
+    pub include_en: Vec<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub include_zh: Vec<String>,
+    /// Removes every include rule.
+    #[arg(long, conflicts_with_all = ["include_en", "include_zh"])]
+    pub no_include: bool,
+    /// Replaces the exclude rules (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub exclude_en: Vec<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub exclude_zh: Vec<String>,
+    #[arg(long, conflicts_with_all = ["exclude_en", "exclude_zh"])]
+    pub no_exclude: bool,
+    /// Replaces the examples (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub example_en: Vec<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub example_zh: Vec<String>,
+    #[arg(long, conflicts_with_all = ["example_en", "example_zh"])]
+    pub no_examples: bool,
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl EditArgs {
+    fn change(&self) -> Result<IndicatorEdit> {
+        let texts = self.texts.relabel()?;
+        let list = |en: &[String], zh: &[String], none: bool| {
+            if none {
+                Some(Vec::new())
+            } else if en.is_empty() && zh.is_empty() {
+                None
+            } else {
+                Some(paired(en, zh))
+            }
+        };
+        Ok(IndicatorEdit {
+            label: texts.label,
+            definition: texts.definition,
+            include: list(&self.include_en, &self.include_zh, self.no_include),
+            exclude: list(&self.exclude_en, &self.exclude_zh, self.no_exclude),
+            examples: list(&self.example_en, &self.example_zh, self.no_examples),
+            category: self.category.clone(),
+        })
+    }
+}
+
 fn split_pair<'a>(text: &'a str, what: &str) -> Result<(&'a str, &'a str)> {
     text.split_once('=')
         .map(|(k, v)| (k.trim(), v))
@@ -280,6 +377,32 @@ pub fn run(args: CodebookArgs, project: Option<&Path>, coder: Option<&str>) -> R
                 edit::plan_retire(files, &id, stamp)
             })
         }
+        CodebookCommand::Edit(args) => {
+            let change = args.change()?;
+            migrate(project, coder, &config, args.dry_run, |files, stamp| {
+                edit::plan_edit(files, &args.id, &change, stamp)
+            })
+        }
+        CodebookCommand::Move {
+            id,
+            category,
+            dry_run,
+        } => {
+            let change = IndicatorEdit {
+                category: Some(category),
+                ..Default::default()
+            };
+            migrate(project, coder, &config, dry_run, |files, stamp| {
+                edit::plan_edit(files, &id, &change, stamp)
+            })
+        }
+        CodebookCommand::Split {
+            id,
+            into,
+            list,
+            assign,
+            dry_run,
+        } => split(project, coder, &config, &id, &into, list, assign, dry_run),
         CodebookCommand::Add(add) => {
             let relabel = add.texts.relabel()?;
             let mut attributes = BTreeMap::new();
@@ -303,6 +426,130 @@ pub fn run(args: CodebookArgs, project: Option<&Path>, coder: Option<&str>) -> R
             })
         }
     }
+}
+
+/// The columns of a split's CSV, in order.
+const SPLIT_COLUMNS: [&str; 7] = ["coder", "document", "unit", "start", "end", "quote", "into"];
+
+/// `codebook split`: lists the segments, or splits by a filled-in list.
+#[allow(clippy::too_many_arguments)]
+fn split(
+    project: Option<&Path>,
+    coder: Option<&str>,
+    config: &Config,
+    id: &str,
+    into: &[String],
+    list: bool,
+    assign: Option<PathBuf>,
+    dry_run: bool,
+) -> Result<ExitCode> {
+    if list {
+        let root = project_root(project)?;
+        let files = ProjectFiles::read(&root)?;
+        let codebook = files.codebook()?;
+        if codebook.indicator(&IndicatorId::from(id)).is_none() {
+            return Err(Error::Usage(format!(
+                "there is no indicator '{id}' in the codebook; `normcode codebook list` shows the ids"
+            )));
+        }
+        let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+        let failed = |e: csv::Error| Error::Usage(format!("cannot write the list: {e}"));
+        out.write_record(SPLIT_COLUMNS).map_err(failed)?;
+        for segment in edit::split_segments(&files, id) {
+            let (start, end) = segment
+                .span
+                .map(|s| (s.start.to_string(), s.end.to_string()))
+                .unwrap_or_default();
+            let quote =
+                crate::export::table::escape_formula(segment.quote.as_deref().unwrap_or(""));
+            out.write_record([
+                segment.coder.as_str(),
+                segment.document.as_str(),
+                segment.unit.as_str(),
+                &start,
+                &end,
+                &quote,
+                "",
+            ])
+            .map_err(failed)?;
+        }
+        out.flush()
+            .map_err(|e| Error::Usage(format!("cannot write the list: {e}")))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(path) = assign else {
+        return Err(Error::Usage(format!(
+            "say which segment goes where: `normcode codebook split {id} --into {} --list >              split.csv`, fill in its `into` column, then `--assign split.csv`",
+            into.join(" ")
+        )));
+    };
+    let assignments = read_split_csv(&path)?;
+    migrate(project, coder, config, dry_run, |files, stamp| {
+        edit::plan_split(files, id, into, &assignments, stamp)
+    })
+}
+
+/// The rows of a filled-in split list that have an `into`.
+fn read_split_csv(path: &Path) -> Result<Vec<edit::SplitAssignment>> {
+    let shown = path.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .map_err(|e| Error::Usage(format!("{shown}: {e}")))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::Usage(format!("{shown}: {e}")))?
+        .clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "{shown}:1: no `{name}` column (the columns of `--list` are: {})",
+                    SPLIT_COLUMNS.join(",")
+                ))
+            })
+    };
+    let [coder, document, unit, start, end, into] =
+        ["coder", "document", "unit", "start", "end", "into"].map(column);
+    let (coder, document, unit, start, end, into) = (coder?, document?, unit?, start?, end?, into?);
+    let mut assignments = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| Error::Usage(format!("{shown}: {e}")))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let field = |i: usize| record.get(i).unwrap_or("").trim();
+        if field(into).is_empty() {
+            continue;
+        }
+        let number = |i: usize, name: &str| -> Result<Option<usize>> {
+            match field(i) {
+                "" => Ok(None),
+                text => text.parse().map(Some).map_err(|_| {
+                    Error::Usage(format!(
+                        "{shown}:{line}: `{name}` must be a number, not '{text}'"
+                    ))
+                }),
+            }
+        };
+        let span = match (number(start, "start")?, number(end, "end")?) {
+            (Some(s), Some(e)) => Some(crate::corpus::CodePointRange::new(s, e)),
+            (None, None) => None,
+            _ => {
+                return Err(Error::Usage(format!(
+                    "{shown}:{line}: give both `start` and `end` (a span), or neither (a whole unit)"
+                )));
+            }
+        };
+        assignments.push(edit::SplitAssignment {
+            coder: field(coder).to_string(),
+            document: field(document).to_string(),
+            unit: field(unit).to_string(),
+            span,
+            into: field(into).to_string(),
+        });
+    }
+    Ok(assignments)
 }
 
 /// Plans with `plan`, says what changes, and writes it (unless `dry_run`).

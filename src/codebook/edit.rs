@@ -54,8 +54,8 @@ use serde_saphyr::{Location, Spanned};
 
 use super::history::{HistoryEntry, bump_minor};
 use super::{Codebook, LangMap, Localized};
-use crate::annotations::{self, CoderFile, CoderLock};
-use crate::corpus::IndicatorId;
+use crate::annotations::{self, Annotation, CoderFile, CoderLock};
+use crate::corpus::{CodePointRange, DocumentId, IndicatorId, UnitId};
 use crate::error::{Error, Result, SourcePos};
 use crate::project::{ANNOTATIONS_DIR, CODEBOOK_FILE};
 use crate::yaml;
@@ -207,10 +207,28 @@ fn coder_names(root: &Path) -> Result<Vec<String>> {
 /// A change to the codebook that coder files follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Operation {
-    Rename { old: String, new: String },
-    Merge { sources: Vec<String>, into: String },
-    Retire { id: String },
-    Add { id: String },
+    Rename {
+        old: String,
+        new: String,
+    },
+    Merge {
+        sources: Vec<String>,
+        into: String,
+    },
+    Retire {
+        id: String,
+    },
+    Add {
+        id: String,
+    },
+    /// Texts or category of one indicator.
+    Edit {
+        id: String,
+    },
+    Split {
+        source: String,
+        into: Vec<String>,
+    },
 }
 
 impl Operation {
@@ -226,6 +244,11 @@ impl Operation {
             }
             Operation::Retire { id } => format!("normcode codebook retire {id}"),
             Operation::Add { id } => format!("normcode codebook add --id {id} ..."),
+            Operation::Edit { id } => format!("normcode codebook edit {id} ..."),
+            Operation::Split { source, into } => format!(
+                "normcode codebook split {source} --into {} --assign FILE",
+                into.join(" ")
+            ),
         }
     }
 
@@ -238,6 +261,10 @@ impl Operation {
             }
             Operation::Retire { id } => format!("retire {id}"),
             Operation::Add { id } => format!("add {id}"),
+            Operation::Edit { id } => format!("edit {id}"),
+            Operation::Split { source, into } => {
+                format!("split {source} into {}", into.join(", "))
+            }
         }
     }
 
@@ -253,6 +280,12 @@ impl Operation {
             }
             Operation::Retire { id } => (OperationKind::Retire, vec![id.clone()]),
             Operation::Add { id } => (OperationKind::Add, vec![id.clone()]),
+            Operation::Edit { id } => (OperationKind::Edit, vec![id.clone()]),
+            Operation::Split { source, into } => {
+                let mut ids = vec![source.clone()];
+                ids.extend(into.iter().cloned());
+                (OperationKind::Split, ids)
+            }
         }
     }
 
@@ -285,14 +318,17 @@ pub enum OperationKind {
     Merge,
     Retire,
     Add,
+    Edit,
+    Split,
 }
 
 /// `annotations/.codebook-migration.yaml`: written before a change touches any file, removed
 /// when every file is written.
 ///
 /// ```yaml
-/// operation: rename          # rename | merge | retire | add
-/// ids: [IL02, IHL01]         # rename: [OLD, NEW]; merge: [SOURCE..., INTO]; retire, add: [ID]
+/// operation: rename          # rename | merge | retire | add | edit | split
+/// ids: [IL02, IHL01]         # rename: [OLD, NEW]; merge: [SOURCE..., INTO]; retire, add,
+///                            # edit: [ID]; split: [SOURCE, INTO...] (and `assignments:`)
 /// from_version: "1.0"        # the codebook's version before the change
 /// to_version: "1.1"          # and after
 /// started: 2026-11-27T08:00:00Z
@@ -308,6 +344,10 @@ pub struct Journal {
     pub to_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started: Option<DateTime<Utc>>,
+    /// A split: which indicator each coded segment goes to, so that an interrupted split can
+    /// be completed without asking again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assignments: Vec<SplitAssignment>,
 }
 
 impl Journal {
@@ -335,6 +375,11 @@ impl Journal {
             }
             (OperationKind::Retire, [id]) => Operation::Retire { id: id.clone() },
             (OperationKind::Add, [id]) => Operation::Add { id: id.clone() },
+            (OperationKind::Edit, [id]) => Operation::Edit { id: id.clone() },
+            (OperationKind::Split, [source, into @ ..]) if !into.is_empty() => Operation::Split {
+                source: source.clone(),
+                into: into.to_vec(),
+            },
             _ => return Err(bad()),
         })
     }
@@ -424,6 +469,8 @@ pub struct Migration {
     pub notes: Vec<String>,
     /// There is a journal of this same operation: this completes it.
     pub completes: bool,
+    /// A split's assignments, kept in the journal.
+    assignments: Vec<SplitAssignment>,
     /// The files as they were when planned, to refuse applying over later changes.
     codebook_before: String,
     coders_before: BTreeMap<String, String>,
@@ -533,6 +580,7 @@ impl Migration {
                 from_version: self.versions.as_ref().map(|v| v.0.clone()),
                 to_version: self.versions.as_ref().map(|v| v.1.clone()),
                 started: Some(annotations::now()),
+                assignments: self.assignments.clone(),
             };
             let mut text = String::from(
                 "# normcode: a codebook change in progress. If this file is still here, the change \
@@ -653,6 +701,7 @@ pub fn plan_rename(files: &ProjectFiles, old: &str, new: &str, stamp: &Stamp) ->
             text: edited,
             expected,
             code_map,
+            split: None,
             notes,
         },
         stamp,
@@ -808,6 +857,7 @@ pub fn plan_merge(
             text: edited,
             expected,
             code_map,
+            split: None,
             notes,
         },
         stamp,
@@ -873,6 +923,7 @@ pub fn plan_retire(files: &ProjectFiles, id: &str, stamp: &Stamp) -> Result<Migr
             text: edited,
             expected,
             code_map: HashMap::new(),
+            split: None,
             notes,
         },
         stamp,
@@ -945,80 +996,13 @@ pub fn plan_add(files: &ProjectFiles, new: &NewIndicator, stamp: &Stamp) -> Resu
     let text = ensure_final_newline(&files.codebook_text);
     let outline = Outline::parse(&text)?;
     let src = Src::new(&text);
-    let cat = outline
-        .categories
-        .iter()
-        .find(|c| c.id == new.category)
-        .expect("the outline has every category");
-    let what = format!("category {}", new.category);
-    let cat_block = item_block(&src, cat.id_span.off, &what)?;
-    let edit = match (&cat.list, cat.indicators.last()) {
-        (Some(_), Some(&last)) => {
-            // After the last indicator, spaced like the others.
-            let last_block = item_block(
-                &src,
-                outline.indicators[last].id.off,
-                &format!("indicator {}", outline.indicators[last].name),
-            )?;
-            let spaced = match cat.indicators.as_slice() {
-                [_, second, ..] => {
-                    let b = item_block(&src, outline.indicators[*second].id.off, "indicator")?;
-                    b.attached > 0 && src.blank(b.attached - 1)
-                }
-                _ => last_block.content_end < src.lines() && src.blank(last_block.content_end),
-            };
-            let at = src.start(last_block.content_end);
-            let mut block = String::new();
-            if spaced {
-                block.push_str(src.nl);
-            }
-            block.push_str(&render_indicator(
-                &item,
-                &codebook.languages,
-                last_block.dash,
-                last_block.key,
-                src.nl,
-            ));
-            Edit {
-                range: at..at,
-                text: block,
-            }
-        }
-        (Some(list), None) => {
-            // `indicators: []`: the list becomes a block list.
-            let line = src.line_of(list.off);
-            if !text[list.off..].starts_with('[') {
-                return Err(unsupported(&src, list.off, &what));
-            }
-            let close = text[list.off..src.end_of_line(line)]
-                .find(']')
-                .map(|i| list.off + i + 1)
-                .ok_or_else(|| unsupported(&src, list.off, &what))?;
-            let dash = cat_block.key + 2;
-            let block = render_indicator(&item, &codebook.languages, dash, dash + 2, src.nl);
-            open_empty_list(&src, list.off, close, &block)
-        }
-        (None, _) => {
-            // No `indicators:` yet: before the nested `categories:`, else at the end.
-            let key = cat_block.key;
-            let at_line = (cat_block.start + 1..cat_block.content_end)
-                .find(|&l| src.indent(l) == key && src.line(l)[key..].starts_with("categories:"))
-                .unwrap_or(cat_block.content_end);
-            let mut block = format!("{}indicators:{}", " ".repeat(key), src.nl);
-            block.push_str(&render_indicator(
-                &item,
-                &codebook.languages,
-                key + 2,
-                key + 4,
-                src.nl,
-            ));
-            let at = src.start(at_line);
-            Edit {
-                range: at..at,
-                text: block,
-            }
-        }
-    };
+    let edit = append_edit(
+        &src,
+        &outline,
+        &new.category,
+        std::slice::from_ref(&item),
+        &codebook.languages,
+    )?;
     let edited = apply_edits(&text, vec![edit]);
     let mut expected = Shape::of(&codebook);
     let to_localized = |items: &[LangMap]| -> Vec<Localized> {
@@ -1051,10 +1035,695 @@ pub fn plan_add(files: &ProjectFiles, new: &NewIndicator, stamp: &Stamp) -> Resu
             text: edited,
             expected,
             code_map: HashMap::new(),
+            split: None,
             notes,
         },
         stamp,
     )
+}
+
+/// Changes to one indicator for [`plan_edit`]. Texts are keyed by language; a language given
+/// replaces that language's text, the others are kept. A list given replaces the whole list
+/// (an empty list removes it). `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndicatorEdit {
+    pub label: LangMap,
+    pub definition: LangMap,
+    pub include: Option<Vec<LangMap>>,
+    pub exclude: Option<Vec<LangMap>>,
+    pub examples: Option<Vec<LangMap>>,
+    /// Move it to the end of this category.
+    pub category: Option<String>,
+}
+
+/// Edits indicator `id`'s label, definition, rules and examples, and moves it to another
+/// category. Annotations keep their code, so coder files change only their
+/// `codebook_version`. The indicator's entry is written anew in the codebook's layout; comments
+/// inside it are not kept (a note says so), those above it move with it.
+pub fn plan_edit(
+    files: &ProjectFiles,
+    id: &str,
+    change: &IndicatorEdit,
+    stamp: &Stamp,
+) -> Result<Migration> {
+    let op = Operation::Edit { id: id.to_string() };
+    check_journal(files, &op)?;
+    let codebook = files.codebook()?;
+    let Some(indicator) = codebook.indicator(&IndicatorId::from(id)) else {
+        return Err(unknown_indicator(&codebook, id));
+    };
+    let old_category = codebook.categories[indicator.category].id.clone();
+    for (what, map) in [("label", &change.label), ("definition", &change.definition)] {
+        for (lang, text) in map {
+            check_language(&codebook, lang)?;
+            if text.trim().is_empty() {
+                return Err(Error::Usage(format!(
+                    "the {what} in '{lang}' cannot be empty"
+                )));
+            }
+        }
+    }
+    for items in [&change.include, &change.exclude, &change.examples]
+        .into_iter()
+        .flatten()
+    {
+        for lang in items.iter().flat_map(|m| m.keys()) {
+            check_language(&codebook, lang)?;
+        }
+    }
+    let new_category = match &change.category {
+        Some(c) if *c != old_category => {
+            if !codebook.categories.iter().any(|k| k.id == *c) {
+                return Err(unknown_category(&codebook, c));
+            }
+            Some(c.clone())
+        }
+        _ => None,
+    };
+
+    let mut item = RenderItem::from_indicator(indicator);
+    item.label.extend(change.label.clone());
+    item.definition.extend(change.definition.clone());
+    let mut changed = Vec::new();
+    for lang in &codebook.languages {
+        if item.label.get(lang) != indicator.label.0.get(lang) {
+            changed.push(format!("label ({lang})"));
+        }
+    }
+    for lang in &codebook.languages {
+        if item.definition.get(lang) != indicator.definition.0.get(lang) {
+            changed.push(format!("definition ({lang})"));
+        }
+    }
+    for (name, given, list) in [
+        ("include", &change.include, &mut item.include),
+        ("exclude", &change.exclude, &mut item.exclude),
+        ("examples", &change.examples, &mut item.examples),
+    ] {
+        if let Some(items) = given {
+            let items = nonempty(items);
+            if items != *list {
+                changed.push(name.to_string());
+                *list = items;
+            }
+        }
+    }
+    if changed.is_empty() && new_category.is_none() {
+        return Err(Error::Usage(format!(
+            "nothing to change: {id} already says that"
+        )));
+    }
+    let summary = match (&new_category, changed.is_empty()) {
+        (Some(to), true) => format!("Moved indicator {id} from category {old_category} to {to}."),
+        (Some(to), false) => format!(
+            "Edited indicator {id} ({}) and moved it from category {old_category} to {to}.",
+            changed.join(", ")
+        ),
+        (None, _) => format!("Edited indicator {id} ({}).", changed.join(", ")),
+    };
+
+    let text = ensure_final_newline(&files.codebook_text);
+    let outline = Outline::parse(&text)?;
+    let src = Src::new(&text);
+    let ind = outline.indicator(id)?;
+    let what = format!("indicator {id}");
+    let block = item_block(&src, ind.id.off, &what)?;
+    let mut notes = Vec::new();
+    if !changed.is_empty() && (block.start + 1..block.content_end).any(|l| src.comment(l)) {
+        notes.push(format!(
+            "the comments inside {id}'s entry in {CODEBOOK_FILE} were not kept (it was written anew)"
+        ));
+    }
+    let mut edits = Vec::new();
+    match &new_category {
+        None => edits.push(Edit {
+            range: src.start(block.start)..src.start(block.content_end),
+            text: render_indicator(&item, &codebook.languages, block.dash, block.key, src.nl),
+        }),
+        Some(to) => {
+            // Comments directly above the entry go with it.
+            let mut moved = src.text[src.start(block.attached)..src.start(block.start)].to_string();
+            let id_string = id.to_string();
+            edits.extend(removal_edits(&src, &outline, &[&id_string])?);
+            // Moved as written when only the category changes, written anew when edited too.
+            let original = &src.text[src.start(block.start)..src.start(block.content_end)];
+            let languages = &codebook.languages;
+            let mut append = append_blocks(&src, &outline, to, &|dash, key| {
+                if changed.is_empty() {
+                    vec![reindent(original, block.dash, dash)]
+                } else {
+                    vec![render_indicator(&item, languages, dash, key, src.nl)]
+                }
+            })?;
+            if !moved.is_empty()
+                && let Some((at, indent)) = first_item_line(&append.text)
+            {
+                // Re-indented like the new entry.
+                moved = moved
+                    .lines()
+                    .map(|l| format!("{}{}{}", " ".repeat(indent), l.trim_start(), src.nl))
+                    .collect();
+                append.text.insert_str(at, &moved);
+            }
+            edits.push(append);
+        }
+    }
+    let edited = apply_edits(&text, edits);
+    let mut expected = Shape::of(&codebook);
+    let to_localized = |items: &[LangMap]| -> Vec<Localized> {
+        items.iter().map(|m| Localized(m.clone())).collect()
+    };
+    let record = Record {
+        category: new_category.clone().unwrap_or(old_category),
+        label: Localized(item.label.clone()),
+        definition: Localized(item.definition.clone()),
+        include: to_localized(&item.include),
+        exclude: to_localized(&item.exclude),
+        examples: to_localized(&item.examples),
+        attributes: item.attributes.clone(),
+        color: item.color.clone(),
+        retired: item.retired,
+    };
+    match &new_category {
+        Some(to) => {
+            expected.remove(id);
+            expected.add(to, id, record);
+        }
+        None => {
+            expected.indicators.insert(id.to_string(), record);
+        }
+    }
+    finish(
+        files,
+        &codebook,
+        Planned {
+            op,
+            summary,
+            text: edited,
+            expected,
+            code_map: HashMap::new(),
+            split: None,
+            notes,
+        },
+        stamp,
+    )
+}
+
+/// `block` (an item whose `-` is at column `from`) with its `-` at column `to`.
+fn reindent(block: &str, from: usize, to: usize) -> String {
+    block
+        .split_inclusive('\n')
+        .map(|line| {
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            if line.trim().is_empty() {
+                line.to_string()
+            } else {
+                let new = (indent + to).saturating_sub(from);
+                format!("{}{}", " ".repeat(new), &line[indent..])
+            }
+        })
+        .collect()
+}
+
+/// Byte offset and indentation of the first line of `text` that starts a list item (`-`).
+fn first_item_line(text: &str) -> Option<(usize, usize)> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start_matches(' ');
+        if trimmed.starts_with('-') {
+            return Some((at, line.len() - trimmed.len()));
+        }
+        at += line.len();
+    }
+    None
+}
+
+fn check_language(codebook: &Codebook, lang: &str) -> Result<()> {
+    if codebook.languages.iter().any(|l| l == lang) {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "the codebook has no language '{lang}' (its languages: {})",
+            codebook.languages.join(", ")
+        )))
+    }
+}
+
+fn unknown_category(codebook: &Codebook, id: &str) -> Error {
+    let known: Vec<&str> = codebook.categories.iter().map(|c| c.id.as_str()).collect();
+    Error::Usage(format!(
+        "there is no category '{id}'; the categories are: {}",
+        known.join(", ")
+    ))
+}
+
+/// One coded segment of a split and the indicator it goes to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitAssignment {
+    pub coder: String,
+    pub document: String,
+    pub unit: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<CodePointRange>,
+    /// The indicator it goes to.
+    pub into: String,
+}
+
+impl SplitAssignment {
+    fn key(&self) -> SegmentKey {
+        SegmentKey {
+            coder: self.coder.clone(),
+            document: self.document.clone(),
+            unit: self.unit.clone(),
+            span: self.span,
+        }
+    }
+}
+
+/// Where an annotation is: what a split assignment names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct SegmentKey {
+    coder: String,
+    document: String,
+    unit: String,
+    span: Option<CodePointRange>,
+}
+
+impl SegmentKey {
+    fn of(coder: &str, document: &DocumentId, annotation: &Annotation) -> Self {
+        Self {
+            coder: coder.to_string(),
+            document: document.as_str().to_string(),
+            unit: annotation.unit.as_str().to_string(),
+            span: annotation.span,
+        }
+    }
+}
+
+/// An annotation that uses the indicator being split, for a front end to show and assign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitSegment {
+    pub coder: String,
+    pub document: DocumentId,
+    pub unit: UnitId,
+    pub span: Option<CodePointRange>,
+    pub quote: Option<String>,
+    pub memo: Option<String>,
+    pub codes: Vec<IndicatorId>,
+}
+
+impl SplitSegment {
+    /// This segment goes to `into`.
+    pub fn assign(&self, into: &str) -> SplitAssignment {
+        SplitAssignment {
+            coder: self.coder.clone(),
+            document: self.document.as_str().to_string(),
+            unit: self.unit.as_str().to_string(),
+            span: self.span,
+            into: into.to_string(),
+        }
+    }
+}
+
+/// Every coder's annotations that use `source`, by coder, then document, in file order. Two
+/// annotations of one coder on the same place are one segment (they get the same target).
+pub fn split_segments(files: &ProjectFiles, source: &str) -> Vec<SplitSegment> {
+    let mut seen = HashSet::new();
+    let mut segments = Vec::new();
+    for coder in &files.coders {
+        for (document, coding) in &coder.file.documents {
+            for a in &coding.annotations {
+                if a.codes.iter().any(|c| c.as_str() == source)
+                    && seen.insert(SegmentKey::of(&coder.name, document, a))
+                {
+                    segments.push(SplitSegment {
+                        coder: coder.name.clone(),
+                        document: document.clone(),
+                        unit: a.unit.clone(),
+                        span: a.span,
+                        quote: a.quote.clone(),
+                        memo: a.memo.clone(),
+                        codes: a.codes.clone(),
+                    });
+                }
+            }
+        }
+    }
+    segments
+}
+
+/// Splits indicator `source` into the indicators `into`: each segment in `assignments` (see
+/// [`split_segments`]) is recoded from `source` to its target, in every coder's file. Targets
+/// that are not in the codebook yet are created in `source`'s place, with its texts (the label
+/// marked with the new id) for the user to refine with [`plan_edit`]. When every segment is
+/// assigned, `source` leaves the codebook; otherwise it is retired and keeps the others.
+pub fn plan_split(
+    files: &ProjectFiles,
+    source: &str,
+    into: &[String],
+    assignments: &[SplitAssignment],
+    stamp: &Stamp,
+) -> Result<Migration> {
+    let mut targets: Vec<String> = Vec::new();
+    for t in into {
+        if !targets.contains(t) {
+            targets.push(t.clone());
+        }
+    }
+    let op = Operation::Split {
+        source: source.to_string(),
+        into: targets.clone(),
+    };
+    check_journal(files, &op)?;
+    if targets.is_empty() {
+        return Err(Error::Usage(
+            "a split needs the indicators to split into: `split ID --into A B`".into(),
+        ));
+    }
+    if targets.iter().any(|t| t == source) {
+        return Err(Error::Usage(format!(
+            "'{source}' cannot be split into itself; leave the segments that stay with it \
+             unassigned"
+        )));
+    }
+    let codebook = files.codebook()?;
+    let has = |id: &str| codebook.indicator(&IndicatorId::from(id)).is_some();
+    // An interrupted split: the journal has the assignments.
+    let journal_assignments = files
+        .journal
+        .as_ref()
+        .filter(|j| j.operation().is_ok_and(|o| o.same_as(&op)))
+        .map(|j| j.assignments.clone());
+    let assignments: Vec<SplitAssignment> = match &journal_assignments {
+        Some(saved) if assignments.is_empty() => saved.clone(),
+        _ => assignments.to_vec(),
+    };
+    let source_done = codebook
+        .indicator(&IndicatorId::from(source))
+        .is_none_or(|i| i.retired);
+    if journal_assignments.is_some() && source_done && targets.iter().all(|t| has(t)) {
+        let versions = journal_versions(files);
+        let coders = migrate_split(
+            files,
+            source,
+            &assignments,
+            versions.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+        )?;
+        let summary = format!("Split indicator {source} into {}.", targets.join(", "));
+        let mut migration = complete_with(files, op, summary, coders, String::new)?;
+        migration.assignments = assignments;
+        return Ok(migration);
+    }
+    let Some(indicator) = codebook.indicator(&IndicatorId::from(source)) else {
+        return Err(unknown_indicator(&codebook, source));
+    };
+    let mut new_targets = Vec::new();
+    for t in &targets {
+        if !has(t) {
+            check_new_id(&codebook, t)?;
+            new_targets.push(t.clone());
+        }
+    }
+    let segments = split_segments(files, source);
+    let known: HashSet<SegmentKey> = segments
+        .iter()
+        .map(|s| SegmentKey {
+            coder: s.coder.clone(),
+            document: s.document.as_str().to_string(),
+            unit: s.unit.as_str().to_string(),
+            span: s.span,
+        })
+        .collect();
+    let mut assigned: HashMap<SegmentKey, &str> = HashMap::new();
+    for (n, a) in assignments.iter().enumerate() {
+        if !targets.contains(&a.into) {
+            return Err(Error::Usage(format!(
+                "assignment {} ({} {} {}) goes to '{}', which is not one of {}",
+                n + 1,
+                a.coder,
+                a.document,
+                a.unit,
+                a.into,
+                targets.join(", ")
+            )));
+        }
+        let key = a.key();
+        if !known.contains(&key) {
+            return Err(Error::Usage(format!(
+                "assignment {} names no annotation of {source}: coder {}, document {}, unit {}{}",
+                n + 1,
+                a.coder,
+                a.document,
+                a.unit,
+                a.span
+                    .map(|s| format!(", span {}-{}", s.start, s.end))
+                    .unwrap_or_default()
+            )));
+        }
+        if let Some(before) = assigned.insert(key, &a.into)
+            && before != a.into
+        {
+            return Err(Error::Usage(format!(
+                "assignment {} gives a segment to {} that an earlier one gave to {before}",
+                n + 1,
+                a.into
+            )));
+        }
+    }
+    if assigned.is_empty() {
+        return Err(Error::Usage(format!(
+            "no segment of {source} is assigned to {}; {} segment{} use{} it",
+            targets.join(", "),
+            segments.len(),
+            if segments.len() == 1 { "" } else { "s" },
+            if segments.len() == 1 { "s" } else { "" },
+        )));
+    }
+    let left = segments.len() - assigned.len();
+    let counts: Vec<String> = targets
+        .iter()
+        .map(|t| {
+            let n = assigned.values().filter(|v| **v == t.as_str()).count();
+            format!("{n} to {t}")
+        })
+        .collect();
+    let summary = format!(
+        "Split indicator {source} into {} ({} segment{}: {}{}).",
+        targets.join(", "),
+        assigned.len(),
+        if assigned.len() == 1 { "" } else { "s" },
+        counts.join(", "),
+        if left > 0 {
+            format!("; {left} left with {source}, now retired")
+        } else {
+            String::new()
+        }
+    );
+
+    let text = ensure_final_newline(&files.codebook_text);
+    let outline = Outline::parse(&text)?;
+    let src = Src::new(&text);
+    let ind = outline.indicator(source)?;
+    let block = item_block(&src, ind.id.off, &format!("indicator {source}"))?;
+    let spaced = (block.content_end < src.lines() && src.blank(block.content_end))
+        || (block.attached > 0 && src.blank(block.attached - 1));
+    let source_label = indicator.label.clone();
+    let new_items: Vec<RenderItem> = new_targets
+        .iter()
+        .map(|t| {
+            let mut item = RenderItem::from_indicator(indicator);
+            item.id = t.clone();
+            item.label = source_label
+                .0
+                .iter()
+                .map(|(lang, text)| (lang.clone(), format!("{text} ({t})")))
+                .collect();
+            item.examples.clear();
+            item.retired = false;
+            item
+        })
+        .collect();
+    let rendered: Vec<String> = new_items
+        .iter()
+        .map(|item| render_indicator(item, &codebook.languages, block.dash, block.key, src.nl))
+        .collect();
+    let mut edits = Vec::new();
+    let category = codebook.categories[indicator.category].id.clone();
+    let mut expected = Shape::of(&codebook);
+    let new_records: Vec<(String, Record)> = new_items
+        .iter()
+        .map(|item| {
+            let mut record = expected.indicators[source].clone();
+            record.label = Localized(item.label.clone());
+            record.examples.clear();
+            record.retired = false;
+            (item.id.clone(), record)
+        })
+        .collect();
+    if left == 0 {
+        if rendered.is_empty() {
+            let source_id = source.to_string();
+            edits.extend(removal_edits(&src, &outline, &[&source_id])?);
+        } else {
+            let joined = rendered.join(if spaced { src.nl } else { "" });
+            edits.push(Edit {
+                range: src.start(block.start)..src.start(block.content_end),
+                text: joined,
+            });
+        }
+        expected.insert_at(&category, source, &new_records, true);
+    } else {
+        let at = src.start(block.content_end);
+        let mut insert = String::new();
+        match &ind.retired {
+            Some(span) if !indicator.retired => edits.push(Edit {
+                range: span.range(),
+                text: "true".into(),
+            }),
+            Some(_) => {}
+            None => insert.push_str(&format!("{}retired: true{}", " ".repeat(block.key), src.nl)),
+        }
+        for r in &rendered {
+            if spaced {
+                insert.push_str(src.nl);
+            }
+            insert.push_str(r);
+        }
+        edits.push(Edit {
+            range: at..at,
+            text: insert,
+        });
+        if let Some(record) = expected.indicators.get_mut(source) {
+            record.retired = true;
+        }
+        expected.insert_at(&category, source, &new_records, false);
+    }
+    let edited = apply_edits(&text, edits);
+    let mut notes = Vec::new();
+    if !new_targets.is_empty() {
+        notes.push(format!(
+            "{} got {source}'s texts: give {} its own label and definition \
+             (`normcode codebook edit`, or `E` in the workspace)",
+            new_targets.join(" and "),
+            if new_targets.len() == 1 { "it" } else { "each" }
+        ));
+    }
+    if left == 0 {
+        mention_note(&edited, &[source], None, &mut notes);
+    }
+    let mut sorted: Vec<SplitAssignment> = assignments;
+    sorted.sort_by(|a, b| {
+        (&a.coder, &a.document, &a.unit, a.span).cmp(&(&b.coder, &b.document, &b.unit, b.span))
+    });
+    sorted.dedup();
+    finish(
+        files,
+        &codebook,
+        Planned {
+            op,
+            summary,
+            text: edited,
+            expected,
+            code_map: HashMap::new(),
+            split: Some((source.to_string(), sorted)),
+            notes,
+        },
+        stamp,
+    )
+}
+
+/// An edit that appends `items` at the end of category `category`'s `indicators:` list, laid
+/// out like the indicators already there.
+fn append_edit(
+    src: &Src,
+    outline: &Outline,
+    category: &str,
+    items: &[RenderItem],
+    languages: &[String],
+) -> Result<Edit> {
+    append_blocks(src, outline, category, &|dash, key| {
+        items
+            .iter()
+            .map(|item| render_indicator(item, languages, dash, key, src.nl))
+            .collect()
+    })
+}
+
+/// Like [`append_edit`], with the entries' text from `blocks(dash column, key column)`.
+fn append_blocks(
+    src: &Src,
+    outline: &Outline,
+    category: &str,
+    blocks: &dyn Fn(usize, usize) -> Vec<String>,
+) -> Result<Edit> {
+    let text = src.text;
+    let cat = outline
+        .categories
+        .iter()
+        .find(|c| c.id == category)
+        .ok_or_else(|| Error::Usage(format!("there is no category '{category}'")))?;
+    let what = format!("category {category}");
+    let cat_block = item_block(src, cat.id_span.off, &what)?;
+    let render_all = |dash: usize, key: usize, spaced: bool| {
+        let mut block = String::new();
+        for item in blocks(dash, key) {
+            if spaced {
+                block.push_str(src.nl);
+            }
+            block.push_str(&item);
+        }
+        block
+    };
+    Ok(match (&cat.list, cat.indicators.last()) {
+        (Some(_), Some(&last)) => {
+            // After the last indicator, spaced like the others.
+            let last_block = item_block(
+                src,
+                outline.indicators[last].id.off,
+                &format!("indicator {}", outline.indicators[last].name),
+            )?;
+            let spaced = match cat.indicators.as_slice() {
+                [_, second, ..] => {
+                    let b = item_block(src, outline.indicators[*second].id.off, "indicator")?;
+                    b.attached > 0 && src.blank(b.attached - 1)
+                }
+                _ => last_block.content_end < src.lines() && src.blank(last_block.content_end),
+            };
+            let at = src.start(last_block.content_end);
+            Edit {
+                range: at..at,
+                text: render_all(last_block.dash, last_block.key, spaced),
+            }
+        }
+        (Some(list), None) => {
+            // `indicators: []`: the list becomes a block list.
+            let line = src.line_of(list.off);
+            if !text[list.off..].starts_with('[') {
+                return Err(unsupported(src, list.off, &what));
+            }
+            let close = text[list.off..src.end_of_line(line)]
+                .find(']')
+                .map(|i| list.off + i + 1)
+                .ok_or_else(|| unsupported(src, list.off, &what))?;
+            let dash = cat_block.key + 2;
+            open_empty_list(src, list.off, close, &render_all(dash, dash + 2, false))
+        }
+        (None, _) => {
+            // No `indicators:` yet: before the nested `categories:`, else at the end.
+            let key = cat_block.key;
+            let at_line = (cat_block.start + 1..cat_block.content_end)
+                .find(|&l| src.indent(l) == key && src.line(l)[key..].starts_with("categories:"))
+                .unwrap_or(cat_block.content_end);
+            let mut block = format!("{}indicators:{}", " ".repeat(key), src.nl);
+            block.push_str(&render_all(key + 2, key + 4, false));
+            let at = src.start(at_line);
+            Edit {
+                range: at..at,
+                text: block,
+            }
+        }
+    })
 }
 
 fn nonempty(items: &[LangMap]) -> Vec<LangMap> {
@@ -1137,6 +1806,8 @@ struct Planned {
     text: String,
     expected: Shape,
     code_map: HashMap<String, String>,
+    /// A split recodes by segment instead of by `code_map`: its source and assignments.
+    split: Option<(String, Vec<SplitAssignment>)>,
     notes: Vec<String>,
 }
 
@@ -1172,7 +1843,12 @@ fn finish(
             expected.first_difference(&actual)
         )));
     }
-    let coders = migrate_coders(files, &planned.code_map, Some((&from, &to)))?;
+    let coders = match &planned.split {
+        Some((source, assignments)) => {
+            migrate_split(files, source, assignments, Some((&from, &to)))?
+        }
+        None => migrate_coders(files, &planned.code_map, Some((&from, &to)))?,
+    };
     Ok(Migration {
         operation: planned.op,
         summary: planned.summary,
@@ -1181,6 +1857,7 @@ fn finish(
         coders,
         notes: planned.notes,
         completes: files.journal.is_some(),
+        assignments: planned.split.map(|(_, a)| a).unwrap_or_default(),
         codebook_before: files.codebook_text.clone(),
         coders_before: files
             .coders
@@ -1198,26 +1875,43 @@ fn complete(
     code_map: &HashMap<String, String>,
     nothing: impl FnOnce() -> String,
 ) -> Result<Migration> {
-    let versions = files
-        .journal
-        .as_ref()
-        .and_then(|j| Some((j.from_version.clone()?, j.to_version.clone()?)));
+    let versions = journal_versions(files);
     let coders = migrate_coders(
         files,
         code_map,
         versions.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
     )?;
+    complete_with(files, op, summary, coders, nothing)
+}
+
+/// The versions an unfinished change moves between, from its journal.
+fn journal_versions(files: &ProjectFiles) -> Option<(String, String)> {
+    files
+        .journal
+        .as_ref()
+        .and_then(|j| Some((j.from_version.clone()?, j.to_version.clone()?)))
+}
+
+/// Like [`complete`], with the coder files already recoded.
+fn complete_with(
+    files: &ProjectFiles,
+    op: Operation,
+    summary: String,
+    coders: Vec<CoderChange>,
+    nothing: impl FnOnce() -> String,
+) -> Result<Migration> {
     if coders.is_empty() && files.journal.is_none() {
         return Err(Error::Usage(nothing()));
     }
     Ok(Migration {
         operation: op,
         summary,
-        versions,
+        versions: journal_versions(files),
         codebook: None,
         coders,
         notes: Vec::new(),
         completes: true,
+        assignments: Vec::new(),
         codebook_before: files.codebook_text.clone(),
         coders_before: files
             .coders
@@ -1235,29 +1929,79 @@ fn migrate_coders(
     map: &HashMap<String, String>,
     versions: Option<(&str, &str)>,
 ) -> Result<Vec<CoderChange>> {
+    migrate_coders_with(files, versions, |_, _, annotation| {
+        annotation
+            .codes
+            .iter()
+            .any(|c| map.contains_key(c.as_str()))
+            .then(|| {
+                annotation
+                    .codes
+                    .iter()
+                    .map(|c| match map.get(c.as_str()) {
+                        Some(new) => IndicatorId::new(new.clone()),
+                        None => c.clone(),
+                    })
+                    .collect()
+            })
+    })
+}
+
+/// Recodes the segments of a split: each assigned annotation using `source` uses its target
+/// instead; unassigned ones keep `source`.
+fn migrate_split(
+    files: &ProjectFiles,
+    source: &str,
+    assignments: &[SplitAssignment],
+    versions: Option<(&str, &str)>,
+) -> Result<Vec<CoderChange>> {
+    let targets: HashMap<SegmentKey, &str> = assignments
+        .iter()
+        .map(|a| (a.key(), a.into.as_str()))
+        .collect();
+    migrate_coders_with(files, versions, |coder, document, annotation| {
+        if !annotation.codes.iter().any(|c| c.as_str() == source) {
+            return None;
+        }
+        let key = SegmentKey::of(coder, document, annotation);
+        let into = targets.get(&key)?;
+        Some(
+            annotation
+                .codes
+                .iter()
+                .map(|c| {
+                    if c.as_str() == source {
+                        IndicatorId::from(*into)
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect(),
+        )
+    })
+}
+
+/// Recodes every coder file: `recode(coder, document, annotation)` gives an annotation's new
+/// codes (deduplicated and sorted here), or `None` to leave it. See [`migrate_coders`] for the
+/// versions.
+fn migrate_coders_with(
+    files: &ProjectFiles,
+    versions: Option<(&str, &str)>,
+    recode: impl Fn(&str, &DocumentId, &Annotation) -> Option<Vec<IndicatorId>>,
+) -> Result<Vec<CoderChange>> {
     let mut changes = Vec::new();
     for source in &files.coders {
         let mut file = source.file.clone();
         let mut recoded = 0;
-        for coding in file.documents.values_mut() {
+        for (document, coding) in file.documents.iter_mut() {
             for annotation in &mut coding.annotations {
-                if annotation
-                    .codes
-                    .iter()
-                    .any(|c| map.contains_key(c.as_str()))
-                {
-                    let mut codes: Vec<IndicatorId> = annotation
-                        .codes
-                        .iter()
-                        .map(|c| match map.get(c.as_str()) {
-                            Some(new) => IndicatorId::new(new.clone()),
-                            None => c.clone(),
-                        })
-                        .collect();
+                if let Some(mut codes) = recode(&source.name, document, annotation) {
                     codes.sort();
                     codes.dedup();
-                    annotation.codes = codes;
-                    recoded += 1;
+                    if codes != annotation.codes {
+                        annotation.codes = codes;
+                        recoded += 1;
+                    }
                 }
             }
         }
@@ -1423,6 +2167,34 @@ impl Shape {
             }
         }
         self.indicators.insert(id.to_string(), record);
+    }
+
+    /// Puts `records` in `category`'s list after `anchor`, or in its place when `replace`.
+    fn insert_at(
+        &mut self,
+        category: &str,
+        anchor: &str,
+        records: &[(String, Record)],
+        replace: bool,
+    ) {
+        for (c, _, list) in &mut self.categories {
+            if c == category
+                && let Some(at) = list.iter().position(|i| i == anchor)
+            {
+                let ids = records.iter().map(|(id, _)| id.clone());
+                if replace {
+                    list.splice(at..=at, ids);
+                } else {
+                    list.splice(at + 1..at + 1, ids);
+                }
+            }
+        }
+        if replace {
+            self.indicators.remove(anchor);
+        }
+        for (id, record) in records {
+            self.indicators.insert(id.clone(), record.clone());
+        }
     }
 
     fn replace_in_lists(&mut self, old: &str, new: Option<&str>) {
@@ -2351,11 +3123,266 @@ mod tests {
             from_version: Some("1.0".into()),
             to_version: Some("1.1".into()),
             started: None,
+            assignments: Vec::new(),
         });
         let err = plan_retire(&f, "A2", &stamp()).unwrap_err().to_string();
         assert!(err.contains("normcode codebook rename A1 A5"), "{err}");
         let m = plan_rename(&f, "A1", "A5", &stamp()).unwrap();
         assert!(m.completes && m.codebook.is_some());
+    }
+
+    fn with_coder(text: &str, units: &[(&str, &[&str])]) -> ProjectFiles {
+        let mut file = CoderFile::new("bob", Some("1.0".into()));
+        let coding = file.documents.entry(DocumentId::new("d")).or_default();
+        for (unit, codes) in units {
+            coding.annotations.push(Annotation::new_unit(
+                UnitId::new(*unit),
+                codes.iter().map(|c| IndicatorId::from(*c)).collect(),
+                annotations::now(),
+            ));
+        }
+        let text_of_file = yaml::to_string(&file).unwrap();
+        ProjectFiles {
+            codebook_text: text.to_string(),
+            coders: vec![CoderSource {
+                name: "bob".into(),
+                text: text_of_file,
+                file,
+            }],
+            journal: None,
+        }
+    }
+
+    fn codes_of(m: &Migration, unit: &str) -> Vec<String> {
+        let file = &m.coders[0].file;
+        file.documents[&DocumentId::new("d")]
+            .annotations
+            .iter()
+            .find(|a| a.unit.as_str() == unit)
+            .unwrap()
+            .codes
+            .iter()
+            .map(|c| c.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn edit_rewrites_only_the_indicator_entry() {
+        let change = IndicatorEdit {
+            label: LangMap::from([("zh".into(), "第二".into())]),
+            definition: LangMap::from([("en".into(), "Two, sharper: \"quoted\".".into())]),
+            exclude: Some(vec![LangMap::from([("en".into(), "Not one.".into())])]),
+            ..Default::default()
+        };
+        let m = plan_edit(&files(BOOK), "A2", &change, &stamp()).unwrap();
+        assert_eq!(
+            m.summary,
+            "Edited indicator A2 (label (zh), definition (en), exclude)."
+        );
+        let text = m.codebook.clone().unwrap();
+        assert!(
+            text.contains(
+                "      # about A2\n      - id: A2\n        label: {en: \"Two\", zh: \"第二\"}\n        definition:\n          en: \"Two, sharper: \\\"quoted\\\".\"\n          zh: \"二。\"\n        exclude:\n          - {en: \"Not one.\"}\n\n  - id: B"
+            ),
+            "{text}"
+        );
+        // Everything else is byte for byte as it was.
+        let before =
+            &BOOK[BOOK.find("languages").unwrap()..BOOK.find("      - id: \"A2\"").unwrap()];
+        assert!(text.contains(before), "{text}");
+        let book = m.new_codebook().unwrap();
+        let a2 = book.indicator(&IndicatorId::from("A2")).unwrap();
+        assert_eq!(a2.label.0["en"], "Two");
+        assert_eq!(a2.label.0["zh"], "第二");
+        assert_eq!(a2.exclude.len(), 1);
+        assert_eq!(book.version, "1.1");
+    }
+
+    #[test]
+    fn edit_refuses_nothing_new_unknown_languages_and_empty_labels() {
+        let same = IndicatorEdit {
+            label: LangMap::from([("en".into(), "Two".into())]),
+            ..Default::default()
+        };
+        let err = plan_edit(&files(BOOK), "A2", &same, &stamp()).unwrap_err();
+        assert!(err.to_string().contains("nothing to change"), "{err}");
+        let french = IndicatorEdit {
+            label: LangMap::from([("fr".into(), "Deux".into())]),
+            ..Default::default()
+        };
+        let err = plan_edit(&files(BOOK), "A2", &french, &stamp()).unwrap_err();
+        assert!(err.to_string().contains("no language 'fr'"), "{err}");
+        let empty = IndicatorEdit {
+            definition: LangMap::from([("en".into(), "  ".into())]),
+            ..Default::default()
+        };
+        let err = plan_edit(&files(BOOK), "A2", &empty, &stamp()).unwrap_err();
+        assert!(err.to_string().contains("cannot be empty"), "{err}");
+        let nowhere = IndicatorEdit {
+            category: Some("Z".into()),
+            ..Default::default()
+        };
+        let err = plan_edit(&files(BOOK), "A2", &nowhere, &stamp()).unwrap_err();
+        assert!(err.to_string().contains("no category 'Z'"), "{err}");
+    }
+
+    #[test]
+    fn move_takes_the_entry_and_its_comments_to_the_other_category() {
+        let change = IndicatorEdit {
+            category: Some("B".into()),
+            ..Default::default()
+        };
+        let m = plan_edit(&files(BOOK), "A2", &change, &stamp()).unwrap();
+        assert_eq!(m.summary, "Moved indicator A2 from category A to B.");
+        let book = m.new_codebook().unwrap();
+        let b = book.categories.iter().find(|c| c.id == "B").unwrap();
+        let ids: Vec<&str> = b
+            .indicators
+            .iter()
+            .map(|&i| book.indicators[i].id.as_str())
+            .collect();
+        assert_eq!(ids, ["B1", "A2"]);
+        let text = m.codebook.unwrap();
+        assert!(
+            text.contains(
+                "        definition: {en: Three., zh: 三。}\n      # about A2\n      - id: \"A2\"\n"
+            ),
+            "{text}"
+        );
+        // Moving into a category without indicators opens its list.
+        let change = IndicatorEdit {
+            category: Some("BB".into()),
+            ..Default::default()
+        };
+        let m = plan_edit(&files(BOOK), "B1", &change, &stamp()).unwrap();
+        let book = m.new_codebook().unwrap();
+        let bb = book.categories.iter().find(|c| c.id == "BB").unwrap();
+        assert_eq!(bb.indicators.len(), 1);
+        let b = book.categories.iter().find(|c| c.id == "B").unwrap();
+        assert!(b.indicators.is_empty());
+    }
+
+    #[test]
+    fn split_recodes_each_segment_and_replaces_the_source() {
+        let files = with_coder(
+            BOOK,
+            &[("1", &["A1"]), ("2", &["A1", "A2"]), ("3", &["B1"])],
+        );
+        let segments = split_segments(&files, "A1");
+        assert_eq!(segments.len(), 2);
+        let assignments = vec![segments[0].assign("A1x"), segments[1].assign("A2")];
+        let m = plan_split(
+            &files,
+            "A1",
+            &["A1x".into(), "A2".into()],
+            &assignments,
+            &stamp(),
+        )
+        .unwrap();
+        assert_eq!(
+            m.summary,
+            "Split indicator A1 into A1x, A2 (2 segments: 1 to A1x, 1 to A2)."
+        );
+        assert_eq!(codes_of(&m, "1"), ["A1x"]);
+        assert_eq!(codes_of(&m, "2"), ["A2"]);
+        assert_eq!(codes_of(&m, "3"), ["B1"]);
+        let book = m.new_codebook().unwrap();
+        assert!(book.indicator(&IndicatorId::from("A1")).is_none());
+        let new = book.indicator(&IndicatorId::from("A1x")).unwrap();
+        assert_eq!(new.label.0["en"], "One (A1x)");
+        assert_eq!(new.exclude.len(), 1, "rules are kept");
+        let a = &book.categories[0];
+        let ids: Vec<&str> = a
+            .indicators
+            .iter()
+            .map(|&i| book.indicators[i].id.as_str())
+            .collect();
+        assert_eq!(ids, ["A1x", "A2"], "in the source's place");
+        assert_eq!(m.coders[0].version, Some(("1.0".into(), "1.1".into())));
+    }
+
+    #[test]
+    fn split_with_segments_left_retires_the_source() {
+        let files = with_coder(BOOK, &[("1", &["A1"]), ("2", &["A1"])]);
+        let segments = split_segments(&files, "A1");
+        let m = plan_split(
+            &files,
+            "A1",
+            &["A1x".into(), "A1y".into()],
+            &[segments[1].assign("A1y")],
+            &stamp(),
+        )
+        .unwrap();
+        assert!(
+            m.summary.ends_with("; 1 left with A1, now retired)."),
+            "{}",
+            m.summary
+        );
+        assert_eq!(codes_of(&m, "1"), ["A1"]);
+        assert_eq!(codes_of(&m, "2"), ["A1y"]);
+        let book = m.new_codebook().unwrap();
+        assert!(book.indicator(&IndicatorId::from("A1")).unwrap().retired);
+        let a = &book.categories[0];
+        let ids: Vec<&str> = a
+            .indicators
+            .iter()
+            .map(|&i| book.indicators[i].id.as_str())
+            .collect();
+        assert_eq!(ids, ["A1", "A1x", "A1y", "A2"]);
+    }
+
+    #[test]
+    fn split_refuses_bad_assignments() {
+        let files = with_coder(BOOK, &[("1", &["A1"])]);
+        let segments = split_segments(&files, "A1");
+        let wrong_target = [segments[0].assign("B1")];
+        let err = plan_split(&files, "A1", &["A1x".into()], &wrong_target, &stamp()).unwrap_err();
+        assert!(err.to_string().contains("not one of A1x"), "{err}");
+        let mut nowhere = segments[0].assign("A1x");
+        nowhere.unit = "9".into();
+        let err = plan_split(&files, "A1", &["A1x".into()], &[nowhere], &stamp()).unwrap_err();
+        assert!(
+            err.to_string().contains("names no annotation of A1"),
+            "{err}"
+        );
+        let err = plan_split(&files, "A1", &["A1".into()], &[], &stamp()).unwrap_err();
+        assert!(err.to_string().contains("into itself"), "{err}");
+        let err = plan_split(&files, "A1", &["A1x".into()], &[], &stamp()).unwrap_err();
+        assert!(
+            err.to_string().contains("no segment of A1 is assigned"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_split_is_completed_from_its_journal() {
+        let files = with_coder(BOOK, &[("1", &["A1"]), ("2", &["A1", "B1"])]);
+        let segments = split_segments(&files, "A1");
+        let assignments: Vec<SplitAssignment> = segments.iter().map(|s| s.assign("A1x")).collect();
+        let first = plan_split(&files, "A1", &["A1x".into()], &assignments, &stamp()).unwrap();
+        // The codebook was written, the coder file not yet.
+        let interrupted = ProjectFiles {
+            codebook_text: first.codebook.clone().unwrap(),
+            coders: files.coders.clone(),
+            journal: Some(Journal {
+                operation: OperationKind::Split,
+                ids: vec!["A1".into(), "A1x".into()],
+                from_version: Some("1.0".into()),
+                to_version: Some("1.1".into()),
+                started: None,
+                assignments: first.assignments.clone(),
+            }),
+        };
+        let other = plan_retire(&interrupted, "A2", &stamp()).unwrap_err();
+        assert!(
+            other.to_string().contains("normcode codebook split A1"),
+            "{other}"
+        );
+        let m = plan_split(&interrupted, "A1", &["A1x".into()], &[], &stamp()).unwrap();
+        assert!(m.completes && m.codebook.is_none());
+        assert_eq!(codes_of(&m, "1"), ["A1x"]);
+        assert_eq!(codes_of(&m, "2"), ["A1x", "B1"]);
+        assert_eq!(m.coders[0].version, Some(("1.0".into(), "1.1".into())));
     }
 
     #[test]
