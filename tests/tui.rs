@@ -601,3 +601,213 @@ fn codebook_changes_on_the_spot_follow_into_every_coder_file_and_undo() {
     );
     assert!(app.quick_assign_candidates("TH99").is_empty());
 }
+
+#[test]
+fn edit_an_indicator_field_by_field_and_move_it() {
+    let dir = samples_copy();
+    let codebook_path = dir.path().join("codebook.yaml");
+    let original = std::fs::read_to_string(&codebook_path).unwrap();
+    let mut app = app_for(dir.path(), "alice");
+    settle(&mut app, 120, 40);
+    press(&mut app, "fCI05<enter>E");
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("Edit CI05 1/11: label (en)"),
+        "the form asks field by field:\n{screen}"
+    );
+    assert!(
+        screen.contains("Protect the public core of the Internet"),
+        "each field starts with what the codebook says:\n{screen}"
+    );
+    // New English label, the rest kept, then the category: INTL; an exclude rule in English.
+    press(
+        &mut app,
+        "<c-u>Public core of the Internet<enter><enter><enter><enter><c-u>INTL<enter><enter><enter><c-u>Attacks on one company: code SC04.<enter><enter><enter><enter>",
+    );
+    assert!(app.prompt.is_none(), "the form is done");
+    let codebook = std::fs::read_to_string(&codebook_path).unwrap();
+    let book = normcode::codebook::Codebook::parse(Path::new("codebook.yaml"), &codebook).unwrap();
+    let ci05 = book.indicator(&"CI05".into()).unwrap();
+    assert_eq!(ci05.label.0["en"], "Public core of the Internet");
+    assert_eq!(ci05.label.0["zh"], original_label_zh(&original, "CI05"));
+    assert_eq!(book.categories[ci05.category].id, "INTL");
+    assert_eq!(
+        ci05.exclude.last().unwrap().0["en"],
+        "Attacks on one company: code SC04."
+    );
+    assert!(codebook.contains("Edited indicator CI05 (label (en), exclude) and moved it"));
+    assert_eq!(
+        app.project
+            .codebook
+            .indicator(&"CI05".into())
+            .unwrap()
+            .label
+            .0["en"],
+        "Public core of the Internet"
+    );
+    // One undo brings the file back byte for byte.
+    press(&mut app, "<esc>u");
+    assert_eq!(std::fs::read_to_string(&codebook_path).unwrap(), original);
+    // Pressing Enter through every field changes nothing.
+    press(
+        &mut app,
+        "fCI05<enter>E<enter><enter><enter><enter><enter><enter><enter><enter><enter><enter><enter>",
+    );
+    assert_eq!(std::fs::read_to_string(&codebook_path).unwrap(), original);
+    assert!(render(&app, 120, 40).contains("CI05 unchanged"));
+}
+
+/// The zh label of `id` in the codebook text, as the parser reads it.
+fn original_label_zh(text: &str, id: &str) -> String {
+    let book = normcode::codebook::Codebook::parse(Path::new("codebook.yaml"), text).unwrap();
+    book.indicator(&id.into()).unwrap().label.0["zh"].clone()
+}
+
+#[test]
+fn split_an_indicator_segment_by_segment_across_coders_and_undo() {
+    let dir = samples_copy();
+    let alice_path = dir.path().join("annotations/alice.yaml");
+    let bob_path = dir.path().join("annotations/bob.yaml");
+    let before = (
+        std::fs::read_to_string(&alice_path).unwrap(),
+        std::fs::read_to_string(&bob_path).unwrap(),
+        std::fs::read_to_string(dir.path().join("codebook.yaml")).unwrap(),
+    );
+    let uses = |text: &str, code: &str| {
+        text.matches(&format!("{code},")).count() + text.matches(&format!("{code}]")).count()
+    };
+    let il01 = uses(&before.0, "IL01") + uses(&before.1, "IL01");
+    assert!(il01 >= 4, "the samples code IL01 often enough to split it");
+    let mut app = app_for(dir.path(), "alice");
+    settle(&mut app, 120, 40);
+    press(&mut app, "fIL01<enter>SIL01a IL01b<enter>");
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains(&format!("Split IL01: segment 1/{il01}")),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+    assert!(
+        screen.contains("1 IL01a") && screen.contains("2 IL01b"),
+        "{screen}"
+    );
+    // The document pane shows the segment's unit.
+    let first = app.split.as_ref().unwrap().segments[0].clone();
+    assert_eq!(app.document().unwrap().id, first.document);
+    assert_eq!(app.current_unit().unwrap().id, first.unit);
+    // First to IL01a, a wrong decision on the second taken back, the rest alternating, the
+    // last one kept with IL01.
+    press(&mut app, "12<bs>2");
+    for n in 2..il01 - 1 {
+        press(&mut app, if n % 2 == 0 { "1" } else { "2" });
+    }
+    press(&mut app, "s");
+    assert!(render(&app, 120, 40).contains(&format!("all {il01} segments seen")));
+    press(&mut app, "<enter>");
+    assert_eq!(app.mode, Mode::Normal);
+    let alice = std::fs::read_to_string(&alice_path).unwrap();
+    let bob = std::fs::read_to_string(&bob_path).unwrap();
+    let (a, b, left) = (
+        uses(&alice, "IL01a") + uses(&bob, "IL01a"),
+        uses(&alice, "IL01b") + uses(&bob, "IL01b"),
+        uses(&alice, "IL01") + uses(&bob, "IL01"),
+    );
+    assert_eq!(a + b + left, il01, "every segment is somewhere");
+    assert_eq!(left, 1, "one kept with IL01");
+    let middle = 2..il01 - 1;
+    assert_eq!(a, 1 + middle.clone().filter(|n| n % 2 == 0).count());
+    assert_eq!(b, 1 + middle.filter(|n| n % 2 == 1).count());
+    let book = &app.project.codebook;
+    assert!(
+        book.indicator(&"IL01".into()).unwrap().retired,
+        "kept for the segment left"
+    );
+    assert!(book.indicator(&"IL01a".into()).is_some() && book.indicator(&"IL01b".into()).is_some());
+    // The workspace's own annotations follow.
+    let segments_now: usize = app
+        .coder
+        .file
+        .documents
+        .values()
+        .flat_map(|d| &d.annotations)
+        .filter(|x| x.codes.iter().any(|c| c.as_str() == "IL01a"))
+        .count();
+    assert_eq!(segments_now, uses(&alice, "IL01a"));
+    // Undo puts all three files back (alice's as the session saved it before the split: the
+    // same codes, with the quotes the workspace adds for re-anchoring).
+    press(&mut app, "u");
+    let load = |path: &Path| {
+        let file = normcode::annotations::load_coder_file(path).unwrap();
+        let mut coded: Vec<String> = file
+            .documents
+            .iter()
+            .flat_map(|(d, c)| {
+                c.annotations.iter().map(move |a| {
+                    let mut codes = a.codes.clone();
+                    codes.sort();
+                    format!("{d} {} {:?} {codes:?}", a.unit, a.span)
+                })
+            })
+            .collect();
+        coded.sort();
+        coded
+    };
+    let alice_before = {
+        let original = dir.path().join("alice-before.yaml");
+        std::fs::write(&original, &before.0).unwrap();
+        load(&original)
+    };
+    assert_eq!(load(&alice_path), alice_before);
+    assert_eq!(std::fs::read_to_string(&bob_path).unwrap(), before.1);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("codebook.yaml")).unwrap(),
+        before.2
+    );
+    // Esc cancels a split without writing anything.
+    let saved = std::fs::read_to_string(&alice_path).unwrap();
+    press(&mut app, "fIL01<enter>SX1<enter>1<esc>");
+    assert_eq!(std::fs::read_to_string(&alice_path).unwrap(), saved);
+    assert_eq!(std::fs::read_to_string(&bob_path).unwrap(), before.1);
+    assert!(app.split.is_none());
+}
+
+#[test]
+fn every_codebook_change_in_the_workspace_is_undone_on_disk() {
+    let dir = samples_copy();
+    let files = ["codebook.yaml", "annotations/bob.yaml"];
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+    let original: Vec<String> = files.iter().map(|f| read(f)).collect();
+    let mut app = app_for(dir.path(), "alice");
+    settle(&mut app, 120, 40);
+    for (script, changed) in [
+        ("fTH01<enter>eTH09<enter>", "TH09"),
+        (
+            "fTH01<enter>&WP04<enter>",
+            "Merged indicator TH01 into WP04",
+        ),
+        ("fTH01<enter>X<enter>", "Retired indicator TH01"),
+        (
+            "fTH01<enter>E<c-u>Threats<enter><enter><enter><enter><enter><enter><enter><enter><enter><enter><enter>",
+            "Edited indicator TH01",
+        ),
+        (
+            "fTH01<enter>E<enter><enter><enter><enter><c-u>WEAP<enter><enter><enter><enter><enter><enter><enter>",
+            "Moved indicator TH01",
+        ),
+    ] {
+        press(&mut app, script);
+        assert!(
+            read("codebook.yaml").contains(changed),
+            "{script}: {changed}"
+        );
+        press(&mut app, "<esc>u");
+        assert_eq!(read("codebook.yaml"), original[0], "{script}: undone");
+        assert_eq!(read(files[1]), original[1], "{script}: bob's file undone");
+        assert!(
+            app.project
+                .codebook
+                .indicator(&"TH01".into())
+                .is_some_and(|i| !i.retired)
+        );
+    }
+}

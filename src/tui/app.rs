@@ -21,6 +21,7 @@ use super::keymap::{Action, Keymap};
 use super::review::Review;
 use super::saver::Saver;
 use super::search::{Reply, Request, Worker};
+use super::split::SplitSession;
 use super::text;
 use crate::adjudication::{self, Resolution};
 use crate::search::Hit;
@@ -87,6 +88,16 @@ pub enum PromptKind {
     RetireIndicator {
         id: String,
     },
+    /// An indicator's texts and category, one field at a time (see
+    /// [`App::edit_indicator_steps`]), each starting with what the codebook says now.
+    EditIndicator {
+        id: String,
+        fields: Vec<String>,
+    },
+    /// The ids to split the highlighted indicator into.
+    SplitInto {
+        id: String,
+    },
     Filter,
     PickDocument,
     /// A memo on the annotation of `unit` (and `span`), or on the document when `unit` is None.
@@ -119,6 +130,8 @@ pub enum Mode {
     Review,
     /// Bar charts of indicator frequencies and coding progress.
     Reports,
+    /// Assigning the segments of an indicator being split.
+    Split,
 }
 
 /// The report view: computed when opened, from the files as they were then.
@@ -223,6 +236,8 @@ pub struct App {
     pub review: Option<Review>,
     review_saver: Option<Saver>,
     pub reports: Option<ReportView>,
+    /// An indicator split under way (`Mode::Split`).
+    pub split: Option<SplitSession>,
     /// The autosave worker of the coder's file (none in headless tests: saves are direct).
     pub saver: Option<Saver>,
     /// Held while the workspace runs; codebook changes write coder files under it.
@@ -263,6 +278,7 @@ impl App {
             review: None,
             review_saver: None,
             reports: None,
+            split: None,
             saver: None,
             lock: None,
         };
@@ -426,6 +442,7 @@ impl App {
             Mode::Visual { .. } => self.visual_key(key),
             Mode::Review => self.review_key(key),
             Mode::Reports => self.reports_key(key),
+            Mode::Split => self.split_key(key),
             Mode::Normal if self.search_wants(&key) => self.search_key(key),
             Mode::Normal => {
                 if key.code == KeyCode::Esc {
@@ -566,6 +583,26 @@ impl App {
                     Action::MergeIndicator => PromptKind::MergeIndicator { id },
                     _ => PromptKind::RetireIndicator { id },
                 });
+            }
+            Action::EditIndicator | Action::SplitIndicator => {
+                let Some(i) = self.selected_indicator() else {
+                    self.error("highlight an indicator in the codebook pane first");
+                    return;
+                };
+                let id = self.project.codebook.indicators[i].id.to_string();
+                if action == Action::SplitIndicator {
+                    self.open_prompt(PromptKind::SplitInto { id });
+                } else {
+                    let input = self.edit_indicator_default(&id, 0);
+                    self.prompt = Some(Prompt {
+                        kind: PromptKind::EditIndicator {
+                            id,
+                            fields: Vec::new(),
+                        },
+                        input,
+                        selected: 0,
+                    });
+                }
             }
             Action::Review if self.review.is_some() => self.mode = Mode::Review,
             Action::Review => self.open_prompt(PromptKind::ReviewCoders),
@@ -1191,6 +1228,29 @@ impl App {
                     crate::codebook::edit::plan_retire(files, &id, stamp)
                 });
             }
+            PromptKind::EditIndicator { id, mut fields } => {
+                fields.push(prompt.input.trim().to_string());
+                if fields.len() < self.edit_indicator_steps().len() {
+                    let input = self.edit_indicator_default(&id, fields.len());
+                    self.prompt = Some(Prompt {
+                        kind: PromptKind::EditIndicator { id, fields },
+                        input,
+                        selected: 0,
+                    });
+                } else {
+                    self.edit_indicator(&id, &fields);
+                }
+            }
+            PromptKind::SplitInto { id } => {
+                let targets: Vec<String> = prompt
+                    .input
+                    .split([',', ' '])
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                self.start_split(id, targets);
+            }
             PromptKind::ReviewCoders => {
                 let names: Vec<String> = prompt
                     .input
@@ -1349,6 +1409,216 @@ impl App {
                 ));
             }
         }
+    }
+
+    /// The questions of the edit-indicator prompt, in order: labels and definitions in each
+    /// language, the category, then the include and exclude rules and the examples in each
+    /// language, items separated by ` | `.
+    pub fn edit_indicator_steps(&self) -> Vec<String> {
+        let languages = &self.project.codebook.languages;
+        let mut steps = Vec::new();
+        for what in ["label", "definition"] {
+            steps.extend(languages.iter().map(|lang| format!("{what} ({lang})")));
+        }
+        steps.push("category id (another moves it there)".to_string());
+        for what in ["include rules", "exclude rules", "examples"] {
+            steps.extend(
+                languages
+                    .iter()
+                    .map(|lang| format!("{what} ({lang}), separated by ' | '")),
+            );
+        }
+        steps
+    }
+
+    /// What the codebook says now for a step of the edit-indicator prompt.
+    fn edit_indicator_default(&self, id: &str, step: usize) -> String {
+        let codebook = &self.project.codebook;
+        let Some(indicator) = codebook.indicator(&IndicatorId::from(id)) else {
+            return String::new();
+        };
+        let n = codebook.languages.len();
+        let text_in =
+            |map: &crate::codebook::LangMap, lang: &str| map.get(lang).cloned().unwrap_or_default();
+        let list_in = |items: &[crate::codebook::Localized], lang: &str| {
+            items
+                .iter()
+                .filter_map(|item| item.0.get(lang).map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        match step {
+            s if s < n => text_in(&indicator.label.0, &codebook.languages[s]),
+            s if s < 2 * n => text_in(&indicator.definition.0, &codebook.languages[s - n]),
+            s if s == 2 * n => codebook.categories[indicator.category].id.clone(),
+            s => {
+                let s = s - 2 * n - 1;
+                let lang = codebook.languages.get(s % n).map_or("", String::as_str);
+                match s / n {
+                    0 => list_in(&indicator.include, lang),
+                    1 => list_in(&indicator.exclude, lang),
+                    _ => list_in(&indicator.examples, lang),
+                }
+            }
+        }
+    }
+
+    /// Applies the answers of the edit-indicator prompt: only what differs from the codebook.
+    fn edit_indicator(&mut self, id: &str, fields: &[String]) {
+        use crate::codebook::LangMap;
+        let codebook = &self.project.codebook;
+        let Some(indicator) = codebook.indicator(&IndicatorId::from(id)) else {
+            self.error(format!("{id} is no longer in the codebook"));
+            return;
+        };
+        let languages = codebook.languages.clone();
+        let n = languages.len();
+        let changed_texts = |current: &LangMap, answers: &[String]| -> LangMap {
+            languages
+                .iter()
+                .zip(answers)
+                .filter(|(lang, answer)| current.get(*lang) != Some(*answer))
+                .map(|(lang, answer)| (lang.clone(), answer.clone()))
+                .collect()
+        };
+        let list = |current: &[crate::codebook::Localized], answers: &[String]| {
+            let per_language: Vec<Vec<String>> = answers
+                .iter()
+                .map(|a| {
+                    a.split('|')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .collect();
+            let longest = per_language.iter().map(Vec::len).max().unwrap_or(0);
+            let items: Vec<LangMap> = (0..longest)
+                .map(|i| {
+                    languages
+                        .iter()
+                        .zip(&per_language)
+                        .filter_map(|(lang, texts)| Some((lang.clone(), texts.get(i)?.clone())))
+                        .collect()
+                })
+                .collect();
+            let before: Vec<LangMap> = current.iter().map(|l| l.0.clone()).collect();
+            (items != before).then_some(items)
+        };
+        let category = &fields[2 * n];
+        let change = crate::codebook::edit::IndicatorEdit {
+            label: changed_texts(&indicator.label.0, &fields[..n]),
+            definition: changed_texts(&indicator.definition.0, &fields[n..2 * n]),
+            category: (*category != codebook.categories[indicator.category].id)
+                .then(|| category.clone()),
+            include: list(&indicator.include, &fields[2 * n + 1..3 * n + 1]),
+            exclude: list(&indicator.exclude, &fields[3 * n + 1..4 * n + 1]),
+            examples: list(&indicator.examples, &fields[4 * n + 1..5 * n + 1]),
+        };
+        if change == crate::codebook::edit::IndicatorEdit::default() {
+            self.info(format!("{id} unchanged"));
+            return;
+        }
+        self.change_codebook(|files, stamp| {
+            crate::codebook::edit::plan_edit(files, id, &change, stamp)
+        });
+    }
+
+    /// Starts stepping through the segments coded with `source` (every coder's, from the files
+    /// on disk after saving this coder's work).
+    fn start_split(&mut self, source: String, targets: Vec<String>) {
+        if targets.is_empty() {
+            self.error("name the indicators to split into, e.g. `VU01a VU01b`");
+            return;
+        }
+        if targets.len() > 9 {
+            self.error("split into at most 9 indicators at a time (keys 1 to 9)");
+            return;
+        }
+        if targets.contains(&source) {
+            self.error(format!(
+                "{source} cannot be split into itself; skip (s) the segments that stay with it"
+            ));
+            return;
+        }
+        if let Err(err) = self.save_now() {
+            self.error(format!("save first: {err}"));
+            return;
+        }
+        let segments = match crate::codebook::edit::ProjectFiles::read(&self.project.root) {
+            Ok(files) => crate::codebook::edit::split_segments(&files, &source),
+            Err(err) => {
+                self.error(err.to_string());
+                return;
+            }
+        };
+        if segments.is_empty() {
+            self.error(format!(
+                "no coder has coded anything with {source}: rename or retire it instead"
+            ));
+            return;
+        }
+        self.split = Some(SplitSession::new(source, targets, segments));
+        self.mode = Mode::Split;
+        self.show_split_segment();
+    }
+
+    /// Opens the document of the segment being decided at its unit.
+    fn show_split_segment(&mut self) {
+        let Some(segment) = self.split.as_ref().and_then(|s| s.current()).cloned() else {
+            return;
+        };
+        if let Some(doc) = self.project.corpus.position(&segment.document) {
+            let unit = self.project.corpus.documents[doc]
+                .unit_position(&segment.unit)
+                .unwrap_or(0);
+            self.open_document(doc, unit);
+            self.mode = Mode::Split;
+        }
+    }
+
+    fn split_key(&mut self, key: KeyEvent) {
+        let Some(split) = &mut self.split else {
+            self.mode = Mode::Normal;
+            return;
+        };
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => {
+                let source = split.source.clone();
+                self.split = None;
+                self.mode = Mode::Normal;
+                self.info(format!("split of {source} cancelled; nothing changed"));
+                return;
+            }
+            KeyCode::Char(c @ '1'..='9') => {
+                if !split.assign(c as usize - '1' as usize) {
+                    let count = split.targets.len();
+                    self.error(format!("keys 1 to {count} choose a target"));
+                    return;
+                }
+            }
+            KeyCode::Char('s') | KeyCode::Right | KeyCode::Char('l') => split.skip(),
+            KeyCode::Backspace | KeyCode::Left | KeyCode::Char('h') => split.back(),
+            KeyCode::Enter => {
+                let session = split.clone();
+                let done = self.change_codebook(|files, stamp| {
+                    crate::codebook::edit::plan_split(
+                        files,
+                        &session.source,
+                        &session.targets,
+                        &session.assignments(),
+                        stamp,
+                    )
+                });
+                if done {
+                    self.split = None;
+                    self.mode = Mode::Normal;
+                }
+                return;
+            }
+            _ => return,
+        }
+        self.show_split_segment();
     }
 
     /// Plans a codebook change over the files on disk (after saving this coder's work), applies

@@ -44,6 +44,8 @@ pub enum Action {
     RenameIndicator,
     MergeIndicator,
     RetireIndicator,
+    EditIndicator,
+    SplitIndicator,
 }
 
 impl Action {
@@ -85,6 +87,8 @@ impl Action {
             Action::NewIndicator,
             Action::RenameIndicator,
             Action::MergeIndicator,
+            Action::EditIndicator,
+            Action::SplitIndicator,
             Action::RetireIndicator,
             Action::Help,
             Action::Quit,
@@ -131,6 +135,8 @@ impl Action {
             Action::RenameIndicator => "rename_indicator",
             Action::MergeIndicator => "merge_indicator",
             Action::RetireIndicator => "retire_indicator",
+            Action::EditIndicator => "edit_indicator",
+            Action::SplitIndicator => "split_indicator",
         };
         name.to_string()
     }
@@ -179,6 +185,12 @@ impl Action {
             }
             Action::MergeIndicator => "merge the highlighted indicator into another",
             Action::RetireIndicator => "retire the highlighted indicator",
+            Action::EditIndicator => {
+                "edit the highlighted indicator: labels, definition, rules, examples, category"
+            }
+            Action::SplitIndicator => {
+                "split the highlighted indicator: assign each coded segment to a new one"
+            }
         };
         text.to_string()
     }
@@ -318,6 +330,8 @@ fn defaults() -> Vec<(Action, &'static [&'static str])> {
         (Action::RenameIndicator, &["e"]),
         (Action::MergeIndicator, &["&"]),
         (Action::RetireIndicator, &["X"]),
+        (Action::EditIndicator, &["E"]),
+        (Action::SplitIndicator, &["S"]),
     ]
 }
 

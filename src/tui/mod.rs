@@ -8,6 +8,7 @@ pub mod keymap;
 pub mod review;
 pub(crate) mod saver;
 pub mod search;
+pub mod split;
 pub mod text;
 pub mod ui;
 

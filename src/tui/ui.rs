@@ -91,7 +91,9 @@ pub fn render(frame: &mut Frame, app: &App) {
     render_document(frame, app, document);
     render_codebook(frame, app, codebook);
     render_definition(frame, app, definition);
-    if app.search.is_some() {
+    if app.mode == Mode::Split {
+        render_split(frame, app, details);
+    } else if app.search.is_some() {
         render_search(frame, app, details);
     } else {
         render_details(frame, app, details);
@@ -603,6 +605,25 @@ fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
                     .collect(),
             )
         }
+        PromptKind::EditIndicator { id, fields } => {
+            let steps = app.edit_indicator_steps();
+            let step = fields.len().min(steps.len() - 1);
+            (
+                format!(
+                    " Edit {id} {}/{}: {} (Enter keeps or changes, Esc cancels) ",
+                    step + 1,
+                    steps.len(),
+                    steps[step]
+                ),
+                Vec::new(),
+            )
+        }
+        PromptKind::SplitInto { id } => (
+            format!(
+                " Split {id} into… (ids separated by spaces; new ones are created; Enter starts) "
+            ),
+            vec![],
+        ),
         PromptKind::RenameIndicator { id } => (
             format!(" Rename {id} to… (every coder file follows; Enter renames, Esc cancels) "),
             vec![],
@@ -675,7 +696,9 @@ fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
         ),
     };
     let is_memo = matches!(prompt.kind, PromptKind::Memo { .. });
-    let height = if is_memo {
+    // Long texts (definitions) wrap; Enter still submits.
+    let wraps = is_memo || matches!(prompt.kind, PromptKind::EditIndicator { .. });
+    let height = if wraps {
         10
     } else if candidates.is_empty() {
         3
@@ -690,7 +713,7 @@ fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let width = inner.width as usize;
-    let mut lines = if is_memo {
+    let mut lines = if wraps {
         let mut lines = wrapped(&prompt.input, width.saturating_sub(1), "", Style::new());
         if prompt.input.ends_with('\n') || lines.is_empty() {
             lines.push(Line::raw(""));
@@ -729,10 +752,91 @@ fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
                 | PromptKind::RenameIndicator { .. }
                 | PromptKind::MergeIndicator { .. }
                 | PromptKind::RetireIndicator { .. }
+                | PromptKind::EditIndicator { .. }
+                | PromptKind::SplitInto { .. }
         )
     {
         lines.push(Line::styled("no match", Style::new().fg(Color::DarkGray)));
     }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The split under way: the segment to decide, its quote, the targets and the tally.
+fn render_split(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(split) = &app.split else {
+        return;
+    };
+    let total = split.segments.len();
+    let title = match split.current() {
+        Some(_) => format!(
+            " Split {}: segment {}/{total} ",
+            split.source,
+            split.position + 1
+        ),
+        None => format!(" Split {}: all {total} segments seen ", split.source),
+    };
+    let block = pane_block(title, true);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let dim = Style::new().fg(Color::DarkGray);
+    let mut lines = Vec::new();
+    match split.current() {
+        Some(segment) => {
+            let place = match segment.span {
+                Some(span) => format!(
+                    "{} unit {} [{}-{}]",
+                    segment.document, segment.unit, span.start, span.end
+                ),
+                None => format!("{} unit {}", segment.document, segment.unit),
+            };
+            lines.push(Line::raw(truncate(
+                &format!("coder {} · {place}", segment.coder),
+                width,
+            )));
+            if let Some(quote) = &segment.quote {
+                lines.extend(
+                    wrapped(
+                        &format!("“{quote}”"),
+                        width,
+                        "",
+                        Style::new().fg(Color::Cyan),
+                    )
+                    .into_iter()
+                    .take(2),
+                );
+            }
+            let decided = split.choices[split.position]
+                .map(|n| format!("now → {}", split.targets[n]))
+                .unwrap_or_default();
+            if !decided.is_empty() {
+                lines.push(Line::styled(decided, dim));
+            }
+        }
+        None => lines.push(Line::raw("Enter splits; ← goes back to change a decision")),
+    }
+    let (counts, left) = split.tally();
+    let codebook = &app.project.codebook;
+    for (n, (target, count)) in split.targets.iter().zip(&counts).enumerate() {
+        let name = codebook
+            .indicator(&IndicatorId::from(target.as_str()))
+            .map(|i| label(app, &i.label).to_string())
+            .unwrap_or_else(|| "new".to_string());
+        lines.push(Line::raw(truncate(
+            &format!("{} {target:<8} {count:>4}  {name}", n + 1),
+            width,
+        )));
+    }
+    lines.push(Line::styled(
+        truncate(
+            &format!(
+                "s keep with {} ({left}) · ← back · Enter split · Esc cancel",
+                split.source
+            ),
+            width,
+        ),
+        dim,
+    ));
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
