@@ -1,202 +1,12 @@
-//! End to end, as a new user would: the real binary in a real terminal (tmux), keys sent with
-//! `send-keys`, the screen read with `capture-pane`, the coder file checked on disk after quit
-//! and after `kill -9`.
+//! The workspace in a real terminal (tmux), as a new user would drive it: keys in, screen and
+//! files out.
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Session {
-    /// A private tmux server, so tests never touch the user's own sessions.
-    socket: String,
-    name: String,
-    project: tempfile::TempDir,
-    home: tempfile::TempDir,
-}
-
-fn tmux_available() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is required in CI (.ci/run installs it)"
-        );
-        eprintln!("skipping: tmux is not installed");
-    }
-    found
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-impl Session {
-    /// A temporary copy of the samples project, and private config and data folders.
-    fn new(name: &str) -> Self {
-        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let project = tempfile::tempdir().unwrap();
-        for file in ["codebook.yaml", "normcode.yaml"] {
-            std::fs::copy(repo.join(file), project.path().join(file)).unwrap();
-        }
-        copy_dir(&repo.join("samples"), &project.path().join("samples"));
-        copy_dir(
-            &repo.join("annotations"),
-            &project.path().join("annotations"),
-        );
-        Self {
-            socket: format!("normcode-e2e-{name}-{}", std::process::id()),
-            name: "e2e".to_string(),
-            project,
-            home: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn tmux(&self) -> Command {
-        let mut command = Command::new("tmux");
-        command.args(["-L", &self.socket]);
-        command
-    }
-
-    fn start(&self, window: &str, coder: &str) {
-        let binary = env!("CARGO_BIN_EXE_normcode");
-        let home = self.home.path().display();
-        let pid_file = self.home.path().join(format!("{window}.pid"));
-        let script = format!(
-            "cd '{}' && echo $$ > '{}' && XDG_CONFIG_HOME='{home}/config' XDG_DATA_HOME='{home}/data' XDG_CACHE_HOME='{home}/cache' exec '{binary}' --coder {coder}",
-            self.project.path().display(),
-            pid_file.display()
-        );
-        let created = if window == "main" {
-            let created = self
-                .tmux()
-                .args([
-                    "new-session",
-                    "-d",
-                    "-s",
-                    &self.name,
-                    "-n",
-                    window,
-                    "-x",
-                    "120",
-                    "-y",
-                    "32",
-                ])
-                .args(["sh", "-c", &script])
-                .status();
-            // Keep a window whose program ended, so its last words can be read.
-            self.tmux()
-                .args(["set-option", "-g", "remain-on-exit", "on"])
-                .status()
-                .unwrap();
-            created
-        } else {
-            self.tmux()
-                .args(["new-window", "-d", "-t", &self.name, "-n", window])
-                .args(["sh", "-c", &script])
-                .status()
-        };
-        assert!(created.unwrap().success());
-    }
-
-    fn pid(&self, window: &str) -> String {
-        std::fs::read_to_string(self.home.path().join(format!("{window}.pid")))
-            .unwrap()
-            .trim()
-            .to_string()
-    }
-
-    fn keys(&self, window: &str, keys: &[&str]) {
-        for key in keys {
-            let status = self
-                .tmux()
-                .args(["send-keys", "-t", &format!("{}:{window}", self.name), key])
-                .status()
-                .unwrap();
-            assert!(status.success());
-            std::thread::sleep(Duration::from_millis(60));
-        }
-    }
-
-    fn screen(&self, window: &str) -> String {
-        let out = self
-            .tmux()
-            .args([
-                "capture-pane",
-                "-p",
-                "-t",
-                &format!("{}:{window}", self.name),
-            ])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Waits until the screen shows `text`; fails with the screen if it never does.
-    fn wait_for(&self, window: &str, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen(window);
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(15),
-                "the screen never showed {text:?}:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn coder_file(&self, coder: &str) -> String {
-        std::fs::read_to_string(
-            self.project
-                .path()
-                .join(format!("annotations/{coder}.yaml")),
-        )
-        .unwrap_or_default()
-    }
-
-    fn wait_for_file(&self, coder: &str, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let file = self.coder_file(coder);
-            if file.contains(text) {
-                return file;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "annotations/{coder}.yaml never held {text:?}:\n{file}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn leftovers(&self) -> Vec<String> {
-        std::fs::read_dir(self.project.path().join("annotations"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".tmp"))
-            .collect()
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = self.tmux().arg("kill-server").output();
-    }
-}
+use common::{Session, tmux_available};
 
 #[test]
 fn code_quit_and_resume_in_a_real_terminal() {
@@ -310,4 +120,58 @@ fn search_pane_finds_chinese_and_english_and_jumps() {
     // The index lives in the cache folder, not in the project.
     assert!(s.home.path().join("cache/normcode").is_dir());
     assert!(!s.project.path().join("tantivy").exists());
+}
+
+#[test]
+fn edit_and_split_an_indicator_from_the_workspace() {
+    if !tmux_available() {
+        return;
+    }
+    let s = Session::new("split");
+    s.start("main", "alice");
+    s.wait_for("main", "alice");
+    // Split IL01: every coder's segments one by one; the first two to IL01a, the rest to IL01b.
+    s.keys("main", &["f", "IL01", "Enter", "S", "IL01a IL01b", "Enter"]);
+    let screen = s.wait_for("main", "Split IL01: segment 1/13");
+    assert!(screen.contains("1 IL01a"), "{screen}");
+    s.keys("main", &["1", "1"]);
+    s.wait_for("main", "segment 3/13");
+    for _ in 2..13 {
+        s.keys("main", &["2"]);
+    }
+    s.wait_for("main", "all 13 segments seen");
+    s.keys("main", &["Enter"]);
+    s.wait_for("main", "Split indicator IL01 into IL01a");
+    s.wait_for_file("bob", "IL01b");
+    let bob = std::fs::read_to_string(s.project.path().join("annotations/bob.yaml")).unwrap();
+    assert!(
+        bob.contains("IL01b") && !bob.contains("IL01,") && !bob.contains("IL01]"),
+        "{bob}"
+    );
+    // Edit the new indicator's English label; the codebook pane shows it at once.
+    s.keys(
+        "main",
+        &[
+            "Escape",
+            "f",
+            "IL01b",
+            "Enter",
+            "E",
+            "C-u",
+            "Law applies to ICT use",
+            "Enter",
+        ],
+    );
+    for _ in 1..11 {
+        s.keys("main", &["Enter"]);
+    }
+    s.wait_for("main", "Edited indicator IL01b");
+    let screen = s.wait_for("main", "Law applies to ICT use");
+    assert!(screen.contains("IL01b"), "{screen}");
+    let codebook = std::fs::read_to_string(s.project.path().join("codebook.yaml")).unwrap();
+    assert!(
+        codebook.contains("label: {en: \"Law applies to ICT use\""),
+        "{codebook}"
+    );
+    s.keys("main", &["q"]);
 }

@@ -705,6 +705,14 @@ fn split_an_indicator_segment_by_segment_across_coders_and_undo() {
     assert!(render(&app, 120, 40).contains(&format!("all {il01} segments seen")));
     press(&mut app, "<enter>");
     assert_eq!(app.mode, Mode::Normal);
+    let screen = render(&app, 160, 40);
+    assert!(
+        screen.contains(&format!(
+            "Split indicator IL01 into IL01a, IL01b ({} segments",
+            il01 - 1
+        )),
+        "{screen}"
+    );
     let alice = std::fs::read_to_string(&alice_path).unwrap();
     let bob = std::fs::read_to_string(&bob_path).unwrap();
     let (a, b, left) = (

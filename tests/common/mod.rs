@@ -126,7 +126,14 @@ impl Session {
             .is_ok_and(|o| o.status.success());
         let created = if exists {
             self.tmux()
-                .args(["new-window", "-d", "-t", &self.name, "-n", window])
+                .args([
+                    "new-window",
+                    "-d",
+                    "-t",
+                    &format!("{}:", self.name),
+                    "-n",
+                    window,
+                ])
                 .args(["sh", "-c", &script])
                 .status()
         } else {
