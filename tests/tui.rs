@@ -741,6 +741,15 @@ fn split_an_indicator_segment_by_segment_across_coders_and_undo() {
         .filter(|x| x.codes.iter().any(|c| c.as_str() == "IL01a"))
         .count();
     assert_eq!(segments_now, uses(&alice, "IL01a"));
+    // The search index sees every coder's new codes at once.
+    let index = tempfile::tempdir().unwrap();
+    app.search_index_dir = Some(index.path().to_path_buf());
+    press(&mut app, "/code:IL01b coder:bob");
+    assert!(app.wait_for_search(std::time::Duration::from_secs(30)));
+    let search = app.search.as_ref().unwrap();
+    assert_eq!(search.hits.len(), uses(&bob, "IL01b"), "{:?}", search.hits);
+    press(&mut app, "<esc><esc>");
+    assert!(app.search.is_none());
     // Undo puts all three files back (alice's as the session saved it before the split: the
     // same codes, with the quotes the workspace adds for re-anchoring).
     press(&mut app, "u");
