@@ -172,6 +172,31 @@ fn a_long_document_renders_only_the_units_in_view() {
 }
 
 #[test]
+fn a_unit_of_many_megabytes_on_one_line_shows_its_start_and_scrolls_past() {
+    // 30 MB in one paragraph: the frame shows its first rows, and moving on puts the next
+    // unit at the top (rendering reads only the rows in view; see text::wrap_rows).
+    let giant = "Cyber norms need cooperation and restraint. ".repeat(700_000);
+    let dir = temp_project(&[(
+        "giant.md",
+        format!("---\ntitle: Giant\n---\n1. {giant}\n\n2. The second paragraph.\n"),
+    )]);
+    let mut app = app_for(dir.path(), "carol");
+    settle(&mut app, 80, 24);
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("1. Cyber norms need cooperation"),
+        "{screen}"
+    );
+    press(&mut app, "j");
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("2. The second paragraph."), "{screen}");
+    assert_eq!(app.top, 1, "the giant unit is scrolled past");
+    press(&mut app, "k");
+    assert_eq!(app.top, 0);
+    assert!(render(&app, 80, 24).contains("1. Cyber norms"));
+}
+
+#[test]
 fn assign_remove_undo_redo_across_documents() {
     let dir = temp_project(&[
         (

@@ -757,13 +757,17 @@ impl App {
         self.top = top;
     }
 
-    /// Rows a unit takes in a document pane `width` columns wide (without the blank row after).
+    /// Rows a unit takes in a document pane `width` columns wide (without the blank row after),
+    /// counted up to a little more than the pane's height: all that scrolling needs to know.
     pub fn unit_height(&self, position: usize, width: usize) -> usize {
         let Some(document) = self.document() else {
             return 1;
         };
         let text = document.unit_text(&document.units[position]);
-        let lines = text::wrap(text, width.saturating_sub(super::ui::GUTTER)).len();
+        let limit = self.layout.borrow().document.height as usize + 2;
+        let lines = text::wrap_rows(text, width.saturating_sub(super::ui::GUTTER), limit)
+            .1
+            .len();
         lines.max(1 + self.unit_codes(position).len())
     }
 

@@ -85,6 +85,23 @@ pub struct WrappedLine {
     pub end: usize,
 }
 
+/// The first `max_rows` lines of `wrap(text, width)`, and the start of `text` they index into,
+/// reading no more of `text` than they can hold: a unit of 50 MB on one line costs what the
+/// rows on screen cost. (Exact unless the text holds runs of spaces longer than a row, which
+/// wrapping drops at line starts: then fewer rows may come back.)
+pub fn wrap_rows(text: &str, width: usize, max_rows: usize) -> (&str, Vec<WrappedLine>) {
+    // A row holds at most `width` characters and the space it breaks at; one more row makes
+    // the last one wanted independent of where the prefix is cut.
+    let budget = max_rows.saturating_add(1).saturating_mul(width.max(2) + 1);
+    let prefix = text
+        .char_indices()
+        .nth(budget)
+        .map_or(text, |(byte, _)| &text[..byte]);
+    let mut lines = wrap(prefix, width);
+    lines.truncate(max_rows);
+    (prefix, lines)
+}
+
 /// Wraps `text` to `width` columns. Newlines in the text end lines. Lines break after white
 /// space or next to a wide (CJK) character; a word longer than the line is broken anywhere.
 pub fn wrap(text: &str, width: usize) -> Vec<WrappedLine> {
@@ -176,6 +193,29 @@ pub fn truncate(text: &str, width: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn wrap_rows_gives_the_first_rows_of_wrap_reading_only_a_prefix() {
+        let english = "States should cooperate to prevent harmful ICT practices. ".repeat(40);
+        let chinese = "各国应合作防止有害的信息通信技术做法，".repeat(40);
+        let mixed = format!("{english}\n\n{chinese} ICT CERT {english}");
+        let long_word = "x".repeat(500);
+        for text in [english.as_str(), &chinese, &mixed, &long_word, "", "short"] {
+            for width in [2, 7, 30, 80] {
+                let full = wrap(text, width);
+                for rows in [0, 1, 3, 10, 1000] {
+                    let (prefix, lines) = wrap_rows(text, width, rows);
+                    assert!(text.starts_with(prefix));
+                    assert_eq!(lines, full[..rows.min(full.len())], "{width} {rows}");
+                }
+            }
+        }
+        let huge = "word ".repeat(2_000_000);
+        let (prefix, lines) = wrap_rows(&huge, 80, 40);
+        assert_eq!(lines.len(), 40);
+        assert!(prefix.len() < 10_000, "read {} bytes", prefix.len());
+    }
+
     use super::*;
 
     fn lines(text: &str, width: usize) -> Vec<String> {

@@ -163,7 +163,9 @@ fn render_document(frame: &mut Frame, app: &App, area: Rect) {
     while unit < document.units.len() && lines.len() < height {
         let u = &document.units[unit];
         let current = unit == app.unit;
-        let body_text = document.unit_text(u);
+        // Only as much of the unit as the rows left can show.
+        let (body_text, wrapped) =
+            text::wrap_rows(document.unit_text(u), text_width, height - lines.len());
         let chars: Vec<char> = body_text.chars().map(text::visible).collect();
         let codes = app.unit_codes(unit);
         // Coded spans of this unit, with their first code's colour.
@@ -176,7 +178,6 @@ fn render_document(frame: &mut Frame, app: &App, area: Rect) {
                 Some((span, indicator_color(app, code)))
             })
             .collect();
-        let wrapped = wrap(body_text, text_width);
         let rows = wrapped.len().max(1 + codes.len());
         let first_row = lines.len();
         for row in 0..rows {
