@@ -301,6 +301,43 @@ fn jsonl_lines_are_typed_json() {
 }
 
 #[test]
+fn jsonl_escapes_bidi_and_c1_controls_and_reads_back_the_same() {
+    let fixture = Fixture::new();
+    let bob = fixture.path("annotations/bob.yaml");
+    let text_before = std::fs::read_to_string(&bob).unwrap();
+    let memo_line = text_before
+        .lines()
+        .find(|l| l.contains("not sure"))
+        .unwrap()
+        .to_string();
+    let indent = &memo_line[..memo_line.len() - memo_line.trim_start().len()];
+    std::fs::write(
+        &bob,
+        text_before.replace(
+            &memo_line,
+            &format!("{indent}memo: \"not\u{202e} sure\u{85}\""),
+        ),
+    )
+    .unwrap();
+    let out = fixture.export(&["--format", "jsonl"]);
+    let text = text(&out);
+    assert!(
+        !text.contains('\u{202e}') && !text.contains('\u{85}'),
+        "raw controls reach the output"
+    );
+    assert!(text.contains(r"not\u202e sure\u0085"), "{text}");
+    let memos: Vec<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter_map(|v| v["memo"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        memos.contains(&"not\u{202e} sure\u{85}".to_string()),
+        "{memos:?}"
+    );
+}
+
+#[test]
 fn yaml_merges_the_coder_files() {
     let fixture = Fixture::new();
     let out = fixture.export(&["--format", "yaml", "--coders", "bob,alice"]);

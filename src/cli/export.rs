@@ -147,7 +147,15 @@ pub fn run(args: ExportArgs, project: Option<&Path>) -> Result<ExitCode> {
         bom: args.bom,
         counts: args.counts,
     };
-    let output = export::export(&project, &coders, &options)?;
+    let mut output = export::export(&project, &coders, &options)?;
+    if format == Format::Jsonl {
+        // Bidi overrides and C1 controls in memos and quotes are valid raw in JSON, but
+        // rewrite what a terminal or an editor shows; escaped, they read back the same.
+        let text = String::from_utf8_lossy(&output.bytes);
+        if let std::borrow::Cow::Owned(escaped) = crate::tui::text::escape_json_controls(&text) {
+            output.bytes = escaped.into_bytes();
+        }
+    }
     for warning in &output.warnings {
         eprintln!("warning: {warning}");
     }
