@@ -1005,24 +1005,8 @@ pub fn plan_add(files: &ProjectFiles, new: &NewIndicator, stamp: &Stamp) -> Resu
     )?;
     let edited = apply_edits(&text, vec![edit]);
     let mut expected = Shape::of(&codebook);
-    let to_localized = |items: &[LangMap]| -> Vec<Localized> {
-        items.iter().map(|m| Localized(m.clone())).collect()
-    };
-    expected.add(
-        &codebook.categories[category].id,
-        id,
-        Record {
-            category: codebook.categories[category].id.clone(),
-            label: Localized(item.label.clone()),
-            definition: Localized(item.definition.clone()),
-            include: to_localized(&item.include),
-            exclude: to_localized(&item.exclude),
-            examples: to_localized(&item.examples),
-            attributes: item.attributes.clone(),
-            color: item.color.clone(),
-            retired: false,
-        },
-    );
+    let category_id = &codebook.categories[category].id;
+    expected.add(category_id, id, Record::of_item(category_id, &item));
     let notes = vec![format!(
         "documents already marked done were coded without {id}; review them for it"
     )];
@@ -1190,20 +1174,7 @@ pub fn plan_edit(
     }
     let edited = apply_edits(&text, edits);
     let mut expected = Shape::of(&codebook);
-    let to_localized = |items: &[LangMap]| -> Vec<Localized> {
-        items.iter().map(|m| Localized(m.clone())).collect()
-    };
-    let record = Record {
-        category: new_category.clone().unwrap_or(old_category),
-        label: Localized(item.label.clone()),
-        definition: Localized(item.definition.clone()),
-        include: to_localized(&item.include),
-        exclude: to_localized(&item.exclude),
-        examples: to_localized(&item.examples),
-        attributes: item.attributes.clone(),
-        color: item.color.clone(),
-        retired: item.retired,
-    };
+    let record = Record::of_item(new_category.as_deref().unwrap_or(&old_category), &item);
     match &new_category {
         Some(to) => {
             expected.remove(id);
@@ -2095,6 +2066,24 @@ struct Record {
     attributes: BTreeMap<String, String>,
     color: Option<String>,
     retired: bool,
+}
+
+impl Record {
+    /// What the codebook should say of `item` in `category`.
+    fn of_item(category: &str, item: &RenderItem) -> Self {
+        let localized = |items: &[LangMap]| items.iter().map(|m| Localized(m.clone())).collect();
+        Self {
+            category: category.to_string(),
+            label: Localized(item.label.clone()),
+            definition: Localized(item.definition.clone()),
+            include: localized(&item.include),
+            exclude: localized(&item.exclude),
+            examples: localized(&item.examples),
+            attributes: item.attributes.clone(),
+            color: item.color.clone(),
+            retired: item.retired,
+        }
+    }
 }
 
 impl Shape {
