@@ -1,7 +1,7 @@
 //! Splitting a document body into units: paragraphs (with UN-style numbered paragraphs and
 //! lettered sub-paragraphs), sentences or lines. Offsets are code points.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -235,7 +235,8 @@ fn paragraphs(body: &str) -> Vec<Unit> {
     // Then ids: numbers and letters where the text gives them, positions elsewhere. A wanted id
     // is kept as (number, letter) slices of the body; ids by position (`p4`) never clash with
     // them, so only wanted ids need remembering.
-    let mut taken: HashSet<(&str, &str)> = HashSet::new();
+    // A B-tree of the few short ids of a document costs less than hashing each with SipHash.
+    let mut taken: BTreeSet<(&str, &str)> = BTreeSet::new();
     let mut parent: Option<&str> = None;
     let mut units = Vec::with_capacity(pieces.len());
     let mut code_points = CodePoints::new(body);
