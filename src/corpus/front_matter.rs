@@ -99,7 +99,10 @@ pub fn split<'a>(path: &Path, raw: &'a str) -> Result<(Metadata, &'a str, u64)> 
     let metadata = if yaml_text.trim().is_empty() {
         Metadata::default()
     } else {
-        let values: BTreeMap<String, MetaValue> = yaml::parse(path, yaml_text, 1)?;
+        let values: BTreeMap<String, MetaValue> = match simple_front_matter(yaml_text) {
+            Some(values) => values,
+            None => yaml::parse(path, yaml_text, 1)?,
+        };
         let mut lines = BTreeMap::new();
         for (index, line) in yaml_text.lines().enumerate() {
             if let Some((key, _)) = line.split_once(':')
@@ -113,9 +116,190 @@ pub fn split<'a>(path: &Path, raw: &'a str) -> Result<(Metadata, &'a str, u64)> 
     Ok((metadata, &rest[body_start..], lines_before_body))
 }
 
+/// Front matter made only of `key: value` lines whose values cannot be read two ways (a
+/// whole number, text that starts with a letter, or such text in double quotes), read without
+/// the YAML parser, which costs more than the rest of loading a document. `None` for anything
+/// else (comments, lists, block scalars, escapes, `yes`, dates, duplicate keys...): the YAML
+/// parser then reads it, and reports its errors.
+fn simple_front_matter(yaml: &str) -> Option<BTreeMap<String, MetaValue>> {
+    let mut values = BTreeMap::new();
+    for line in yaml.split('\n') {
+        if line.is_empty() {
+            continue;
+        }
+        let (key, value) = line.split_once(':')?;
+        let value = value.strip_prefix(' ')?.trim_matches(' ');
+        if !is_simple_key(key) {
+            return None;
+        }
+        if values
+            .insert(key.to_string(), simple_value(value)?)
+            .is_some()
+        {
+            return None;
+        }
+    }
+    Some(values)
+}
+
+/// Words YAML may read as booleans, null or special numbers, in any case.
+const RESERVED_WORDS: &[&str] = &[
+    "true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf", "infinity",
+];
+
+fn is_reserved(word: &str) -> bool {
+    RESERVED_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// `title`, `publisher_2`, `short-name`: ASCII, starting with a letter.
+fn is_simple_key(key: &str) -> bool {
+    key.starts_with(|c: char| c.is_ascii_alphabetic())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && !is_reserved(key)
+}
+
+/// A character with no meaning in YAML beyond itself, inside text.
+fn is_plain_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+            || matches!(c, ' ' | '-' | '_' | '.' | '/' | '(' | ')' | '+' | ';')
+    } else {
+        // Not line or paragraph separators, the byte-order mark, or other control characters.
+        !c.is_control() && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
+    }
+}
+
+/// Text that YAML reads as text, whether quoted or not: starts with a letter, is not a reserved
+/// word, holds no character with a meaning in YAML.
+fn is_plain_text(text: &str) -> bool {
+    text.starts_with(char::is_alphabetic) && !is_reserved(text) && text.chars().all(is_plain_char)
+}
+
+fn simple_value(value: &str) -> Option<MetaValue> {
+    if let Some(quoted) = value.strip_prefix('"') {
+        let inner = quoted.strip_suffix('"')?;
+        let safe = inner.starts_with(char::is_alphabetic)
+            && !is_reserved(inner)
+            && !inner
+                .chars()
+                .any(|c| matches!(c, '"' | '\\') || !is_plain_char(c) && !c.is_ascii_punctuation());
+        return safe.then(|| MetaValue::Text(inner.to_string()));
+    }
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        // Leading zeros (octal in YAML 1.1) and numbers near i64's limits go to the parser.
+        let canonical = (digits == "0" && value == "0") || !digits.starts_with('0');
+        return (canonical && digits.len() <= 18)
+            .then(|| value.parse().ok().map(MetaValue::Integer))
+            .flatten();
+    }
+    is_plain_text(value).then(|| MetaValue::Text(value.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast reading, where it applies, gives what the YAML parser gives.
+    fn assert_agrees_with_yaml(yaml: &str) -> bool {
+        let Some(fast) = simple_front_matter(yaml) else {
+            return false;
+        };
+        let parsed: BTreeMap<String, MetaValue> =
+            yaml::parse(Path::new("a.md"), yaml, 1).expect("simple front matter is valid YAML");
+        assert_eq!(fast, parsed, "{yaml:?}");
+        true
+    }
+
+    #[test]
+    fn simple_front_matter_reads_like_yaml() {
+        for yaml in [
+            "title: \"UN OEWG report on developments in the field of ICTs, number 7656\"\npublisher: UN OEWG\nyear: 2021\nlanguage: en\nsymbol: A/76/7756\n",
+            "title: 信息安全报告（第二版）\nyear: 2015\nsymbol: A/70/174\n",
+            "title: \"关于信息安全的报告，第 12 号\"\nlanguage: zh\n",
+            "title: Report (draft) by the Group\nyear: -12\ncount: 0\n\nrank: 42\n",
+            "title: \"Report: the (draft) 'one'; #2 & more\"\n",
+            "title:   spaced out   \nyear:  1999\n",
+        ] {
+            assert!(assert_agrees_with_yaml(yaml), "not read fast: {yaml:?}");
+        }
+    }
+
+    #[test]
+    fn anything_else_goes_to_the_yaml_parser() {
+        for yaml in [
+            "# comment\ntitle: a\n",
+            "title: a # comment\n",
+            "title: a\ntitle: b\n",
+            "draft: yes\n",
+            "draft: True\n",
+            "year: 02015\n",
+            "year: 1_000\n",
+            "year: 12345678901234567890\n",
+            "ratio: 1.5\n",
+            "date: 2015-07-22\n",
+            "title: \"yes\"\n",
+            "title: \"2015\"\n",
+            "title: \"a \\\" b\"\n",
+            "title: 'single'\n",
+            "title: a: b\n",
+            "title:\n  nested: x\n",
+            "tags: [a, b]\n",
+            "tags:\n- a\n",
+            "title: |\n  block\n",
+            "title: a\n  continued\n",
+            "title:\tx\n",
+            "title: ~\n",
+            "title: \n",
+            "null: x\n",
+            "title: *anchor\n",
+            "title: !tag x\n",
+            "title: Nan\n",
+            "title: inf\n",
+        ] {
+            assert!(simple_front_matter(yaml).is_none(), "read fast: {yaml:?}");
+        }
+    }
+
+    #[test]
+    fn random_simple_values_read_like_yaml() {
+        let values = [
+            "a",
+            "UN OEWG",
+            "A/76/7756",
+            "x-y_z",
+            "Doc (1)",
+            "é",
+            "文件",
+            "ab;cd",
+            "a+b",
+            "0",
+            "7",
+            "-3",
+            "2021",
+            "999999999999999999",
+            "\"a, b\"",
+            "\"a: b\"",
+            "\"a#b\"",
+            "\"x'y\"",
+            "\"文件，一\"",
+            "\"Z 9\"",
+        ];
+        let keys = ["title", "year", "k", "a_b", "a-b", "x1"];
+        let mut read_fast = 0;
+        for (i, value) in values.iter().enumerate() {
+            for (j, key) in keys.iter().enumerate() {
+                let other = values[(i * 7 + j * 3) % values.len()];
+                let yaml = format!("{key}: {value}\nzz{j}: {other}\n");
+                if assert_agrees_with_yaml(&yaml) {
+                    read_fast += 1;
+                }
+            }
+        }
+        assert_eq!(read_fast, values.len() * keys.len());
+    }
 
     #[test]
     fn no_front_matter_is_all_body() {

@@ -1,7 +1,7 @@
 //! Splitting a document body into units: paragraphs (with UN-style numbered paragraphs and
 //! lettered sub-paragraphs), sentences or lines. Offsets are code points.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -156,69 +156,115 @@ pub fn segment(body: &str, mode: Segmentation) -> Vec<Unit> {
     }
 }
 
+/// `body[start..end]` without surrounding white space, as byte offsets, unless that is empty.
+fn trimmed_bytes(body: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let text = &body[start..end];
+    let inner = text.trim();
+    if inner.is_empty() {
+        return None;
+    }
+    let lead = text.len() - text.trim_start().len();
+    Some((start + lead, start + lead + inner.len()))
+}
+
+/// Turns increasing byte offsets of a text into code point offsets, counting each stretch of the
+/// text once.
+struct CodePoints<'a> {
+    text: &'a str,
+    byte: usize,
+    code_points: usize,
+}
+
+impl<'a> CodePoints<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            byte: 0,
+            code_points: 0,
+        }
+    }
+
+    /// The code point offset of byte offset `byte`, which is no less than the one before.
+    fn at(&mut self, byte: usize) -> usize {
+        debug_assert!(byte >= self.byte, "offsets must come in increasing order");
+        self.code_points += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.code_points
+    }
+}
+
 fn paragraphs(body: &str) -> Vec<Unit> {
-    // First the raw pieces: blocks between blank lines, with lettered lines starting new pieces.
-    let mut pieces: Vec<Piece> = Vec::new();
-    let mut block: Option<(usize, usize)> = None; // (byte_start, char_start)
-    let all = lines(body);
-    let close = |block: &mut Option<(usize, usize)>, end: usize, pieces: &mut Vec<Piece>| {
-        if let Some((b, c)) = block.take()
-            && let Some(piece) = trimmed(body, b, end, c)
+    // First the raw pieces (as bytes): blocks between blank lines, with lettered lines starting
+    // new pieces.
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    let mut block: Option<usize> = None; // byte_start
+    let close = |block: &mut Option<usize>, end: usize, pieces: &mut Vec<(usize, usize)>| {
+        if let Some(start) = block.take()
+            && let Some(piece) = trimmed_bytes(body, start, end)
         {
             pieces.push(piece);
         }
     };
-    for line in &all {
-        let stripped = line.text.trim_start();
-        let line_end = line.byte_start + line.text.len();
+    let mut next_line = 0;
+    for text in body.split('\n') {
+        let line_start = next_line;
+        next_line += text.len() + 1;
+        let stripped = text.trim_start();
+        let line_end = line_start + text.len();
         if stripped.is_empty() {
-            close(&mut block, line.byte_start, &mut pieces);
+            close(&mut block, line_start, &mut pieces);
             continue;
         }
-        let starts_new = sub_paragraph_letter(stripped).is_some()
-            || paragraph_number(stripped).is_some()
-            || is_heading(stripped);
+        let heading = is_heading(stripped);
+        let starts_new = heading
+            || sub_paragraph_letter(stripped).is_some()
+            || paragraph_number(stripped).is_some();
         if starts_new && block.is_some() {
-            close(&mut block, line.byte_start, &mut pieces);
+            close(&mut block, line_start, &mut pieces);
         }
         if block.is_none() {
-            block = Some((line.byte_start, line.char_start));
+            block = Some(line_start);
         }
         // A heading is a block of its own.
-        if is_heading(stripped) {
+        if heading {
             close(&mut block, line_end, &mut pieces);
         }
     }
     close(&mut block, body.len(), &mut pieces);
 
-    // Then ids: numbers and letters where the text gives them, positions elsewhere.
-    let mut taken = HashSet::new();
-    let mut parent: Option<String> = None;
+    // Then ids: numbers and letters where the text gives them, positions elsewhere. A wanted id
+    // is kept as (number, letter) slices of the body; ids by position (`p4`) never clash with
+    // them, so only wanted ids need remembering.
+    // A B-tree of the few short ids of a document costs less than hashing each with SipHash.
+    let mut taken: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let mut parent: Option<&str> = None;
     let mut units = Vec::with_capacity(pieces.len());
-    for (index, piece) in pieces.into_iter().enumerate() {
-        let text = &body[piece.bytes.0..piece.bytes.1];
+    let mut code_points = CodePoints::new(body);
+    for (index, (start, end)) in pieces.into_iter().enumerate() {
+        let text = &body[start..end];
         let (kind, wanted) = if is_heading(text) {
             parent = None;
             (UnitKind::Heading, None)
         } else if let Some(number) = paragraph_number(text) {
-            parent = Some(number.to_string());
-            (UnitKind::Numbered, Some(number.to_string()))
+            parent = Some(number);
+            (UnitKind::Numbered, Some((number, "")))
         } else if let Some(letter) = sub_paragraph_letter(text) {
-            let id = parent.as_ref().map(|p| format!("{p}.{letter}"));
-            (UnitKind::SubParagraph, id)
+            (UnitKind::SubParagraph, parent.map(|p| (p, letter)))
         } else {
             (UnitKind::Paragraph, None)
         };
         let id = match wanted {
-            Some(id) if !taken.contains(&id) => id,
+            Some((number, "")) if taken.insert((number, "")) => number.to_string(),
+            Some((number, letter)) if taken.insert((number, letter)) => {
+                format!("{number}.{letter}")
+            }
             _ => format!("p{}", index + 1),
         };
-        taken.insert(id.clone());
         units.push(Unit {
             id: UnitId::new(id),
             kind,
-            range: CodePointRange::new(piece.chars.0, piece.chars.1),
-            bytes: piece.bytes.0..piece.bytes.1,
+            range: CodePointRange::new(code_points.at(start), code_points.at(end)),
+            bytes: start..end,
         });
     }
     units
@@ -407,6 +453,35 @@ mod tests {
             texts(body, Segmentation::Line),
             ["first", "second", "third"]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn code_point_ranges_match_byte_ranges(
+            lines in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "", "  ", "13. 各国应当：", "13. Again.", "(a) one;", "（b）二", "(b) two.", "# Head",
+                    "plain text. More!", " 中文。句子。 ", "\t(c) x", "2. Two", "\u{3000}全角",
+                ]),
+                0..20,
+            )
+        ) {
+            let body = lines.join("\n");
+            for mode in [Segmentation::Paragraph, Segmentation::Sentence, Segmentation::Line] {
+                let units = segment(&body, mode);
+                for unit in &units {
+                    let text = &body[unit.bytes.clone()];
+                    proptest::prop_assert_eq!(unit.range.start, body[..unit.bytes.start].chars().count());
+                    proptest::prop_assert_eq!(unit.range.len(), text.chars().count());
+                    proptest::prop_assert!(!text.is_empty());
+                    proptest::prop_assert_eq!(text.trim(), text);
+                }
+                let mut ids: Vec<_> = units.iter().map(|u| u.id.as_str()).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                proptest::prop_assert_eq!(ids.len(), units.len(), "unit ids are unique");
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The reliability matrix: units × coders, with missing values.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -76,7 +77,8 @@ pub struct Coding {
 /// memory is `O(units + codings + distinct values)`.
 #[derive(Debug, Clone)]
 pub struct ReliabilityData {
-    units: Vec<String>,
+    /// Shared with the CSV file read and with coder selections.
+    units: Arc<[String]>,
     coders: Vec<String>,
     domain: Domain,
     /// `codings[offsets[u]..offsets[u + 1]]` are unit `u`'s codings.
@@ -176,25 +178,31 @@ impl ReliabilityData {
     }
 
     /// Assembles a matrix from entries `(unit, coder, value)` that have no duplicate
-    /// `(unit, coder)` pair (the caller checked).
+    /// `(unit, coder)` pair (the caller checked), in any order.
     pub(crate) fn from_parts(
-        units: Vec<String>,
+        units: Arc<[String]>,
         coders: Vec<String>,
         domain: Domain,
-        mut entries: Vec<(u32, u32, u32)>,
+        entries: Vec<(u32, u32, u32)>,
     ) -> Self {
-        entries.sort_unstable();
-        let mut offsets = Vec::with_capacity(units.len() + 1);
-        let mut codings = Vec::with_capacity(entries.len());
-        offsets.push(0);
-        let mut next = 0;
-        for unit in 0..units.len() {
-            while next < entries.len() && entries[next].0 as usize == unit {
-                let (_, coder, value) = entries[next];
-                codings.push(Coding { coder, value });
-                next += 1;
-            }
-            offsets.push(codings.len());
+        // A counting sort by unit (entries usually come unit by unit already), then each unit's
+        // few codings by coder: linear, where sorting all entries was `n log n`.
+        let mut offsets = vec![0usize; units.len() + 1];
+        for &(unit, _, _) in &entries {
+            offsets[unit as usize + 1] += 1;
+        }
+        for u in 0..units.len() {
+            offsets[u + 1] += offsets[u];
+        }
+        let mut next = offsets.clone();
+        let mut codings = vec![Coding { coder: 0, value: 0 }; entries.len()];
+        for (unit, coder, value) in entries {
+            let slot = &mut next[unit as usize];
+            codings[*slot] = Coding { coder, value };
+            *slot += 1;
+        }
+        for w in offsets.windows(2) {
+            codings[w[0]..w[1]].sort_unstable_by_key(|c| c.coder);
         }
         Self {
             units,
@@ -232,7 +240,7 @@ impl ReliabilityData {
 
     /// Unit names, indexed by unit.
     pub fn unit_names(&self) -> &[String] {
-        &self.units
+        &self.units[..]
     }
 
     /// Coder names, indexed by coder.
@@ -411,7 +419,7 @@ impl DataBuilder {
             },
         };
         Ok(ReliabilityData::from_parts(
-            self.units.into_names(),
+            self.units.into_names().into(),
             self.coders.into_names(),
             domain,
             entries,
@@ -529,7 +537,7 @@ impl ReliabilityData {
             }
         }
         Some(Self::from_parts(
-            self.units.clone(),
+            Arc::clone(&self.units),
             coders.iter().map(|&c| self.coders[c].clone()).collect(),
             self.domain.clone(),
             entries,

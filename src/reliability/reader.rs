@@ -20,6 +20,7 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::alpha::Metric;
 use super::data::{Domain, ReliabilityData, intern_number, intern_set};
@@ -203,6 +204,140 @@ fn read_all<R: Read>(mut input: R) -> Result<Vec<u8>, CsvError> {
     Ok(text)
 }
 
+/// Checks the header line of CSV `text`, then hands `f` every record's trimmed fields and line,
+/// after checking the field count.
+///
+/// Text without any quote character that is valid UTF-8 (nearly every file) is split by hand in
+/// one pass; anything else goes through the `csv` crate. Both read the same records, lines and
+/// errors (`plain_text_reads_like_the_csv_crate` checks this).
+fn for_each_record(
+    text: &[u8],
+    reading: Reading,
+    expected: &'static str,
+    fields: usize,
+    f: impl FnMut(&[&str], u64) -> Result<(), CsvError>,
+) -> Result<(), CsvError> {
+    let plain = match reading {
+        Reading::Fastest => plain_text(text),
+        #[cfg(test)]
+        Reading::CsvCrate => None,
+    };
+    match plain {
+        Some(plain) => PlainRecords::new(plain, expected)?.for_each(fields, f),
+        None => Records::new(text, expected)?.for_each(fields, f),
+    }
+}
+
+/// How to read CSV text: the tests compare both ways.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// By hand where the text allows it, else with the `csv` crate.
+    Fastest,
+    /// Always with the `csv` crate.
+    #[cfg(test)]
+    CsvCrate,
+}
+
+/// `text` as a `str` without its byte-order mark, if it is UTF-8 and has no quote character, so
+/// that every `,` separates fields and every line terminator ends a record.
+fn plain_text(text: &[u8]) -> Option<&str> {
+    if memchr::memchr(b'"', text).is_some() {
+        return None;
+    }
+    let text = std::str::from_utf8(text).ok()?;
+    // The `csv` crate skips a byte-order mark at the very start, and only there.
+    Some(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// The records of CSV text without quotes: lines end with `\n`, `\r\n` or a lone `\r`, empty
+/// lines are skipped, fields are separated by `,` (what the `csv` crate reads from such text).
+struct PlainRecords<'a> {
+    text: &'a str,
+    /// Where the next line starts.
+    pos: usize,
+    /// The line at `pos` (1-based).
+    line: u64,
+}
+
+impl<'a> PlainRecords<'a> {
+    /// Reads and checks the header line.
+    fn new(text: &'a str, expected: &'static str) -> Result<Self, CsvError> {
+        let mut records = Self {
+            text,
+            pos: 0,
+            line: 1,
+        };
+        let Some((line, header)) = records.next_record() else {
+            return Err(CsvError::MissingHeader { expected });
+        };
+        let found = header
+            .split(',')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(",");
+        if found.trim_start_matches('\u{feff}').to_ascii_lowercase() != expected {
+            return Err(CsvError::BadHeader {
+                line,
+                expected,
+                found,
+            });
+        }
+        Ok(records)
+    }
+
+    /// The next non-empty line and its number.
+    fn next_record(&mut self) -> Option<(u64, &'a str)> {
+        let bytes = self.text.as_bytes();
+        while self.pos < bytes.len() {
+            let start = self.pos;
+            let end =
+                memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            let line = self.line;
+            self.pos = end;
+            if end < bytes.len() {
+                self.pos += if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
+                self.line += 1;
+            }
+            if end > start {
+                return Some((line, &self.text[start..end]));
+            }
+        }
+        None
+    }
+
+    /// Hands `f` every record's trimmed fields and line, after checking the field count.
+    fn for_each(
+        &mut self,
+        fields: usize,
+        mut f: impl FnMut(&[&str], u64) -> Result<(), CsvError>,
+    ) -> Result<(), CsvError> {
+        debug_assert!(fields <= MAX_FIELDS);
+        while let Some((line, record)) = self.next_record() {
+            let mut cells = [""; MAX_FIELDS];
+            let mut found = 0;
+            for field in record.split(',') {
+                if let Some(cell) = cells.get_mut(found) {
+                    *cell = trim_field(field);
+                }
+                found += 1;
+            }
+            if found != fields {
+                return Err(CsvError::Ragged {
+                    line,
+                    expected: fields,
+                    found,
+                });
+            }
+            f(&cells[..fields], line)?;
+        }
+        Ok(())
+    }
+}
+
 /// The records of a CSV text after its checked header line, with their line numbers.
 struct Records<'a> {
     reader: csv::Reader<&'a [u8]>,
@@ -301,6 +436,16 @@ impl<'a> Records<'a> {
     }
 }
 
+/// `field.trim()`, without looking at characters when it starts and ends with visible ASCII
+/// (a character that starts with an ASCII byte is that ASCII character).
+fn trim_field(field: &str) -> &str {
+    match field.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => field,
+        [only] if only.is_ascii_graphic() => field,
+        _ => field.trim(),
+    }
+}
+
 /// A field as trimmed UTF-8 text. (Byte records trimmed here are several times faster than the
 /// `csv` crate's trimming string records.)
 fn field_text(field: &[u8], line: u64) -> Result<&str, CsvError> {
@@ -323,7 +468,8 @@ struct Row {
 /// [`to_data`](Self::to_data).
 #[derive(Debug, Clone)]
 pub struct CodingsCsv {
-    units: Vec<String>,
+    /// Shared with the matrices made from the file.
+    units: Arc<[String]>,
     coders: Vec<String>,
     /// Distinct raw value texts, by raw id.
     raw: Vec<String>,
@@ -340,8 +486,10 @@ impl CodingsCsv {
 
     /// Reads and checks `unit,coder,value` CSV text.
     pub fn parse<R: Read>(input: R) -> Result<Self, CsvError> {
-        let text = read_all(input)?;
-        let mut records = Records::new(&text, CODINGS_HEADER)?;
+        Self::from_text(&read_all(input)?, Reading::Fastest)
+    }
+
+    fn from_text(text: &[u8], reading: Reading) -> Result<Self, CsvError> {
         let (mut units, mut coders, mut raw) = (
             Interner::default(),
             Interner::default(),
@@ -349,7 +497,7 @@ impl CodingsCsv {
         );
         let mut first_row = Vec::new();
         let mut rows = Vec::new();
-        records.for_each(3, |record, line| {
+        for_each_record(text, reading, CODINGS_HEADER, 3, |record, line| {
             let field = |i: usize, name: &'static str| match record[i] {
                 "" => Err(CsvError::EmptyField { line, field: name }),
                 text => Ok(text),
@@ -375,7 +523,7 @@ impl CodingsCsv {
             Ok(())
         })?;
         let csv = Self {
-            units: units.into_names(),
+            units: units.into_names().into(),
             coders: coders.into_names(),
             raw: raw.into_names(),
             first_row,
@@ -387,19 +535,11 @@ impl CodingsCsv {
 
     /// Fails on the earliest line that repeats a `(unit, coder)` pair.
     fn check_duplicates(&self) -> Result<(), CsvError> {
-        let mut keyed: Vec<(u64, usize)> = self
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(r, row)| ((u64::from(row.unit) << 32) | u64::from(row.coder), r))
-            .collect();
-        // Rows of one pair end up together, in file order.
-        keyed.sort_unstable();
-        let duplicate = keyed
-            .windows(2)
-            .filter(|w| w[0].0 == w[1].0)
-            .map(|w| (self.rows[w[0].1], self.rows[w[1].1]))
-            .min_by_key(|(_, second)| second.line);
+        let duplicate = match self.units.len().checked_mul(self.coders.len()) {
+            // One slot per (unit, coder) pair, when that is not much more than the rows.
+            Some(pairs) if pairs <= 4 * self.rows.len() + 1024 => self.duplicate_in_grid(pairs),
+            _ => self.duplicate_by_sorting(),
+        };
         match duplicate {
             None => Ok(()),
             Some((first, second)) => Err(CsvError::Duplicate {
@@ -409,6 +549,40 @@ impl CodingsCsv {
                 coder: self.coders[first.coder as usize].clone(),
             }),
         }
+    }
+
+    /// The first and second rows of the earliest repeated pair, marking each pair's first row in
+    /// a units × coders grid.
+    fn duplicate_in_grid(&self, pairs: usize) -> Option<(Row, Row)> {
+        const NONE: usize = usize::MAX;
+        let mut first_row = vec![NONE; pairs];
+        let n_coders = self.coders.len();
+        for (r, row) in self.rows.iter().enumerate() {
+            let slot = &mut first_row[row.unit as usize * n_coders + row.coder as usize];
+            if *slot != NONE {
+                // Rows are in file order: this is the earliest line repeating a pair.
+                return Some((self.rows[*slot], *row));
+            }
+            *slot = r;
+        }
+        None
+    }
+
+    /// The same as [`duplicate_in_grid`](Self::duplicate_in_grid), by sorting the rows by pair.
+    fn duplicate_by_sorting(&self) -> Option<(Row, Row)> {
+        let mut keyed: Vec<(u64, usize)> = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| ((u64::from(row.unit) << 32) | u64::from(row.coder), r))
+            .collect();
+        // Rows of one pair end up together, in file order.
+        keyed.sort_unstable();
+        keyed
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| (self.rows[w[0].1], self.rows[w[1].1]))
+            .min_by_key(|(_, second)| second.line)
     }
 
     /// The number of units (including units whose values are all missing).
@@ -447,7 +621,7 @@ impl CodingsCsv {
             .map(|r| (r.unit, r.coder, ids[r.value as usize]))
             .collect();
         Ok(ReliabilityData::from_parts(
-            self.units.clone(),
+            Arc::clone(&self.units),
             self.coders.clone(),
             domain,
             entries,
@@ -553,11 +727,13 @@ impl SpansCsv {
 
     /// Reads `coder,begin,length,category` CSV text.
     pub fn parse<R: Read>(input: R) -> Result<Self, CsvError> {
-        let text = read_all(input)?;
-        let mut records = Records::new(&text, SPANS_HEADER)?;
+        Self::from_text(&read_all(input)?, Reading::Fastest)
+    }
+
+    fn from_text(text: &[u8], reading: Reading) -> Result<Self, CsvError> {
         let mut data = SpanData::new();
         let mut lines = Vec::new();
-        records.for_each(4, |record, line| {
+        for_each_record(text, reading, SPANS_HEADER, 4, |record, line| {
             let coder = match record[0] {
                 "" => {
                     return Err(CsvError::EmptyField {
@@ -634,5 +810,137 @@ impl SpansCsv {
                 CsvError::Continuum(other)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Both ways of reading `text`, as codings and as spans, give the same result or error.
+    fn assert_readings_agree(text: &[u8]) {
+        let read = |reading| match CodingsCsv::from_text(text, reading) {
+            Ok(csv) => format!(
+                "{csv:?} {:?}",
+                csv.to_data(Metric::Nominal).map(|d| d.n_codings())
+            ),
+            Err(e) => format!("error: {e}"),
+        };
+        assert_eq!(read(Reading::Fastest), read(Reading::CsvCrate), "{text:?}");
+        let read = |reading| match SpansCsv::from_text(text, reading) {
+            Ok(csv) => format!("{csv:?}"),
+            Err(e) => format!("error: {e}"),
+        };
+        assert_eq!(read(Reading::Fastest), read(Reading::CsvCrate), "{text:?}");
+    }
+
+    #[test]
+    fn plain_text_reads_like_the_csv_crate() {
+        for text in [
+            "",
+            "\n\r\n",
+            "unit,coder,value\n",
+            "\u{feff}unit,coder,value\nu1,a,1\nu1,b,2\n",
+            "\u{feff}Unit , CODER,value\r\nu1,a,1\r\n\r\nu1,b,\r\n",
+            "\n\nunit,coder,value\ru1,a,1\r\ru2,a,2\r\n\nu2,b,x",
+            "unit,coder,value\nu1,a,1\nu1,a,2\nu2,a,1\nu2,a,3\n",
+            "unit,coder,value\nu1,a,1\nu2,a,1,4\n",
+            "unit,coder,value\nu1,a\n",
+            "unit,coder,value\n  \n",
+            "unit,coder,value\n,a,1\n",
+            "unit,coder,value\nu1, ,1\n",
+            "unit,coder\nu1,a\n",
+            "unit,coder,value\nu1,a, 1 | 2 \nu1,b,2|1",
+            "unit,coder,value\nu\u{feff}1,a,1\n",
+            "coder,begin,length,category\na,0,3,x\nb,,,\nc,1,,x\n",
+            "coder,begin,length,category\r\na,0,3,x\r\na,2,x,y\r\n",
+        ] {
+            assert_readings_agree(text.as_bytes());
+        }
+        // Quotes and invalid UTF-8 go through the `csv` crate either way.
+        assert_readings_agree(b"unit,coder,value\n\"u,1\",a,1\n");
+        assert_readings_agree(b"unit,coder,value\nu1,a,\xff\n");
+        assert!(plain_text(b"a,\"b\"").is_none());
+        assert!(plain_text(b"a,\xff").is_none());
+        for field in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "ab",
+            " \u{3000}ab\u{a0}",
+            "a\u{3000}",
+            "\u{85}a",
+            "a\tb",
+        ] {
+            assert_eq!(trim_field(field), field.trim(), "{field:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn random_plain_text_reads_like_the_csv_crate(
+            bom in any::<bool>(),
+            header in prop::sample::select(vec!["unit,coder,value", "Unit, Coder ,VALUE", "unit,coder", "coder,begin,length,category"]),
+            lines in prop::collection::vec(
+                (
+                    prop::collection::vec(prop::sample::select(vec!["", " ", "u1", "u2", "u10", "a", "b ", "1", "2", "-3", "x|y", "é", "\u{3000}"]), 0..6),
+                    prop::sample::select(vec!["\n", "\r\n", "\r", "\n\n", "\r\r\n"]),
+                ),
+                0..12,
+            ),
+        ) {
+            let mut text = String::new();
+            if bom {
+                text.push('\u{feff}');
+            }
+            text.push_str(header);
+            text.push('\n');
+            for (fields, end) in &lines {
+                text.push_str(&fields.join(","));
+                text.push_str(end);
+            }
+            assert_readings_agree(text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn duplicates_are_found_alike_in_the_grid_and_by_sorting() {
+        let text = "unit,coder,value\nu1,a,1\nu2,a,1\nu1,b,1\nu2,a,2\nu1,a,3\nu2,a,3\n";
+        let err = CodingsCsv::parse(text.as_bytes()).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "line 5: unit `u2` is coded a second time by coder `a` (first on line 3)"
+        );
+        // The same rows, checked by sorting.
+        let mut units = Interner::default();
+        let mut coders = Interner::default();
+        let rows: Vec<Row> = text
+            .lines()
+            .skip(1)
+            .enumerate()
+            .map(|(i, line)| {
+                let mut fields = line.split(',');
+                Row {
+                    unit: units.intern(fields.next().unwrap()),
+                    coder: coders.intern(fields.next().unwrap()),
+                    value: MISSING,
+                    line: i as u64 + 2,
+                }
+            })
+            .collect();
+        let csv = CodingsCsv {
+            units: units.into_names().into(),
+            coders: coders.into_names(),
+            raw: Vec::new(),
+            first_row: Vec::new(),
+            rows,
+        };
+        let (first, second) = csv.duplicate_by_sorting().unwrap();
+        assert_eq!((first.line, second.line), (3, 5));
+        let (first, second) = csv.duplicate_in_grid(4).unwrap();
+        assert_eq!((first.line, second.line), (3, 5));
     }
 }
