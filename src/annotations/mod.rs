@@ -1,6 +1,8 @@
 //! Coder files: one YAML file per coder with the annotations made on each document.
 
 mod anchor;
+mod format;
+mod scalar;
 mod store;
 
 use std::collections::BTreeMap;
@@ -129,6 +131,27 @@ impl DocumentCoding {
     /// Puts the annotations in document order (unit position, then span): the order files are
     /// written in. Annotations on units the document no longer has go last.
     pub fn sort(&mut self, document: Option<&Document>) {
+        let position = |a: &Annotation| {
+            document
+                .and_then(|d| d.unit_position(&a.unit))
+                .unwrap_or(usize::MAX)
+        };
+        // Saves sort every document, and nearly all are in order already: checking costs no
+        // allocation, and a stable sort of sorted annotations would change nothing.
+        let in_order = self.annotations.is_sorted_by(|a, b| {
+            (
+                position(a),
+                a.unit.as_str(),
+                a.span.map(|s| (s.start, s.end)),
+            ) <= (
+                position(b),
+                b.unit.as_str(),
+                b.span.map(|s| (s.start, s.end)),
+            )
+        });
+        if in_order {
+            return;
+        }
         self.annotations.sort_by_cached_key(|a| {
             let position = document
                 .and_then(|d| d.unit_position(&a.unit))
@@ -201,8 +224,11 @@ impl CoderFile {
         for (id, coding) in &mut self.documents {
             let document = corpus.get(id);
             for annotation in &mut coding.annotations {
-                annotation.codes.sort();
-                annotation.codes.dedup();
+                // Strictly ascending means sorted without duplicates: nothing to do.
+                if !annotation.codes.is_sorted_by(|a, b| a < b) {
+                    annotation.codes.sort();
+                    annotation.codes.dedup();
+                }
             }
             coding.sort(document);
         }

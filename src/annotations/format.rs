@@ -1,0 +1,407 @@
+//! The coder-file layout, written and read by hand: the same bytes serde-saphyr writes, in a
+//! fraction of the time (a coder file can hold 100,000 annotations and is saved every few
+//! seconds while coding).
+//!
+//! The writer spells every scalar as serde-saphyr does ([`super::scalar`]); what only
+//! serde-saphyr spells (block scalars: multi-line memos, long quotes) is left to it, one
+//! document at a time, in the same place of the file, so the output is the same either way.
+//!
+//! The reader accepts the layout the writer produces and nothing else: any other line (a
+//! comment, another order, a block scalar, a hand-written alias) ends its fast path and the
+//! caller parses the file with serde-saphyr, which reads everything YAML allows and reports
+//! errors with their line and column. A document the fast path cannot read line by line is
+//! parsed alone by serde-saphyr and kept only if writing it back gives exactly its text, so
+//! the result is always what serde-saphyr would have read.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::Serialize;
+
+use super::scalar::{
+    is_inline_value, is_plain_key, is_plain_value, push_key, push_value, read_quoted,
+    read_single_quoted_punctuation,
+};
+use super::{Annotation, CoderFile, DocumentCoding, Status};
+use crate::corpus::{CodePointRange, DocumentId, IndicatorId, UnitId};
+use crate::error::Result;
+use crate::yaml;
+
+// ----- writing -----
+
+/// The text of `file` as serde-saphyr would write it.
+pub fn write(file: &CoderFile) -> Result<String> {
+    let header_inline = is_inline_value(&file.coder)
+        && file.codebook_version.as_deref().is_none_or(is_inline_value);
+    if !header_inline {
+        return yaml::to_string(file);
+    }
+    let mut out = String::with_capacity(64 + file.annotation_count() * 200);
+    let _ = writeln!(out, "schema: {}", file.schema);
+    out.push_str("coder: ");
+    push_value(&mut out, &file.coder, false);
+    out.push('\n');
+    if let Some(version) = &file.codebook_version {
+        out.push_str("codebook_version: ");
+        push_value(&mut out, version, false);
+        out.push('\n');
+    }
+    if file.documents.is_empty() {
+        out.push_str("documents: {}\n");
+        return Ok(out);
+    }
+    out.push_str("documents:\n");
+    for (id, coding) in &file.documents {
+        write_document(&mut out, id, coding)?;
+    }
+    Ok(out)
+}
+
+/// One entry of `documents:`, from its key line on.
+pub fn write_document(out: &mut String, id: &DocumentId, coding: &DocumentCoding) -> Result<()> {
+    if !is_inline_document(coding) {
+        return write_document_by_serde(out, id, coding);
+    }
+    out.push_str("  ");
+    push_key(out, id.as_str());
+    out.push_str(":\n    status: ");
+    out.push_str(status_name(coding.status));
+    out.push('\n');
+    if let Some(memo) = &coding.memo {
+        out.push_str("    memo: ");
+        push_value(out, memo, false);
+        out.push('\n');
+    }
+    if coding.annotations.is_empty() {
+        return Ok(());
+    }
+    out.push_str("    annotations:\n");
+    let mut time = String::new();
+    for a in &coding.annotations {
+        out.push_str("    - unit: ");
+        push_value(out, a.unit.as_str(), false);
+        out.push('\n');
+        if let Some(span) = a.span {
+            let _ = write!(
+                out,
+                "      span:\n        start: {}\n        end: {}\n",
+                span.start, span.end
+            );
+        }
+        if let Some(quote) = &a.quote {
+            out.push_str("      quote: ");
+            push_value(out, quote, false);
+            out.push('\n');
+        }
+        out.push_str("      codes: [");
+        for (i, code) in a.codes.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            push_value(out, code.as_str(), true);
+        }
+        out.push_str("]\n");
+        if let Some(memo) = &a.memo {
+            out.push_str("      memo: ");
+            push_value(out, memo, false);
+            out.push('\n');
+        }
+        for (key, at) in [("created", a.created), ("modified", a.modified)] {
+            if let Some(at) = at {
+                time.clear();
+                // chrono's `Serialize` writes this same text.
+                let _ = write!(time, "{at:?}");
+                let _ = write!(out, "      {key}: ");
+                push_value(out, &time, false);
+                out.push('\n');
+            }
+        }
+    }
+    Ok(())
+}
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::NotStarted => "not_started",
+        Status::InProgress => "in_progress",
+        Status::Done => "done",
+    }
+}
+
+/// Whether every string of `coding` is written on its key's line.
+fn is_inline_document(coding: &DocumentCoding) -> bool {
+    coding.memo.as_deref().is_none_or(is_inline_value)
+        && coding.annotations.iter().all(|a| {
+            is_inline_value(a.unit.as_str())
+                && a.quote.as_deref().is_none_or(is_inline_value)
+                && a.memo.as_deref().is_none_or(is_inline_value)
+        })
+}
+
+/// serde-saphyr writes the document in the context it has in a whole file (under
+/// `documents:`), so block scalars get the same indentation.
+fn write_document_by_serde(
+    out: &mut String,
+    id: &DocumentId,
+    coding: &DocumentCoding,
+) -> Result<()> {
+    #[derive(Serialize)]
+    struct Documents<'a> {
+        documents: BTreeMap<&'a DocumentId, &'a DocumentCoding>,
+    }
+    let text = yaml::to_string(&Documents {
+        documents: BTreeMap::from([(id, coding)]),
+    })?;
+    out.push_str(text.strip_prefix("documents:\n").unwrap_or(&text));
+    Ok(())
+}
+
+// ----- reading -----
+
+/// Reads a coder file in the layout [`write`] produces; `None` for anything else (the caller
+/// then parses it with serde-saphyr, for its result or its error).
+pub fn read(text: &str) -> Option<CoderFile> {
+    if !text.ends_with('\n') || text.contains('\r') {
+        return None;
+    }
+    let mut lines = Lines { text, at: 0 };
+    let schema = lines
+        .next()?
+        .strip_prefix("schema: ")
+        .and_then(read_number)?;
+    let schema = u32::try_from(schema).ok()?;
+    let coder = read_value(lines.next()?.strip_prefix("coder: ")?)?;
+    let mut line = lines.next()?;
+    let codebook_version = match line.strip_prefix("codebook_version: ") {
+        Some(value) => {
+            let version = read_value(value)?;
+            line = lines.next()?;
+            Some(version)
+        }
+        None => None,
+    };
+    let mut file = CoderFile {
+        schema,
+        coder,
+        codebook_version,
+        documents: BTreeMap::new(),
+    };
+    match line {
+        "documents: {}" => return lines.is_empty().then_some(file),
+        "documents:" => {}
+        _ => return None,
+    }
+    while !lines.is_empty() {
+        let start = lines.at;
+        let id = read_key(lines.next()?)?;
+        let coding = match read_document(&mut lines) {
+            Some(coding) => coding,
+            None => {
+                lines.at = start;
+                read_document_by_serde(&mut lines, &id)?
+            }
+        };
+        if file.documents.insert(id, coding).is_some() {
+            // A key twice: serde-saphyr decides what that means.
+            return None;
+        }
+    }
+    Some(file)
+}
+
+struct Lines<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn is_empty(&self) -> bool {
+        self.at >= self.text.len()
+    }
+
+    fn peek(&self) -> Option<&'a str> {
+        let rest = self.text.get(self.at..).filter(|r| !r.is_empty())?;
+        Some(rest.split_once('\n').map_or(rest, |(line, _)| line))
+    }
+
+    fn next(&mut self) -> Option<&'a str> {
+        let line = self.peek()?;
+        self.at += line.len() + 1;
+        Some(line)
+    }
+
+    /// The next line if it starts with `prefix`, without the prefix.
+    fn next_with(&mut self, prefix: &str) -> Option<&'a str> {
+        let rest = self.peek()?.strip_prefix(prefix)?;
+        self.at += prefix.len() + rest.len() + 1;
+        Some(rest)
+    }
+}
+
+/// A document key line: `  KEY:`.
+fn read_key(line: &str) -> Option<DocumentId> {
+    let key = line.strip_prefix("  ")?;
+    if key.starts_with('"') {
+        let (key, rest) = read_quoted(key)?;
+        return (rest == ":").then(|| DocumentId::new(key));
+    }
+    let key = key.strip_suffix(':')?;
+    is_plain_key(key).then(|| DocumentId::new(key))
+}
+
+/// A whole-line scalar value, plain or double-quoted.
+fn read_value(text: &str) -> Option<String> {
+    if let Some((value, "")) = read_single_quoted_punctuation(text) {
+        return Some(value.to_string());
+    }
+    if text.starts_with('"') {
+        let (value, rest) = read_quoted(text)?;
+        return rest.is_empty().then_some(value);
+    }
+    is_plain_value(text, false).then(|| text.to_string())
+}
+
+/// A number as written: digits, no sign, no leading zero.
+fn read_number(text: &str) -> Option<usize> {
+    let canonical = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    canonical.then(|| text.parse().ok()).flatten()
+}
+
+fn read_time(text: &str) -> Option<DateTime<Utc>> {
+    // What chrono's `Deserialize` does with the string.
+    let at: DateTime<FixedOffset> = read_value(text)?.parse().ok()?;
+    Some(at.with_timezone(&Utc))
+}
+
+/// `[A, B]`: plain or quoted items.
+fn read_codes(text: &str) -> Option<Vec<IndicatorId>> {
+    let mut rest = text.strip_prefix('[')?;
+    let mut codes = Vec::new();
+    if rest == "]" {
+        return Some(codes);
+    }
+    loop {
+        let (code, after) = if let Some((code, after)) = read_single_quoted_punctuation(rest) {
+            (code.to_string(), after)
+        } else if rest.starts_with('"') {
+            read_quoted(rest)?
+        } else {
+            let end = rest.find([',', ']'])?;
+            let code = &rest[..end];
+            if !is_plain_value(code, true) {
+                return None;
+            }
+            (code.to_string(), &rest[end..])
+        };
+        codes.push(IndicatorId::new(code));
+        if after == "]" {
+            return Some(codes);
+        }
+        rest = after.strip_prefix(", ")?;
+    }
+}
+
+fn read_status(text: &str) -> Option<Status> {
+    match text {
+        "not_started" => Some(Status::NotStarted),
+        "in_progress" => Some(Status::InProgress),
+        "done" => Some(Status::Done),
+        _ => None,
+    }
+}
+
+/// The lines of one document after its key, up to the next key or the end.
+fn read_document(lines: &mut Lines) -> Option<DocumentCoding> {
+    let status = read_status(lines.next_with("    status: ")?)?;
+    let memo = match lines.next_with("    memo: ") {
+        Some(memo) => Some(read_value(memo)?),
+        None => None,
+    };
+    let mut annotations = Vec::new();
+    if lines
+        .next_with("    annotations:")
+        .is_some_and(str::is_empty)
+    {
+        while let Some(unit) = lines.next_with("    - unit: ") {
+            annotations.push(read_annotation(lines, unit)?);
+        }
+        if annotations.is_empty() {
+            return None;
+        }
+    }
+    // The document ends at the next key (two spaces and more) or the end of the file.
+    let next_is_key = lines.peek().is_none_or(|line| {
+        line.starts_with("  ") && !line[2..].starts_with(' ') && !line[2..].is_empty()
+    });
+    next_is_key.then_some(DocumentCoding {
+        status,
+        memo,
+        annotations,
+    })
+}
+
+fn read_annotation(lines: &mut Lines, unit: &str) -> Option<Annotation> {
+    let unit = UnitId::new(read_value(unit)?);
+    let span = match lines.next_with("      span:") {
+        Some("") => {
+            let start = read_number(lines.next_with("        start: ")?)?;
+            let end = read_number(lines.next_with("        end: ")?)?;
+            Some(CodePointRange::new(start, end))
+        }
+        Some(_) => return None,
+        None => None,
+    };
+    let quote = match lines.next_with("      quote: ") {
+        Some(quote) => Some(read_value(quote)?),
+        None => None,
+    };
+    let codes = read_codes(lines.next_with("      codes: ")?)?;
+    let memo = match lines.next_with("      memo: ") {
+        Some(memo) => Some(read_value(memo)?),
+        None => None,
+    };
+    let created = match lines.next_with("      created: ") {
+        Some(at) => Some(read_time(at)?),
+        None => None,
+    };
+    let modified = match lines.next_with("      modified: ") {
+        Some(at) => Some(read_time(at)?),
+        None => None,
+    };
+    Some(Annotation {
+        unit,
+        span,
+        quote,
+        codes,
+        memo,
+        created,
+        modified,
+        anchoring: Default::default(),
+    })
+}
+
+/// A document the line reader did not follow (a multi-line memo, say): serde-saphyr parses its
+/// lines alone, and the result counts only if writing it back gives exactly those lines.
+fn read_document_by_serde(lines: &mut Lines, id: &DocumentId) -> Option<DocumentCoding> {
+    let start = lines.at;
+    lines.next()?;
+    // Up to the next line indented by exactly two spaces (the next key) or less.
+    while let Some(line) = lines.peek() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if indent <= 2 && !line.is_empty() {
+            break;
+        }
+        lines.next();
+    }
+    let fragment = &lines.text[start..lines.at];
+    let mut parsed: BTreeMap<DocumentId, DocumentCoding> =
+        yaml::parse(Path::new(""), fragment, 0).ok()?;
+    let coding = parsed.remove(id).filter(|_| parsed.is_empty())?;
+    let mut again = String::with_capacity(fragment.len());
+    write_document(&mut again, id, &coding).ok()?;
+    (again == fragment).then_some(coding)
+}
