@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
@@ -84,11 +85,11 @@ pub fn write_document(out: &mut String, id: &DocumentId, coding: &DocumentCoding
         push_value(out, a.unit.as_str(), false);
         out.push('\n');
         if let Some(span) = a.span {
-            let _ = write!(
-                out,
-                "      span:\n        start: {}\n        end: {}\n",
-                span.start, span.end
-            );
+            out.push_str("      span:\n        start: ");
+            push_number(out, span.start);
+            out.push_str("\n        end: ");
+            push_number(out, span.end);
+            out.push('\n');
         }
         if let Some(quote) = &a.quote {
             out.push_str("      quote: ");
@@ -108,18 +109,65 @@ pub fn write_document(out: &mut String, id: &DocumentId, coding: &DocumentCoding
             push_value(out, memo, false);
             out.push('\n');
         }
-        for (key, at) in [("created", a.created), ("modified", a.modified)] {
+        for (key, at) in [
+            ("      created: ", a.created),
+            ("      modified: ", a.modified),
+        ] {
             if let Some(at) = at {
-                time.clear();
-                // chrono's `Serialize` writes this same text.
-                let _ = write!(time, "{at:?}");
-                let _ = write!(out, "      {key}: ");
-                push_value(out, &time, false);
-                out.push('\n');
+                out.push_str(key);
+                push_time(out, &mut time, at);
             }
         }
     }
     Ok(())
+}
+
+/// A timestamp as chrono's `Serialize` spells it, as a value, and the end of its line.
+fn push_time(out: &mut String, buffer: &mut String, at: DateTime<Utc>) {
+    use chrono::{Datelike, Timelike};
+    // Whole seconds in years 0 to 9999 (what normcode writes): `"YYYY-MM-DDTHH:MM:SSZ"`,
+    // a timestamp to YAML, so always quoted. chrono's own text for everything else.
+    if at.nanosecond() == 0
+        && let Ok(year) = u32::try_from(at.year())
+        && year <= 9999
+    {
+        let mut text = *b"\"0000-00-00T00:00:00Z\"\n";
+        let mut digits = |at: usize, value: u32, width: usize| {
+            let mut value = value;
+            for i in (0..width).rev() {
+                text[at + i] = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        digits(1, year, 4);
+        digits(6, at.month(), 2);
+        digits(9, at.day(), 2);
+        digits(12, at.hour(), 2);
+        digits(15, at.minute(), 2);
+        digits(18, at.second(), 2);
+        // Only ASCII digits went in.
+        out.push_str(std::str::from_utf8(&text).unwrap_or_default());
+        return;
+    }
+    buffer.clear();
+    let _ = write!(buffer, "{at:?}");
+    push_value(out, buffer, false);
+    out.push('\n');
+}
+
+fn push_number(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 fn status_name(status: Status) -> &'static str {
@@ -166,7 +214,7 @@ pub fn read(text: &str) -> Option<CoderFile> {
     if !text.ends_with('\n') || text.contains('\r') {
         return None;
     }
-    let mut lines = Lines { text, at: 0 };
+    let mut lines = Lines::new(text);
     let schema = lines
         .next()?
         .strip_prefix("schema: ")
@@ -199,11 +247,11 @@ pub fn read(text: &str) -> Option<CoderFile> {
         let coding = match read_document(&mut lines) {
             Some(coding) => coding,
             None => {
-                lines.at = start;
+                lines.seek(start);
                 read_document_by_serde(&mut lines, &id)?
             }
         };
-        if file.documents.insert(id, coding).is_some() {
+        if file.documents.insert(id, Arc::new(coding)).is_some() {
             // A key twice: serde-saphyr decides what that means.
             return None;
         }
@@ -211,31 +259,50 @@ pub fn read(text: &str) -> Option<CoderFile> {
     Some(file)
 }
 
+/// The lines of a text that ends with a newline, with the next one found once.
 struct Lines<'a> {
     text: &'a str,
+    /// Where the next line starts.
     at: usize,
+    /// The next line, without its newline.
+    line: Option<&'a str>,
 }
 
 impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut lines = Self {
+            text,
+            at: 0,
+            line: None,
+        };
+        lines.seek(0);
+        lines
+    }
+
+    fn seek(&mut self, at: usize) {
+        self.at = at;
+        let rest = self.text.get(at..).unwrap_or_default();
+        self.line = (!rest.is_empty()).then(|| rest.split_once('\n').map_or(rest, |(l, _)| l));
+    }
+
     fn is_empty(&self) -> bool {
-        self.at >= self.text.len()
+        self.line.is_none()
     }
 
     fn peek(&self) -> Option<&'a str> {
-        let rest = self.text.get(self.at..).filter(|r| !r.is_empty())?;
-        Some(rest.split_once('\n').map_or(rest, |(line, _)| line))
+        self.line
     }
 
     fn next(&mut self) -> Option<&'a str> {
-        let line = self.peek()?;
-        self.at += line.len() + 1;
+        let line = self.line?;
+        self.seek(self.at + line.len() + 1);
         Some(line)
     }
 
     /// The next line if it starts with `prefix`, without the prefix.
     fn next_with(&mut self, prefix: &str) -> Option<&'a str> {
-        let rest = self.peek()?.strip_prefix(prefix)?;
-        self.at += prefix.len() + rest.len() + 1;
+        let rest = self.line?.strip_prefix(prefix)?;
+        self.next();
         Some(rest)
     }
 }
@@ -272,9 +339,40 @@ fn read_number(text: &str) -> Option<usize> {
 }
 
 fn read_time(text: &str) -> Option<DateTime<Utc>> {
+    if let Some(at) = read_whole_second_time(text) {
+        return Some(at);
+    }
     // What chrono's `Deserialize` does with the string.
     let at: DateTime<FixedOffset> = read_value(text)?.parse().ok()?;
     Some(at.with_timezone(&Utc))
+}
+
+/// `"YYYY-MM-DDTHH:MM:SSZ"`, what normcode writes, without chrono's general parser.
+fn read_whole_second_time(text: &str) -> Option<DateTime<Utc>> {
+    let t = text.as_bytes();
+    if t.len() != 22
+        || t[0] != b'"'
+        || t[5] != b'-'
+        || t[8] != b'-'
+        || t[11] != b'T'
+        || t[14] != b':'
+        || t[17] != b':'
+        || &t[20..] != b"Z\""
+    {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> Option<u32> {
+        t[from..to].iter().try_fold(0u32, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(number(1, 5)?).ok()?,
+        number(6, 8)?,
+        number(9, 11)?,
+    )?;
+    let time = chrono::NaiveTime::from_hms_opt(number(12, 14)?, number(15, 17)?, number(18, 20)?)?;
+    Some(date.and_time(time).and_utc())
 }
 
 /// `[A, B]`: plain or quoted items.

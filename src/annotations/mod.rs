@@ -6,6 +6,7 @@ mod scalar;
 mod store;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
@@ -131,25 +132,9 @@ impl DocumentCoding {
     /// Puts the annotations in document order (unit position, then span): the order files are
     /// written in. Annotations on units the document no longer has go last.
     pub fn sort(&mut self, document: Option<&Document>) {
-        let position = |a: &Annotation| {
-            document
-                .and_then(|d| d.unit_position(&a.unit))
-                .unwrap_or(usize::MAX)
-        };
         // Saves sort every document, and nearly all are in order already: checking costs no
         // allocation, and a stable sort of sorted annotations would change nothing.
-        let in_order = self.annotations.is_sorted_by(|a, b| {
-            (
-                position(a),
-                a.unit.as_str(),
-                a.span.map(|s| (s.start, s.end)),
-            ) <= (
-                position(b),
-                b.unit.as_str(),
-                b.span.map(|s| (s.start, s.end)),
-            )
-        });
-        if in_order {
+        if self.is_sorted(document) {
             return;
         }
         self.annotations.sort_by_cached_key(|a| {
@@ -163,6 +148,38 @@ impl DocumentCoding {
             )
         });
     }
+
+    fn is_sorted(&self, document: Option<&Document>) -> bool {
+        fn key<'a>(
+            a: &'a Annotation,
+            document: Option<&Document>,
+        ) -> (usize, &'a str, Option<(usize, usize)>) {
+            let position = document
+                .and_then(|d| d.unit_position(&a.unit))
+                .unwrap_or(usize::MAX);
+            (position, a.unit.as_str(), a.span.map(|s| (s.start, s.end)))
+        }
+        self.annotations
+            .is_sorted_by(|a, b| key(a, document) <= key(b, document))
+    }
+
+    /// Whether [`DocumentCoding::normalize`] would change nothing.
+    fn is_normalized(&self, document: Option<&Document>) -> bool {
+        // Strictly ascending codes are sorted and without duplicates.
+        self.annotations
+            .iter()
+            .all(|a| a.codes.is_sorted_by(|x, y| x < y))
+            && self.is_sorted(document)
+    }
+
+    /// Codes sorted without duplicates, annotations in document order.
+    fn normalize(&mut self, document: Option<&Document>) {
+        for annotation in &mut self.annotations {
+            annotation.codes.sort();
+            annotation.codes.dedup();
+        }
+        self.sort(document);
+    }
 }
 
 /// The content of `annotations/CODER.yaml`.
@@ -173,8 +190,10 @@ pub struct CoderFile {
     pub coder: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codebook_version: Option<String>,
+    /// Shared, so that handing the file to the autosave thread copies pointers, not
+    /// annotations; an edit replaces or copies (`Arc::make_mut`) only its own document.
     #[serde(default)]
-    pub documents: BTreeMap<DocumentId, DocumentCoding>,
+    pub documents: BTreeMap<DocumentId, Arc<DocumentCoding>>,
 }
 
 impl CoderFile {
@@ -223,14 +242,10 @@ impl CoderFile {
     pub fn normalize(&mut self, corpus: &Corpus) {
         for (id, coding) in &mut self.documents {
             let document = corpus.get(id);
-            for annotation in &mut coding.annotations {
-                // Strictly ascending means sorted without duplicates: nothing to do.
-                if !annotation.codes.is_sorted_by(|a, b| a < b) {
-                    annotation.codes.sort();
-                    annotation.codes.dedup();
-                }
+            // A document shared with a save under way is copied only if it changes.
+            if !coding.is_normalized(document) {
+                Arc::make_mut(coding).normalize(document);
             }
-            coding.sort(document);
         }
     }
 

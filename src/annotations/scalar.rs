@@ -190,6 +190,41 @@ fn is_yaml11_bool(s: &str) -> bool {
 
 /// Whether a plain scalar with this text would be read as something other than this string.
 fn is_ambiguous(s: &str, yaml_12: bool) -> bool {
+    // Every ambiguous spelling starts with one of these (the YAML 1.1 booleans after
+    // whitespace): most strings are settled by their first byte.
+    if !matches!(
+        s.as_bytes().first(),
+        None | Some(
+            b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'0'
+                ..=b'9'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'_'
+                    | b'i'
+                    | b'I'
+                    | b'y'
+                    | b'Y'
+                    | b'o'
+                    | b'O'
+                    | b'<'
+                    | b'='
+                    | b' '
+                    | b'\t'
+                    | b'\r'
+                    | b'\n'
+        )
+    ) {
+        return false;
+    }
+    // After a letter, only short words are ambiguous (and those with trailing whitespace).
+    let bytes = s.as_bytes();
+    if s.len() > 5
+        && bytes[0].is_ascii_alphabetic()
+        && !bytes[bytes.len() - 1].is_ascii_whitespace()
+    {
+        return false;
+    }
     s.is_empty()
         || s == "~"
         || s.eq_ignore_ascii_case("null")
@@ -264,7 +299,27 @@ fn needs_escaping(ch: char) -> bool {
 }
 
 fn contains_any_or_is_control(s: &str, values: &[char]) -> bool {
+    if s.is_ascii() {
+        return s
+            .bytes()
+            .any(|b| b < 0x20 || b == 0x7F || values.iter().any(|&v| v as u32 == u32::from(b)));
+    }
     s.chars().any(|x| needs_escaping(x) || values.contains(&x))
+}
+
+/// Whether `c` stands for itself inside double quotes (see [`push_quoted`]).
+fn is_unescaped(c: char) -> bool {
+    c != '"' && c != '\\' && !needs_escaping(c)
+}
+
+/// Whether no character of `s` needs an escape inside double quotes.
+fn has_no_escapes(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes()
+            .all(|b| b >= 0x20 && b != 0x7F && b != b'"' && b != b'\\')
+    } else {
+        s.chars().all(is_unescaped)
+    }
 }
 
 /// A `#` after whitespace would start a comment.
@@ -299,6 +354,9 @@ pub fn is_plain_value(s: &str, in_flow: bool) -> bool {
         ] => return false,
         _ => {}
     }
+    if s.is_ascii() {
+        return is_plain_ascii_body(s, in_flow);
+    }
     if s.contains(": ") || s.trim().ends_with(':') {
         return false;
     }
@@ -307,6 +365,27 @@ pub fn is_plain_value(s: &str, in_flow: bool) -> bool {
     } else {
         !contains_any_or_is_control(s, &[]) && !has_comment_start(s)
     }
+}
+
+/// The rest of [`is_plain_value`] in one pass, for ASCII text without surrounding whitespace:
+/// no control character, no `: `, no `#` after a space, no final `:`, and in a flow sequence
+/// none of `,[]{}`.
+fn is_plain_ascii_body(s: &str, in_flow: bool) -> bool {
+    let mut previous = 0u8;
+    for &byte in s.as_bytes() {
+        let bad = match byte {
+            0..=0x1F | 0x7F => true,
+            b' ' => previous == b':',
+            b'#' => previous == b' ',
+            b',' | b'[' | b']' | b'{' | b'}' => in_flow,
+            _ => false,
+        };
+        if bad {
+            return false;
+        }
+        previous = byte;
+    }
+    previous != b':'
 }
 
 /// Whether `s` may be written as a plain mapping key.
@@ -346,6 +425,11 @@ pub fn is_inline_value(s: &str) -> bool {
 /// Appends `s` double-quoted, with YAML escapes.
 pub fn push_quoted(out: &mut String, s: &str) {
     out.push('"');
+    if has_no_escapes(s) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for ch in s.chars() {
         match ch {
             '\\' => out.push_str("\\\\"),
@@ -417,6 +501,13 @@ pub fn push_key(out: &mut String, s: &str) {
 /// caller leaves the file to serde-saphyr.
 pub fn read_quoted(text: &str) -> Option<(String, &str)> {
     let body = text.strip_prefix('"')?;
+    // Most quoted values hold nothing to unescape.
+    if let Some(end) = body.find(['"', '\\'])
+        && body.as_bytes()[end] == b'"'
+        && has_no_escapes(&body[..end])
+    {
+        return Some((body[..end].to_string(), &body[end + 1..]));
+    }
     let mut value = String::new();
     let mut chars = body.char_indices();
     while let Some((at, ch)) = chars.next() {

@@ -28,11 +28,11 @@ fn sample_file() -> CoderFile {
     };
     file.documents.insert(
         DocumentId::new("un/gge-2015"),
-        DocumentCoding {
+        Arc::new(DocumentCoding {
             status: Status::Done,
             memo: Some("document memo".into()),
             annotations: vec![span, unit],
-        },
+        }),
     );
     file
 }
@@ -310,10 +310,12 @@ mod format_against_serde_saphyr {
             prop::option::of(tricky_text()),
             prop::collection::vec(annotation(), 0..4),
         )
-            .prop_map(|(status, memo, annotations)| DocumentCoding {
-                status,
-                memo,
-                annotations,
+            .prop_map(|(status, memo, annotations)| {
+                Arc::new(DocumentCoding {
+                    status,
+                    memo,
+                    annotations,
+                })
             });
         (
             tricky_text(),
@@ -416,11 +418,11 @@ mod format_against_serde_saphyr {
         let mut file = sample_file();
         file.documents.insert(
             DocumentId::new("zz"),
-            DocumentCoding {
+            Arc::new(DocumentCoding {
                 status: Status::Done,
                 memo: Some("first\n  second\n\n".into()),
                 annotations: vec![],
-            },
+            }),
         );
         let text = format::write(&file).unwrap();
         assert!(text.contains("|"), "{text}");
@@ -434,5 +436,28 @@ mod format_against_serde_saphyr {
         let text = "schema: 1\ncoder: 'bob'\ndocuments: {}\n";
         assert_eq!(format::read(text), None);
         assert!(serde_read(text).is_ok());
+    }
+}
+
+#[test]
+#[ignore = "timing helper: NORMCODE_CODER_FILE=path cargo test --release -- --ignored --nocapture"]
+fn time_format_on_a_real_file() {
+    let Ok(path) = std::env::var("NORMCODE_CODER_FILE") else {
+        return;
+    };
+    let text = std::fs::read_to_string(&path).unwrap();
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let file = super::format::read(&text).expect("fast path");
+        let read = t.elapsed();
+        let t = std::time::Instant::now();
+        let again = super::format::write(&file).unwrap();
+        let write = t.elapsed();
+        assert_eq!(again, text);
+        let t = std::time::Instant::now();
+        let copy = file.clone();
+        let clone = t.elapsed();
+        drop(copy);
+        eprintln!("read {read:?} write {write:?} clone {clone:?}");
     }
 }

@@ -1240,7 +1240,7 @@ fn migrate_coders(
         let mut file = source.file.clone();
         let mut recoded = 0;
         for coding in file.documents.values_mut() {
-            for annotation in &mut coding.annotations {
+            for annotation in &mut std::sync::Arc::make_mut(coding).annotations {
                 if annotation
                     .codes
                     .iter()
