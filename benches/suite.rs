@@ -388,10 +388,16 @@ impl Suite {
                 time(|| normcode::annotations::coder_file_to_string(&alice.file).unwrap());
             let (_, write) =
                 time(|| normcode::annotations::write_atomic(&alice.path, text.as_bytes()).unwrap());
+            // The serializer the hand-written one replaced, for comparison (same bytes).
+            let (by_serde, serde_serialize) =
+                time(|| serde_saphyr::to_string(&alice.file).unwrap());
+            assert_eq!(by_serde, text, "the writer gives serde-saphyr's bytes");
             r.save_parts = format!(
-                "normalize {:.0} ms, YAML serialize {:.0} ms, atomic write {:.0} ms ({:.1} MB)",
+                "normalize {:.0} ms, YAML serialize {:.0} ms (serde-saphyr: {:.0} ms), \
+                 atomic write {:.0} ms ({:.1} MB)",
                 ms(normalize),
                 ms(serialize),
+                ms(serde_serialize),
                 ms(write),
                 text.len() as f64 / 1e6
             );
@@ -401,10 +407,25 @@ impl Suite {
                 time(|| normcode::annotations::parse_coder_file(&alice.path, &text).unwrap());
             let (_, anchor) =
                 time(|| normcode::annotations::anchor_all(&mut file, &project.corpus));
+            let (by_serde, serde_parse) = time(|| {
+                // Without limits: the comparison is about speed.
+                let mut options = serde_saphyr::Options::default();
+                options.budget = None;
+                serde_saphyr::from_str_with_options::<normcode::annotations::CoderFile>(
+                    &text, options,
+                )
+                .unwrap()
+            });
+            assert_eq!(
+                by_serde,
+                normcode::annotations::parse_coder_file(&alice.path, &text).unwrap(),
+                "same file either way"
+            );
             r.load_coder_parts = format!(
-                "read {:.0} ms, YAML parse {:.0} ms, anchoring {:.0} ms",
+                "read {:.0} ms, YAML parse {:.0} ms (serde-saphyr: {:.0} ms), anchoring {:.0} ms",
                 ms(read),
                 ms(parse),
+                ms(serde_parse),
                 ms(anchor)
             );
         }
