@@ -13,7 +13,7 @@
 //! parsed alone by serde-saphyr and kept only if writing it back gives exactly its text, so
 //! the result is always what serde-saphyr would have read.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -26,7 +26,7 @@ use super::scalar::{
     read_single_quoted_punctuation,
 };
 use super::{Annotation, CoderFile, DocumentCoding, Status};
-use crate::corpus::{CodePointRange, DocumentId, IndicatorId, UnitId};
+use crate::corpus::{CodePointRange, Corpus, DocumentId, IndicatorId, UnitId};
 use crate::error::Result;
 use crate::yaml;
 
@@ -34,12 +34,24 @@ use crate::yaml;
 
 /// The text of `file` as serde-saphyr would write it.
 pub fn write(file: &CoderFile) -> Result<String> {
+    let Some(mut out) = write_header(file, 64 + file.annotation_count() * 200) else {
+        return yaml::to_string(file);
+    };
+    for (id, coding) in &file.documents {
+        write_document(&mut out, id, coding)?;
+    }
+    Ok(out)
+}
+
+/// Everything before the first document, with `capacity` reserved for the rest; `None` when
+/// the coder name or codebook version needs a block scalar (serde-saphyr writes those files).
+fn write_header(file: &CoderFile, capacity: usize) -> Option<String> {
     let header_inline = is_inline_value(&file.coder)
         && file.codebook_version.as_deref().is_none_or(is_inline_value);
     if !header_inline {
-        return yaml::to_string(file);
+        return None;
     }
-    let mut out = String::with_capacity(64 + file.annotation_count() * 200);
+    let mut out = String::with_capacity(capacity);
     let _ = writeln!(out, "schema: {}", file.schema);
     out.push_str("coder: ");
     push_value(&mut out, &file.coder, false);
@@ -49,15 +61,62 @@ pub fn write(file: &CoderFile) -> Result<String> {
         push_value(&mut out, version, false);
         out.push('\n');
     }
-    if file.documents.is_empty() {
-        out.push_str("documents: {}\n");
-        return Ok(out);
+    out.push_str(if file.documents.is_empty() {
+        "documents: {}\n"
+    } else {
+        "documents:\n"
+    });
+    Some(out)
+}
+
+/// Writes a coder file again and again (autosave), normalized, re-writing only the documents
+/// that changed since the last time: a document whose `Arc` is the one written last time is
+/// unchanged, since holding that `Arc` here keeps anyone from changing it in place
+/// (`Arc::make_mut` copies a shared document).
+#[derive(Debug, Default)]
+pub struct IncrementalWriter {
+    written: HashMap<DocumentId, (Arc<DocumentCoding>, String)>,
+}
+
+impl IncrementalWriter {
+    /// The text of `file` normalized against `corpus` (see [`CoderFile::normalize`]): always
+    /// the same corpus for one writer, since a document's text depends on its unit order.
+    pub fn write(&mut self, file: &CoderFile, corpus: &Corpus) -> Result<String> {
+        let capacity = self
+            .written
+            .values()
+            .map(|(_, text)| text.len())
+            .sum::<usize>()
+            + 256;
+        let Some(mut out) = write_header(file, capacity) else {
+            self.written.clear();
+            let mut file = file.clone();
+            file.normalize(corpus);
+            return yaml::to_string(&file);
+        };
+        let mut written = HashMap::with_capacity(file.documents.len());
+        for (id, coding) in &file.documents {
+            let text = match self.written.remove(id) {
+                Some((before, text)) if Arc::ptr_eq(&before, coding) => text,
+                _ => {
+                    let document = corpus.get(id);
+                    let mut text = String::new();
+                    if coding.is_normalized(document) {
+                        write_document(&mut text, id, coding)?;
+                    } else {
+                        let mut normalized = DocumentCoding::clone(coding);
+                        normalized.normalize(document);
+                        write_document(&mut text, id, &normalized)?;
+                    }
+                    text
+                }
+            };
+            out.push_str(&text);
+            written.insert(id.clone(), (Arc::clone(coding), text));
+        }
+        self.written = written;
+        Ok(out)
     }
-    out.push_str("documents:\n");
-    for (id, coding) in &file.documents {
-        write_document(&mut out, id, coding)?;
-    }
-    Ok(out)
 }
 
 /// One entry of `documents:`, from its key line on.

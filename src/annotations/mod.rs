@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 
 pub use anchor::{AnchorReport, Anchoring, anchor_all, unit_quote};
+pub use format::IncrementalWriter;
 pub use store::{
     CoderLock, coder_file_to_string, load_coder_file, parse_coder_file, save_coder_file,
     write_atomic,
@@ -150,21 +151,32 @@ impl DocumentCoding {
     }
 
     fn is_sorted(&self, document: Option<&Document>) -> bool {
-        fn key<'a>(
-            a: &'a Annotation,
-            document: Option<&Document>,
-        ) -> (usize, &'a str, Option<(usize, usize)>) {
-            let position = document
-                .and_then(|d| d.unit_position(&a.unit))
-                .unwrap_or(usize::MAX);
-            (position, a.unit.as_str(), a.span.map(|s| (s.start, s.end)))
+        // One position look-up per annotation, none for the next annotation on the same unit.
+        let mut previous: Option<(usize, &Annotation)> = None;
+        for a in &self.annotations {
+            let position = match previous {
+                Some((position, p)) if p.unit == a.unit => position,
+                _ => document
+                    .and_then(|d| d.unit_position(&a.unit))
+                    .unwrap_or(usize::MAX),
+            };
+            if let Some((previous_position, p)) = previous {
+                let before = (
+                    previous_position,
+                    p.unit.as_str(),
+                    p.span.map(|s| (s.start, s.end)),
+                );
+                if before > (position, a.unit.as_str(), a.span.map(|s| (s.start, s.end))) {
+                    return false;
+                }
+            }
+            previous = Some((position, a));
         }
-        self.annotations
-            .is_sorted_by(|a, b| key(a, document) <= key(b, document))
+        true
     }
 
     /// Whether [`DocumentCoding::normalize`] would change nothing.
-    fn is_normalized(&self, document: Option<&Document>) -> bool {
+    pub(crate) fn is_normalized(&self, document: Option<&Document>) -> bool {
         // Strictly ascending codes are sorted and without duplicates.
         self.annotations
             .iter()
@@ -173,7 +185,7 @@ impl DocumentCoding {
     }
 
     /// Codes sorted without duplicates, annotations in document order.
-    fn normalize(&mut self, document: Option<&Document>) {
+    pub(crate) fn normalize(&mut self, document: Option<&Document>) {
         for annotation in &mut self.annotations {
             annotation.codes.sort();
             annotation.codes.dedup();

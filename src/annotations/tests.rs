@@ -461,3 +461,31 @@ fn time_format_on_a_real_file() {
         eprintln!("read {read:?} write {write:?} clone {clone:?}");
     }
 }
+
+#[test]
+fn incremental_writes_are_the_normalized_file_and_rewrite_only_what_changed() {
+    let corpus = corpus(BODY);
+    let mut file = sample_file();
+    anchor_all(&mut file, &corpus);
+    let mut writer = IncrementalWriter::default();
+    let expected = |file: &CoderFile| {
+        let mut file = file.clone();
+        file.normalize(&corpus);
+        coder_file_to_string(&file).unwrap()
+    };
+    // The sample's annotations are out of order: written sorted, the file itself untouched.
+    assert_eq!(writer.write(&file, &corpus).unwrap(), expected(&file));
+    assert_eq!(writer.write(&file, &corpus).unwrap(), expected(&file));
+    // A changed document, a new one, a removed one.
+    let id = DocumentId::new("un/gge-2015");
+    Arc::make_mut(file.documents.get_mut(&id).unwrap()).status = Status::InProgress;
+    file.documents.insert(
+        DocumentId::new("other"),
+        Arc::new(DocumentCoding::default()),
+    );
+    assert_eq!(writer.write(&file, &corpus).unwrap(), expected(&file));
+    file.documents.remove(&id);
+    assert_eq!(writer.write(&file, &corpus).unwrap(), expected(&file));
+    file.documents.clear();
+    assert_eq!(writer.write(&file, &corpus).unwrap(), expected(&file));
+}
