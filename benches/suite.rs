@@ -388,12 +388,37 @@ impl Suite {
                 time(|| normcode::annotations::coder_file_to_string(&alice.file).unwrap());
             let (_, write) =
                 time(|| normcode::annotations::write_atomic(&alice.path, text.as_bytes()).unwrap());
+            // The serializer the hand-written one replaced, for comparison (same bytes).
+            let (by_serde, serde_serialize) =
+                time(|| serde_saphyr::to_string(&alice.file).unwrap());
+            assert_eq!(by_serde, text, "the writer gives serde-saphyr's bytes");
+            // What the autosave worker does (src/tui/saver.rs): after a first save, one
+            // document changed, only that one written again; median of 5.
+            let mut writer = normcode::annotations::IncrementalWriter::default();
+            writer.write(&alice.file, &project.corpus).unwrap();
+            let ids: Vec<_> = alice.file.documents.keys().cloned().collect();
+            let autosaves: Vec<Duration> = (0..5)
+                .map(|i| {
+                    let id = &ids[i * ids.len() / 5];
+                    let coding = alice.file.documents.get_mut(id).unwrap();
+                    std::sync::Arc::make_mut(coding).memo = Some(format!("autosave {i}"));
+                    time(|| {
+                        let text = writer.write(&alice.file, &project.corpus).unwrap();
+                        normcode::annotations::write_atomic(&alice.path, text.as_bytes()).unwrap();
+                    })
+                    .1
+                })
+                .collect();
             r.save_parts = format!(
-                "normalize {:.0} ms, YAML serialize {:.0} ms, atomic write {:.0} ms ({:.1} MB)",
+                "normalize {:.0} ms, YAML serialize {:.0} ms (serde-saphyr: {:.0} ms), \
+                 atomic write {:.0} ms ({:.1} MB); autosave worker with one document changed \
+                 {:.0} ms",
                 ms(normalize),
                 ms(serialize),
+                ms(serde_serialize),
                 ms(write),
-                text.len() as f64 / 1e6
+                text.len() as f64 / 1e6,
+                ms(median(&autosaves))
             );
             // Where a load's time goes.
             let (text, read) = time(|| std::fs::read_to_string(&alice.path).unwrap());
@@ -401,10 +426,25 @@ impl Suite {
                 time(|| normcode::annotations::parse_coder_file(&alice.path, &text).unwrap());
             let (_, anchor) =
                 time(|| normcode::annotations::anchor_all(&mut file, &project.corpus));
+            let (by_serde, serde_parse) = time(|| {
+                // Without limits: the comparison is about speed.
+                let mut options = serde_saphyr::Options::default();
+                options.budget = None;
+                serde_saphyr::from_str_with_options::<normcode::annotations::CoderFile>(
+                    &text, options,
+                )
+                .unwrap()
+            });
+            assert_eq!(
+                by_serde,
+                normcode::annotations::parse_coder_file(&alice.path, &text).unwrap(),
+                "same file either way"
+            );
             r.load_coder_parts = format!(
-                "read {:.0} ms, YAML parse {:.0} ms, anchoring {:.0} ms",
+                "read {:.0} ms, YAML parse {:.0} ms (serde-saphyr: {:.0} ms), anchoring {:.0} ms",
                 ms(read),
                 ms(parse),
+                ms(serde_parse),
                 ms(anchor)
             );
         }

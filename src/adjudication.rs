@@ -117,7 +117,7 @@ pub fn is_resolved(consensus: &CoderFile, disagreement: &Disagreement) -> bool {
 }
 
 fn coding_mut<'a>(consensus: &'a mut CoderFile, document: &DocumentId) -> &'a mut DocumentCoding {
-    let coding = consensus.documents.entry(document.clone()).or_default();
+    let coding = std::sync::Arc::make_mut(consensus.documents.entry(document.clone()).or_default());
     if coding.status == Status::NotStarted {
         coding.status = Status::InProgress;
     }
@@ -237,7 +237,7 @@ pub fn finish_documents(consensus: &mut CoderFile, disagreements: &[Disagreement
     }
     for id in done {
         if let Some(coding) = consensus.documents.get_mut(&id) {
-            coding.status = Status::Done;
+            std::sync::Arc::make_mut(coding).status = Status::Done;
         }
     }
 }

@@ -410,7 +410,8 @@ pub fn coder_file(project: &Project, coder: &str, annotations: usize, seed: u64)
             coding.annotations.push(annotation);
         }
         written += coding.annotations.len();
-        file.documents.insert(document.id.clone(), coding);
+        file.documents
+            .insert(document.id.clone(), std::sync::Arc::new(coding));
     }
     file.normalize(&project.corpus);
     LoadedCoder {

@@ -204,10 +204,12 @@ fn coder_file() -> impl Strategy<Value = CoderFile> {
         prop::option::of(free_text()),
         prop::collection::vec(annotation(), 0..5),
     )
-        .prop_map(|(status, memo, annotations)| DocumentCoding {
-            status,
-            memo,
-            annotations,
+        .prop_map(|(status, memo, annotations)| {
+            std::sync::Arc::new(DocumentCoding {
+                status,
+                memo,
+                annotations,
+            })
         });
     (
         "[a-z][a-z0-9_.-]{0,10}",
@@ -264,11 +266,11 @@ fn annotate(document: &Document, picks: &[(usize, usize, usize, bool)], memo: &s
     }
     file.documents.insert(
         document.id.clone(),
-        DocumentCoding {
+        std::sync::Arc::new(DocumentCoding {
             status: Status::InProgress,
             memo: Some(memo.to_string()),
             annotations,
-        },
+        }),
     );
     file
 }
@@ -380,10 +382,10 @@ fn a_span_is_placed_at_the_nearest_occurrence_inside_a_unit() {
     annotation.quote = Some(" ".into());
     file.documents.insert(
         document.id.clone(),
-        DocumentCoding {
+        std::sync::Arc::new(DocumentCoding {
             annotations: vec![annotation],
             ..Default::default()
-        },
+        }),
     );
     let edited = parse("d", "A bc.\n    \nC d.", Segmentation::Paragraph);
     let corpus = Corpus::from_documents(vec![edited], Vec::new());

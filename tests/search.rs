@@ -557,13 +557,15 @@ fn annotation_changes_reindex_only_their_documents() {
     let now = "2026-11-27T08:00:00Z".parse().unwrap();
     let mut annotation = Annotation::new_unit(UnitId::new("p1"), vec!["IL01".into()], now);
     annotation.memo = Some("Sovereignty over products".into());
-    alice
-        .file
-        .documents
-        .entry("company/ms-2013".into())
-        .or_default()
-        .annotations
-        .push(annotation);
+    std::sync::Arc::make_mut(
+        alice
+            .file
+            .documents
+            .entry("company/ms-2013".into())
+            .or_default(),
+    )
+    .annotations
+    .push(annotation);
     project.save_coder(&mut alice).unwrap();
     let report = index
         .update_annotations(&project, std::slice::from_ref(&alice))

@@ -45,7 +45,7 @@ fn corpus() -> &'static Corpus {
 fn without_anchoring(file: &CoderFile) -> CoderFile {
     let mut file = file.clone();
     for coding in file.documents.values_mut() {
-        for a in &mut coding.annotations {
+        for a in &mut std::sync::Arc::make_mut(coding).annotations {
             a.anchoring = Anchoring::Anchored;
         }
     }

@@ -53,6 +53,8 @@ fn place(unit: &UnitId, span: Option<CodePointRange>) -> String {
 pub fn anchor_all(file: &mut CoderFile, corpus: &Corpus) -> AnchorReport {
     let mut report = AnchorReport::default();
     for (id, coding) in &mut file.documents {
+        // A file is anchored when it is loaded, before anything shares its documents.
+        let coding = std::sync::Arc::make_mut(coding);
         let Some(document) = corpus.get(id) else {
             for a in &mut coding.annotations {
                 a.anchoring = super::Anchoring::Orphaned;
@@ -65,45 +67,56 @@ pub fn anchor_all(file: &mut CoderFile, corpus: &Corpus) -> AnchorReport {
             continue;
         };
         for a in &mut coding.annotations {
-            let before = place(&a.unit, a.span);
+            // Places are spelled out only for the report: most annotations are where they were.
             match anchor_one(a, document) {
-                Ok(Anchoring::Reanchored) => {
+                Ok(Placed::Where) => {}
+                Ok(Placed::Moved { from }) => {
                     report
                         .reanchored
-                        .push((id.clone(), before, place(&a.unit, a.span)));
+                        .push((id.clone(), from, place(&a.unit, a.span)));
                 }
-                Ok(_) => {}
-                Err(why) => report.orphaned.push((id.clone(), before, why)),
+                Err(why) => report
+                    .orphaned
+                    .push((id.clone(), place(&a.unit, a.span), why)),
             }
         }
     }
     report
 }
 
-fn anchor_one(a: &mut Annotation, document: &Document) -> Result<Anchoring, String> {
+/// Where anchoring put an annotation.
+enum Placed {
+    /// Where the file says.
+    Where,
+    /// Elsewhere: `from` is the place the file said.
+    Moved { from: String },
+}
+
+fn anchor_one(a: &mut Annotation, document: &Document) -> Result<Placed, String> {
     let outcome = match a.span {
         None => anchor_unit(a, document),
         Some(span) => anchor_span(a, span, document),
     };
     a.anchoring = match &outcome {
-        Ok(state) => *state,
+        Ok(Placed::Where) => Anchoring::Anchored,
+        Ok(Placed::Moved { .. }) => Anchoring::Reanchored,
         Err(_) => Anchoring::Orphaned,
     };
     outcome
 }
 
-fn anchor_unit(a: &mut Annotation, document: &Document) -> Result<Anchoring, String> {
+fn anchor_unit(a: &mut Annotation, document: &Document) -> Result<Placed, String> {
     let old_position = document.unit_position(&a.unit);
-    let Some(quote) = a.quote.clone() else {
+    let Some(quote) = a.quote.as_deref() else {
         // A hand-written annotation without a quote: take the unit's text as it is now.
         let position = old_position.ok_or("no such unit, and no quote to find it by")?;
         a.quote = Some(unit_quote(document.unit_text(&document.units[position])));
-        return Ok(Anchoring::Anchored);
+        return Ok(Placed::Where);
     };
     if let Some(position) = old_position
-        && unit_starts_with(document, position, &quote)
+        && unit_starts_with(document, position, quote)
     {
-        return Ok(Anchoring::Anchored);
+        return Ok(Placed::Where);
     }
     // The nearest unit, by position, whose text starts with the quote.
     let target = old_position.unwrap_or(0);
@@ -112,18 +125,19 @@ fn anchor_unit(a: &mut Annotation, document: &Document) -> Result<Anchoring, Str
         .iter()
         .enumerate()
         .map(|(i, _)| i)
-        .filter(|&i| !quote.is_empty() && unit_starts_with(document, i, &quote))
+        .filter(|&i| !quote.is_empty() && unit_starts_with(document, i, quote))
         .min_by_key(|i| i.abs_diff(target))
         .ok_or("its quote is no longer at the start of any unit")?;
+    let from = place(&a.unit, a.span);
     a.unit = document.units[found].id.clone();
-    Ok(Anchoring::Reanchored)
+    Ok(Placed::Moved { from })
 }
 
 fn anchor_span(
     a: &mut Annotation,
     span: CodePointRange,
     document: &Document,
-) -> Result<Anchoring, String> {
+) -> Result<Placed, String> {
     let unit_ok = document
         .unit(&a.unit)
         .is_some_and(|u| u.range.contains_range(&span));
@@ -133,11 +147,11 @@ fn anchor_span(
             // No quote to check against: trust the offsets if they fit the unit.
             if unit_ok && let Some(text) = text {
                 a.quote = Some(text.to_string());
-                return Ok(Anchoring::Anchored);
+                return Ok(Placed::Where);
             }
             return Err("span lies outside its unit, and there is no quote to find it by".into());
         }
-        Some(quote) if unit_ok && text == Some(quote.as_str()) => return Ok(Anchoring::Anchored),
+        Some(quote) if unit_ok && text == Some(quote.as_str()) => return Ok(Placed::Where),
         Some(_) => {}
     }
     let quote = a.quote.as_deref().unwrap_or_default();
@@ -186,7 +200,8 @@ fn anchor_span(
         "its quote is no longer in the document"
     })?;
     let new_span = CodePointRange::new(start, start + quote_len);
+    let from = place(&a.unit, a.span);
     a.unit = document.units[unit].id.clone();
     a.span = Some(new_span);
-    Ok(Anchoring::Reanchored)
+    Ok(Placed::Moved { from })
 }

@@ -1,14 +1,18 @@
 //! Coder files: one YAML file per coder with the annotations made on each document.
 
 mod anchor;
+mod format;
+mod scalar;
 mod store;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 
 pub use anchor::{AnchorReport, Anchoring, anchor_all, unit_quote};
+pub use format::IncrementalWriter;
 pub use store::{
     CoderLock, coder_file_to_string, load_coder_file, parse_coder_file, save_coder_file,
     write_atomic,
@@ -129,6 +133,11 @@ impl DocumentCoding {
     /// Puts the annotations in document order (unit position, then span): the order files are
     /// written in. Annotations on units the document no longer has go last.
     pub fn sort(&mut self, document: Option<&Document>) {
+        // Saves sort every document, and nearly all are in order already: checking costs no
+        // allocation, and a stable sort of sorted annotations would change nothing.
+        if self.is_sorted(document) {
+            return;
+        }
         self.annotations.sort_by_cached_key(|a| {
             let position = document
                 .and_then(|d| d.unit_position(&a.unit))
@@ -140,6 +149,49 @@ impl DocumentCoding {
             )
         });
     }
+
+    fn is_sorted(&self, document: Option<&Document>) -> bool {
+        // One position look-up per annotation, none for the next annotation on the same unit.
+        let mut previous: Option<(usize, &Annotation)> = None;
+        for a in &self.annotations {
+            let position = match previous {
+                Some((position, p)) if p.unit == a.unit => position,
+                _ => document
+                    .and_then(|d| d.unit_position(&a.unit))
+                    .unwrap_or(usize::MAX),
+            };
+            if let Some((previous_position, p)) = previous {
+                let before = (
+                    previous_position,
+                    p.unit.as_str(),
+                    p.span.map(|s| (s.start, s.end)),
+                );
+                if before > (position, a.unit.as_str(), a.span.map(|s| (s.start, s.end))) {
+                    return false;
+                }
+            }
+            previous = Some((position, a));
+        }
+        true
+    }
+
+    /// Whether [`DocumentCoding::normalize`] would change nothing.
+    pub(crate) fn is_normalized(&self, document: Option<&Document>) -> bool {
+        // Strictly ascending codes are sorted and without duplicates.
+        self.annotations
+            .iter()
+            .all(|a| a.codes.is_sorted_by(|x, y| x < y))
+            && self.is_sorted(document)
+    }
+
+    /// Codes sorted without duplicates, annotations in document order.
+    pub(crate) fn normalize(&mut self, document: Option<&Document>) {
+        for annotation in &mut self.annotations {
+            annotation.codes.sort();
+            annotation.codes.dedup();
+        }
+        self.sort(document);
+    }
 }
 
 /// The content of `annotations/CODER.yaml`.
@@ -150,8 +202,10 @@ pub struct CoderFile {
     pub coder: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codebook_version: Option<String>,
+    /// Shared, so that handing the file to the autosave thread copies pointers, not
+    /// annotations; an edit replaces or copies (`Arc::make_mut`) only its own document.
     #[serde(default)]
-    pub documents: BTreeMap<DocumentId, DocumentCoding>,
+    pub documents: BTreeMap<DocumentId, Arc<DocumentCoding>>,
 }
 
 impl CoderFile {
@@ -200,11 +254,10 @@ impl CoderFile {
     pub fn normalize(&mut self, corpus: &Corpus) {
         for (id, coding) in &mut self.documents {
             let document = corpus.get(id);
-            for annotation in &mut coding.annotations {
-                annotation.codes.sort();
-                annotation.codes.dedup();
+            // A document shared with a save under way is copied only if it changes.
+            if !coding.is_normalized(document) {
+                Arc::make_mut(coding).normalize(document);
             }
-            coding.sort(document);
         }
     }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::yaml;
 
-use super::CoderFile;
+use super::{CoderFile, format};
 
 /// Writes `contents` to `path` so that a crash at any moment leaves either the old file or the
 /// new one: a temporary file in the same folder, fsync, rename over, fsync of the folder.
@@ -55,14 +55,18 @@ pub fn load_coder_file(path: &Path) -> Result<CoderFile> {
     parse_coder_file(path, &text)
 }
 
-/// Parses the text of a coder file; `path` is only used in messages.
+/// Parses the text of a coder file; `path` is only used in messages. The layout normcode
+/// writes is read by hand ([`format::read`]); anything else, and every error, by serde-saphyr.
 pub fn parse_coder_file(path: &Path, text: &str) -> Result<CoderFile> {
-    yaml::parse(path, text, 0)
+    match format::read(text) {
+        Some(file) => Ok(file),
+        None => yaml::parse(path, text, 0),
+    }
 }
 
-/// The text [`save_coder_file`] writes for `file`.
+/// The text [`save_coder_file`] writes for `file`: what serde-saphyr writes, by hand.
 pub fn coder_file_to_string(file: &CoderFile) -> Result<String> {
-    yaml::to_string(file)
+    format::write(file)
 }
 
 pub fn save_coder_file(path: &Path, file: &CoderFile) -> Result<()> {

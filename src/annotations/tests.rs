@@ -28,11 +28,11 @@ fn sample_file() -> CoderFile {
     };
     file.documents.insert(
         DocumentId::new("un/gge-2015"),
-        DocumentCoding {
+        Arc::new(DocumentCoding {
             status: Status::Done,
             memo: Some("document memo".into()),
             annotations: vec![span, unit],
-        },
+        }),
     );
     file
 }
@@ -184,4 +184,308 @@ fn saved_files_are_readable_by_others_and_keep_their_mode() {
     write_atomic(&path, b"two").unwrap();
     assert_eq!(mode(&path), 0o640);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+}
+
+/// The hand-written writer and reader against serde-saphyr, on files full of strings that
+/// need quoting, escaping or block scalars.
+mod format_against_serde_saphyr {
+    use chrono::DateTime;
+    use proptest::prelude::*;
+
+    use super::super::format;
+    use super::*;
+    use crate::yaml;
+
+    /// Characters and words that change how YAML spells a string.
+    fn tricky_text() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "a",
+            "Z",
+            "0",
+            "7",
+            " ",
+            "  ",
+            ":",
+            ": ",
+            "#",
+            " #",
+            "-",
+            "- ",
+            "?",
+            "\"",
+            "'",
+            "\\",
+            "\n",
+            "\n\n",
+            "\t",
+            "\r",
+            "\0",
+            "\u{7}",
+            "\u{1b}",
+            "\u{7f}",
+            "\u{85}",
+            "\u{9f}",
+            "\u{a0}",
+            "\u{2028}",
+            "\u{2029}",
+            "\u{feff}",
+            "\u{fffe}",
+            "é",
+            "关键",
+            "😀",
+            ",",
+            "[",
+            "]",
+            "{",
+            "}",
+            ".",
+            "_",
+            "+",
+            "~",
+            "!",
+            "&",
+            "*",
+            "|",
+            ">",
+            "%",
+            "@",
+            "`",
+            "null",
+            "yes",
+            "No",
+            "on",
+            "1",
+            "1.5",
+            "0x1F",
+            "1:30",
+            "2026-01-02",
+            "2026-01-02T03:04:05Z",
+            "---",
+            "...",
+            "<<",
+            "=",
+            ".inf",
+            "1e3",
+            "word ",
+            "The international community call upon all parties ",
+        ]);
+        prop::collection::vec(pieces, 0..12).prop_map(|p| p.concat())
+    }
+
+    fn time() -> impl Strategy<Value = DateTime<Utc>> {
+        (
+            -62_000_000_000i64..250_000_000_000,
+            prop::sample::select(vec![0u32, 1_000_000, 123_000, 5, 999_999_999]),
+        )
+            .prop_map(|(secs, nanos)| DateTime::from_timestamp(secs, nanos).unwrap())
+    }
+
+    fn annotation() -> impl Strategy<Value = Annotation> {
+        (
+            tricky_text(),
+            prop::option::of((0usize..100_000, 0usize..100_000)),
+            prop::option::of(tricky_text()),
+            prop::collection::vec(tricky_text(), 0..4),
+            prop::option::of(tricky_text()),
+            prop::option::of(time()),
+            prop::option::of(time()),
+        )
+            .prop_map(
+                |(unit, span, quote, codes, memo, created, modified)| Annotation {
+                    unit: UnitId::new(unit),
+                    span: span.map(|(a, b)| CodePointRange::new(a, b)),
+                    quote,
+                    codes: codes.into_iter().map(IndicatorId::new).collect(),
+                    memo,
+                    created,
+                    modified,
+                    anchoring: Anchoring::Anchored,
+                },
+            )
+    }
+
+    fn coder_file() -> impl Strategy<Value = CoderFile> {
+        let coding = (
+            prop::sample::select(vec![Status::NotStarted, Status::InProgress, Status::Done]),
+            prop::option::of(tricky_text()),
+            prop::collection::vec(annotation(), 0..4),
+        )
+            .prop_map(|(status, memo, annotations)| {
+                Arc::new(DocumentCoding {
+                    status,
+                    memo,
+                    annotations,
+                })
+            });
+        (
+            tricky_text(),
+            prop::option::of(tricky_text()),
+            prop::collection::btree_map(tricky_text().prop_map(DocumentId::new), coding, 0..5),
+        )
+            .prop_map(|(coder, codebook_version, documents)| CoderFile {
+                schema: 1,
+                coder,
+                codebook_version,
+                documents,
+            })
+    }
+
+    fn serde_read(text: &str) -> crate::Result<CoderFile> {
+        yaml::parse(Path::new("x.yaml"), text, 0)
+    }
+
+    /// A line of `text` changed: removed, doubled, or with a character inserted or removed.
+    fn mutate(text: &str, line: usize, kind: u8, at: usize, ch: char) -> String {
+        let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
+        if lines.is_empty() {
+            return text.to_string();
+        }
+        let i = line % lines.len();
+        match kind % 4 {
+            0 => {
+                lines.remove(i);
+            }
+            1 => {
+                let copy = lines[i].clone();
+                lines.insert(i, copy);
+            }
+            2 => {
+                let chars: Vec<char> = lines[i].chars().collect();
+                let at = at % (chars.len() + 1);
+                lines[i] = chars[..at]
+                    .iter()
+                    .chain(std::iter::once(&ch))
+                    .chain(&chars[at..])
+                    .collect();
+            }
+            _ => {
+                let mut chars: Vec<char> = lines[i].chars().collect();
+                if !chars.is_empty() {
+                    chars.remove(at % chars.len());
+                }
+                lines[i] = chars.into_iter().collect();
+            }
+        }
+        lines.concat()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+
+        /// Same bytes as serde-saphyr, read back the same by both readers.
+        #[test]
+        fn writer_and_reader_agree_with_serde_saphyr(file in coder_file()) {
+            let expected = yaml::to_string(&file).unwrap();
+            let written = format::write(&file).unwrap();
+            prop_assert_eq!(&written, &expected);
+            let by_serde = serde_read(&written);
+            prop_assert!(by_serde.is_ok(), "{:?}\n{}", by_serde, written);
+            prop_assert_eq!(by_serde.unwrap(), file.clone(), "{}", written);
+            // A multi-line coder name or codebook version is left to serde-saphyr; every
+            // document is read by the fast path.
+            let header_inline = !file.coder.contains('\n')
+                && !file.codebook_version.as_deref().is_some_and(|v| v.contains('\n'))
+                && !written.starts_with("schema: 1\ncoder: >")
+                && !written.contains("\ncodebook_version: >");
+            let fast = format::read(&written);
+            if header_inline {
+                prop_assert_eq!(fast, Some(file), "{}", written);
+            } else {
+                prop_assert!(fast.is_none_or(|fast| fast == file), "{}", written);
+            }
+        }
+
+        /// Whatever the fast reader accepts, serde-saphyr reads the same way.
+        #[test]
+        fn the_fast_reader_never_disagrees_on_edited_files(
+            file in coder_file(),
+            line in 0usize..200,
+            kind in 0u8..4,
+            at in 0usize..200,
+            ch in prop::sample::select(vec![' ', '"', '\\', ':', '#', '-', 'x', '1', '\n', '\t', '[', ',', '{', '\'', '&', '|']),
+        ) {
+            let text = mutate(&format::write(&file).unwrap(), line, kind, at, ch);
+            if let Some(fast) = format::read(&text) {
+                let by_serde = serde_read(&text);
+                prop_assert!(by_serde.is_ok(), "fast reader accepted what serde-saphyr rejects: {:?}\n{}", by_serde, text);
+                prop_assert_eq!(by_serde.unwrap(), fast, "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn multi_line_memos_are_read_by_the_fast_path_too() {
+        let mut file = sample_file();
+        file.documents.insert(
+            DocumentId::new("zz"),
+            Arc::new(DocumentCoding {
+                status: Status::Done,
+                memo: Some("first\n  second\n\n".into()),
+                annotations: vec![],
+            }),
+        );
+        let text = format::write(&file).unwrap();
+        assert!(text.contains("|"), "{text}");
+        assert_eq!(format::read(&text), Some(file));
+    }
+
+    #[test]
+    fn files_in_another_layout_are_left_to_serde_saphyr() {
+        let text = "schema: 1\ncoder: bob\ndocuments:\n  a:\n    status: done # finished\n";
+        assert_eq!(format::read(text), None);
+        let text = "schema: 1\ncoder: 'bob'\ndocuments: {}\n";
+        assert_eq!(format::read(text), None);
+        assert!(serde_read(text).is_ok());
+    }
+}
+
+#[test]
+#[ignore = "timing helper: NORMCODE_CODER_FILE=path cargo test --release -- --ignored --nocapture"]
+fn time_format_on_a_real_file() {
+    let Ok(path) = std::env::var("NORMCODE_CODER_FILE") else {
+        return;
+    };
+    let text = std::fs::read_to_string(&path).unwrap();
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let file = super::format::read(&text).expect("fast path");
+        let read = t.elapsed();
+        let t = std::time::Instant::now();
+        let again = super::format::write(&file).unwrap();
+        let write = t.elapsed();
+        assert_eq!(again, text);
+        let t = std::time::Instant::now();
+        let copy = file.clone();
+        let clone = t.elapsed();
+        drop(copy);
+        eprintln!("read {read:?} write {write:?} clone {clone:?}");
+    }
+}
+
+#[test]
+fn incremental_writes_are_the_normalized_file_and_rewrite_only_what_changed() {
+    let corpus = corpus(BODY);
+    let mut file = sample_file();
+    anchor_all(&mut file, &corpus);
+    let mut writer = IncrementalWriter::default();
+    let expected = |file: &CoderFile| {
+        let mut file = file.clone();
+        file.normalize(&corpus);
+        coder_file_to_string(&file).unwrap()
+    };
+    // The sample's annotations are out of order: written sorted, the file itself untouched.
+    assert_eq!(writer.write(&file, &corpus).unwrap(), expected(&file));
+    assert_eq!(writer.write(&file, &corpus).unwrap(), expected(&file));
+    // A changed document, a new one, a removed one.
+    let id = DocumentId::new("un/gge-2015");
+    Arc::make_mut(file.documents.get_mut(&id).unwrap()).status = Status::InProgress;
+    file.documents.insert(
+        DocumentId::new("other"),
+        Arc::new(DocumentCoding::default()),
+    );
+    assert_eq!(writer.write(&file, &corpus).unwrap(), expected(&file));
+    file.documents.remove(&id);
+    assert_eq!(writer.write(&file, &corpus).unwrap(), expected(&file));
+    file.documents.clear();
+    assert_eq!(writer.write(&file, &corpus).unwrap(), expected(&file));
 }

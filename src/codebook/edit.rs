@@ -1965,15 +1965,25 @@ fn migrate_coders_with(
         let mut file = source.file.clone();
         let mut recoded = 0;
         for (document, coding) in file.documents.iter_mut() {
-            for annotation in &mut coding.annotations {
-                if let Some(mut codes) = recode(&source.name, document, annotation) {
+            let new_codes: Vec<(usize, Vec<IndicatorId>)> = coding
+                .annotations
+                .iter()
+                .enumerate()
+                .filter_map(|(i, annotation)| {
+                    let mut codes = recode(&source.name, document, annotation)?;
                     codes.sort();
                     codes.dedup();
-                    if codes != annotation.codes {
-                        annotation.codes = codes;
-                        recoded += 1;
-                    }
-                }
+                    (codes != annotation.codes).then_some((i, codes))
+                })
+                .collect();
+            if new_codes.is_empty() {
+                continue;
+            }
+            // Documents are shared with the file as read: copied only when they change.
+            let coding = std::sync::Arc::make_mut(coding);
+            for (i, codes) in new_codes {
+                coding.annotations[i].codes = codes;
+                recoded += 1;
             }
         }
         let mut version = None;
@@ -3122,7 +3132,8 @@ mod tests {
 
     fn with_coder(text: &str, units: &[(&str, &[&str])]) -> ProjectFiles {
         let mut file = CoderFile::new("bob", Some("1.0".into()));
-        let coding = file.documents.entry(DocumentId::new("d")).or_default();
+        let coding =
+            std::sync::Arc::make_mut(file.documents.entry(DocumentId::new("d")).or_default());
         for (unit, codes) in units {
             coding.annotations.push(Annotation::new_unit(
                 UnitId::new(*unit),

@@ -184,7 +184,7 @@ impl Project {
         let mut file = if path.exists() {
             let text =
                 std::fs::read_to_string(&path).map_err(|e| Error::io(&shown, "cannot read", e))?;
-            let file: CoderFile = yaml::parse(&shown, &text, 0)?;
+            let file = annotations::parse_coder_file(&shown, &text)?;
             file.check_header(&shown, coder)?;
             file
         } else {

@@ -311,7 +311,11 @@ impl App {
     }
 
     pub fn coding(&self) -> Option<&DocumentCoding> {
-        self.coder.file.documents.get(&self.document()?.id)
+        self.coder
+            .file
+            .documents
+            .get(&self.document()?.id)
+            .map(|c| &**c)
     }
 
     /// The codes on unit `position` of the current document, in codebook order.
@@ -783,7 +787,12 @@ impl App {
         let Some(document) = project.corpus.documents.get(self.doc) else {
             return;
         };
-        let before = self.coder.file.documents.get(&document.id).cloned();
+        let before = self
+            .coder
+            .file
+            .documents
+            .get(&document.id)
+            .map(|c| (**c).clone());
         let mut coding = before.clone().unwrap_or_default();
         edit(&mut coding, document);
         if coding.status == Status::NotStarted && coding != DocumentCoding::default() {
@@ -808,7 +817,10 @@ impl App {
     fn set_coding(&mut self, document: &DocumentId, coding: Option<DocumentCoding>) {
         match coding {
             Some(coding) => {
-                self.coder.file.documents.insert(document.clone(), coding);
+                self.coder
+                    .file
+                    .documents
+                    .insert(document.clone(), Arc::new(coding));
             }
             None => {
                 self.coder.file.documents.remove(document);
@@ -1935,7 +1947,12 @@ impl App {
             let Some(document) = project.corpus.get(&document_id) else {
                 continue;
             };
-            let before = self.coder.file.documents.get(&document_id).cloned();
+            let before = self
+                .coder
+                .file
+                .documents
+                .get(&document_id)
+                .map(|c| (**c).clone());
             let mut coding = before.clone().unwrap_or_default();
             for unit_id in units {
                 let Some(unit) = document.unit(&unit_id) else {

@@ -135,7 +135,12 @@ impl Review {
         let Some(item) = self.item().cloned() else {
             return;
         };
-        let before = self.consensus.file.documents.get(&item.document).cloned();
+        let before = self
+            .consensus
+            .file
+            .documents
+            .get(&item.document)
+            .map(|c| (**c).clone());
         self.undo.push((item.document.clone(), before));
         let files = adjudication::files(&self.coders);
         adjudication::resolve(
@@ -173,7 +178,7 @@ impl Review {
                 self.consensus
                     .file
                     .documents
-                    .insert(document.clone(), coding);
+                    .insert(document.clone(), std::sync::Arc::new(coding));
             }
             None => {
                 self.consensus.file.documents.remove(&document);

@@ -6,7 +6,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::annotations::{CoderFile, save_coder_file};
+use crate::annotations::{CoderFile, IncrementalWriter, write_atomic};
 use crate::project::Project;
 
 use super::app::SaveState;
@@ -14,6 +14,7 @@ use super::{AUTOSAVE_DELAY, AUTOSAVE_MAX_WAIT};
 
 struct Job {
     generation: u64,
+    /// A clone: the documents are shared (`Arc`), so handing it over copies only pointers.
     file: CoderFile,
 }
 
@@ -54,13 +55,20 @@ fn describe(err: crate::Error) -> String {
     }
 }
 
-fn write(project: &Project, path: &std::path::Path, mut file: CoderFile) -> Result<(), String> {
-    file.normalize(&project.corpus);
+/// Saves `file` normalized, atomically; `writer` re-writes only the documents that changed
+/// since its last save.
+fn write(
+    project: &Project,
+    path: &std::path::Path,
+    file: &CoderFile,
+    writer: &mut IncrementalWriter,
+) -> Result<(), String> {
+    let text = writer.write(file, &project.corpus).map_err(describe)?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("{e}: cannot create the folder {}", dir.display()))?;
     }
-    save_coder_file(path, &file).map_err(describe)
+    write_atomic(path, text.as_bytes()).map_err(describe)
 }
 
 impl Saver {
@@ -70,12 +78,13 @@ impl Saver {
         let worker_project = Arc::clone(&project);
         let worker_path = path.clone();
         let worker = std::thread::spawn(move || {
+            let mut writer = IncrementalWriter::default();
             while let Ok(mut job) = job_rx.recv() {
                 // Only the newest state matters.
                 while let Ok(newer) = job_rx.try_recv() {
                     job = newer;
                 }
-                let result = write(&worker_project, &worker_path, job.file);
+                let result = write(&worker_project, &worker_path, &job.file, &mut writer);
                 if done_tx
                     .send(Done {
                         generation: job.generation,
@@ -182,7 +191,12 @@ impl Saver {
     /// Saves on this thread, now (for quitting).
     pub fn save_now(&self, save: &mut SaveState, file: &CoderFile) -> Result<(), String> {
         let generation = save.generation;
-        write(&self.project, &self.path, file.clone())?;
+        write(
+            &self.project,
+            &self.path,
+            file,
+            &mut IncrementalWriter::default(),
+        )?;
         save.saved_generation = generation;
         save.error = None;
         Ok(())

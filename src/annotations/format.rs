@@ -1,0 +1,564 @@
+//! The coder-file layout, written and read by hand: the same bytes serde-saphyr writes, in a
+//! fraction of the time (a coder file can hold 100,000 annotations and is saved every few
+//! seconds while coding).
+//!
+//! The writer spells every scalar as serde-saphyr does ([`super::scalar`]); what only
+//! serde-saphyr spells (block scalars: multi-line memos, long quotes) is left to it, one
+//! document at a time, in the same place of the file, so the output is the same either way.
+//!
+//! The reader accepts the layout the writer produces and nothing else: any other line (a
+//! comment, another order, a block scalar, a hand-written alias) ends its fast path and the
+//! caller parses the file with serde-saphyr, which reads everything YAML allows and reports
+//! errors with their line and column. A document the fast path cannot read line by line is
+//! parsed alone by serde-saphyr and kept only if writing it back gives exactly its text, so
+//! the result is always what serde-saphyr would have read.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::Serialize;
+
+use super::scalar::{
+    is_inline_value, is_plain_key, is_plain_value, push_key, push_value, read_quoted,
+    read_single_quoted_punctuation,
+};
+use super::{Annotation, CoderFile, DocumentCoding, Status};
+use crate::corpus::{CodePointRange, Corpus, DocumentId, IndicatorId, UnitId};
+use crate::error::Result;
+use crate::yaml;
+
+// ----- writing -----
+
+/// The text of `file` as serde-saphyr would write it.
+pub fn write(file: &CoderFile) -> Result<String> {
+    let Some(mut out) = write_header(file, 64 + file.annotation_count() * 200) else {
+        return yaml::to_string(file);
+    };
+    for (id, coding) in &file.documents {
+        write_document(&mut out, id, coding)?;
+    }
+    Ok(out)
+}
+
+/// Everything before the first document, with `capacity` reserved for the rest; `None` when
+/// the coder name or codebook version needs a block scalar (serde-saphyr writes those files).
+fn write_header(file: &CoderFile, capacity: usize) -> Option<String> {
+    let header_inline = is_inline_value(&file.coder)
+        && file.codebook_version.as_deref().is_none_or(is_inline_value);
+    if !header_inline {
+        return None;
+    }
+    let mut out = String::with_capacity(capacity);
+    let _ = writeln!(out, "schema: {}", file.schema);
+    out.push_str("coder: ");
+    push_value(&mut out, &file.coder, false);
+    out.push('\n');
+    if let Some(version) = &file.codebook_version {
+        out.push_str("codebook_version: ");
+        push_value(&mut out, version, false);
+        out.push('\n');
+    }
+    out.push_str(if file.documents.is_empty() {
+        "documents: {}\n"
+    } else {
+        "documents:\n"
+    });
+    Some(out)
+}
+
+/// Writes a coder file again and again (autosave), normalized, re-writing only the documents
+/// that changed since the last time: a document whose `Arc` is the one written last time is
+/// unchanged, since holding that `Arc` here keeps anyone from changing it in place
+/// (`Arc::make_mut` copies a shared document).
+#[derive(Debug, Default)]
+pub struct IncrementalWriter {
+    written: HashMap<DocumentId, (Arc<DocumentCoding>, String)>,
+}
+
+impl IncrementalWriter {
+    /// The text of `file` normalized against `corpus` (see [`CoderFile::normalize`]): always
+    /// the same corpus for one writer, since a document's text depends on its unit order.
+    pub fn write(&mut self, file: &CoderFile, corpus: &Corpus) -> Result<String> {
+        let capacity = self
+            .written
+            .values()
+            .map(|(_, text)| text.len())
+            .sum::<usize>()
+            + 256;
+        let Some(mut out) = write_header(file, capacity) else {
+            self.written.clear();
+            let mut file = file.clone();
+            file.normalize(corpus);
+            return yaml::to_string(&file);
+        };
+        let mut written = HashMap::with_capacity(file.documents.len());
+        for (id, coding) in &file.documents {
+            let text = match self.written.remove(id) {
+                Some((before, text)) if Arc::ptr_eq(&before, coding) => text,
+                _ => {
+                    let document = corpus.get(id);
+                    let mut text = String::new();
+                    if coding.is_normalized(document) {
+                        write_document(&mut text, id, coding)?;
+                    } else {
+                        let mut normalized = DocumentCoding::clone(coding);
+                        normalized.normalize(document);
+                        write_document(&mut text, id, &normalized)?;
+                    }
+                    text
+                }
+            };
+            out.push_str(&text);
+            written.insert(id.clone(), (Arc::clone(coding), text));
+        }
+        self.written = written;
+        Ok(out)
+    }
+}
+
+/// One entry of `documents:`, from its key line on.
+pub fn write_document(out: &mut String, id: &DocumentId, coding: &DocumentCoding) -> Result<()> {
+    if !is_inline_document(coding) {
+        return write_document_by_serde(out, id, coding);
+    }
+    out.push_str("  ");
+    push_key(out, id.as_str());
+    out.push_str(":\n    status: ");
+    out.push_str(status_name(coding.status));
+    out.push('\n');
+    if let Some(memo) = &coding.memo {
+        out.push_str("    memo: ");
+        push_value(out, memo, false);
+        out.push('\n');
+    }
+    if coding.annotations.is_empty() {
+        return Ok(());
+    }
+    out.push_str("    annotations:\n");
+    let mut time = String::new();
+    for a in &coding.annotations {
+        out.push_str("    - unit: ");
+        push_value(out, a.unit.as_str(), false);
+        out.push('\n');
+        if let Some(span) = a.span {
+            out.push_str("      span:\n        start: ");
+            push_number(out, span.start);
+            out.push_str("\n        end: ");
+            push_number(out, span.end);
+            out.push('\n');
+        }
+        if let Some(quote) = &a.quote {
+            out.push_str("      quote: ");
+            push_value(out, quote, false);
+            out.push('\n');
+        }
+        out.push_str("      codes: [");
+        for (i, code) in a.codes.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            push_value(out, code.as_str(), true);
+        }
+        out.push_str("]\n");
+        if let Some(memo) = &a.memo {
+            out.push_str("      memo: ");
+            push_value(out, memo, false);
+            out.push('\n');
+        }
+        for (key, at) in [
+            ("      created: ", a.created),
+            ("      modified: ", a.modified),
+        ] {
+            if let Some(at) = at {
+                out.push_str(key);
+                push_time(out, &mut time, at);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A timestamp as chrono's `Serialize` spells it, as a value, and the end of its line.
+fn push_time(out: &mut String, buffer: &mut String, at: DateTime<Utc>) {
+    use chrono::{Datelike, Timelike};
+    // Whole seconds in years 0 to 9999 (what normcode writes): `"YYYY-MM-DDTHH:MM:SSZ"`,
+    // a timestamp to YAML, so always quoted. chrono's own text for everything else.
+    if at.nanosecond() == 0
+        && let Ok(year) = u32::try_from(at.year())
+        && year <= 9999
+    {
+        let mut text = *b"\"0000-00-00T00:00:00Z\"\n";
+        let mut digits = |at: usize, value: u32, width: usize| {
+            let mut value = value;
+            for i in (0..width).rev() {
+                text[at + i] = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        digits(1, year, 4);
+        digits(6, at.month(), 2);
+        digits(9, at.day(), 2);
+        digits(12, at.hour(), 2);
+        digits(15, at.minute(), 2);
+        digits(18, at.second(), 2);
+        // Only ASCII digits went in.
+        out.push_str(std::str::from_utf8(&text).unwrap_or_default());
+        return;
+    }
+    buffer.clear();
+    let _ = write!(buffer, "{at:?}");
+    push_value(out, buffer, false);
+    out.push('\n');
+}
+
+fn push_number(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::NotStarted => "not_started",
+        Status::InProgress => "in_progress",
+        Status::Done => "done",
+    }
+}
+
+/// Whether every string of `coding` is written on its key's line.
+fn is_inline_document(coding: &DocumentCoding) -> bool {
+    coding.memo.as_deref().is_none_or(is_inline_value)
+        && coding.annotations.iter().all(|a| {
+            is_inline_value(a.unit.as_str())
+                && a.quote.as_deref().is_none_or(is_inline_value)
+                && a.memo.as_deref().is_none_or(is_inline_value)
+        })
+}
+
+/// serde-saphyr writes the document in the context it has in a whole file (under
+/// `documents:`), so block scalars get the same indentation.
+fn write_document_by_serde(
+    out: &mut String,
+    id: &DocumentId,
+    coding: &DocumentCoding,
+) -> Result<()> {
+    #[derive(Serialize)]
+    struct Documents<'a> {
+        documents: BTreeMap<&'a DocumentId, &'a DocumentCoding>,
+    }
+    let text = yaml::to_string(&Documents {
+        documents: BTreeMap::from([(id, coding)]),
+    })?;
+    out.push_str(text.strip_prefix("documents:\n").unwrap_or(&text));
+    Ok(())
+}
+
+// ----- reading -----
+
+/// Reads a coder file in the layout [`write`] produces; `None` for anything else (the caller
+/// then parses it with serde-saphyr, for its result or its error).
+pub fn read(text: &str) -> Option<CoderFile> {
+    if !text.ends_with('\n') || text.contains('\r') {
+        return None;
+    }
+    let mut lines = Lines::new(text);
+    let schema = lines
+        .next()?
+        .strip_prefix("schema: ")
+        .and_then(read_number)?;
+    let schema = u32::try_from(schema).ok()?;
+    let coder = read_value(lines.next()?.strip_prefix("coder: ")?)?;
+    let mut line = lines.next()?;
+    let codebook_version = match line.strip_prefix("codebook_version: ") {
+        Some(value) => {
+            let version = read_value(value)?;
+            line = lines.next()?;
+            Some(version)
+        }
+        None => None,
+    };
+    let mut file = CoderFile {
+        schema,
+        coder,
+        codebook_version,
+        documents: BTreeMap::new(),
+    };
+    match line {
+        "documents: {}" => return lines.is_empty().then_some(file),
+        "documents:" => {}
+        _ => return None,
+    }
+    while !lines.is_empty() {
+        let start = lines.at;
+        let id = read_key(lines.next()?)?;
+        let coding = match read_document(&mut lines) {
+            Some(coding) => coding,
+            None => {
+                lines.seek(start);
+                read_document_by_serde(&mut lines, &id)?
+            }
+        };
+        if file.documents.insert(id, Arc::new(coding)).is_some() {
+            // A key twice: serde-saphyr decides what that means.
+            return None;
+        }
+    }
+    Some(file)
+}
+
+/// The lines of a text that ends with a newline, with the next one found once.
+struct Lines<'a> {
+    text: &'a str,
+    /// Where the next line starts.
+    at: usize,
+    /// The next line, without its newline.
+    line: Option<&'a str>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut lines = Self {
+            text,
+            at: 0,
+            line: None,
+        };
+        lines.seek(0);
+        lines
+    }
+
+    fn seek(&mut self, at: usize) {
+        self.at = at;
+        let rest = self.text.get(at..).unwrap_or_default();
+        self.line = (!rest.is_empty()).then(|| rest.split_once('\n').map_or(rest, |(l, _)| l));
+    }
+
+    fn is_empty(&self) -> bool {
+        self.line.is_none()
+    }
+
+    fn peek(&self) -> Option<&'a str> {
+        self.line
+    }
+
+    fn next(&mut self) -> Option<&'a str> {
+        let line = self.line?;
+        self.seek(self.at + line.len() + 1);
+        Some(line)
+    }
+
+    /// The next line if it starts with `prefix`, without the prefix.
+    fn next_with(&mut self, prefix: &str) -> Option<&'a str> {
+        let rest = self.line?.strip_prefix(prefix)?;
+        self.next();
+        Some(rest)
+    }
+}
+
+/// A document key line: `  KEY:`.
+fn read_key(line: &str) -> Option<DocumentId> {
+    let key = line.strip_prefix("  ")?;
+    if key.starts_with('"') {
+        let (key, rest) = read_quoted(key)?;
+        return (rest == ":").then(|| DocumentId::new(key));
+    }
+    let key = key.strip_suffix(':')?;
+    is_plain_key(key).then(|| DocumentId::new(key))
+}
+
+/// A whole-line scalar value, plain or double-quoted.
+fn read_value(text: &str) -> Option<String> {
+    if let Some((value, "")) = read_single_quoted_punctuation(text) {
+        return Some(value.to_string());
+    }
+    if text.starts_with('"') {
+        let (value, rest) = read_quoted(text)?;
+        return rest.is_empty().then_some(value);
+    }
+    is_plain_value(text, false).then(|| text.to_string())
+}
+
+/// A number as written: digits, no sign, no leading zero.
+fn read_number(text: &str) -> Option<usize> {
+    let canonical = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    canonical.then(|| text.parse().ok()).flatten()
+}
+
+fn read_time(text: &str) -> Option<DateTime<Utc>> {
+    if let Some(at) = read_whole_second_time(text) {
+        return Some(at);
+    }
+    // What chrono's `Deserialize` does with the string.
+    let at: DateTime<FixedOffset> = read_value(text)?.parse().ok()?;
+    Some(at.with_timezone(&Utc))
+}
+
+/// `"YYYY-MM-DDTHH:MM:SSZ"`, what normcode writes, without chrono's general parser.
+fn read_whole_second_time(text: &str) -> Option<DateTime<Utc>> {
+    let t = text.as_bytes();
+    if t.len() != 22
+        || t[0] != b'"'
+        || t[5] != b'-'
+        || t[8] != b'-'
+        || t[11] != b'T'
+        || t[14] != b':'
+        || t[17] != b':'
+        || &t[20..] != b"Z\""
+    {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> Option<u32> {
+        t[from..to].iter().try_fold(0u32, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(number(1, 5)?).ok()?,
+        number(6, 8)?,
+        number(9, 11)?,
+    )?;
+    let time = chrono::NaiveTime::from_hms_opt(number(12, 14)?, number(15, 17)?, number(18, 20)?)?;
+    Some(date.and_time(time).and_utc())
+}
+
+/// `[A, B]`: plain or quoted items.
+fn read_codes(text: &str) -> Option<Vec<IndicatorId>> {
+    let mut rest = text.strip_prefix('[')?;
+    let mut codes = Vec::new();
+    if rest == "]" {
+        return Some(codes);
+    }
+    loop {
+        let (code, after) = if let Some((code, after)) = read_single_quoted_punctuation(rest) {
+            (code.to_string(), after)
+        } else if rest.starts_with('"') {
+            read_quoted(rest)?
+        } else {
+            let end = rest.find([',', ']'])?;
+            let code = &rest[..end];
+            if !is_plain_value(code, true) {
+                return None;
+            }
+            (code.to_string(), &rest[end..])
+        };
+        codes.push(IndicatorId::new(code));
+        if after == "]" {
+            return Some(codes);
+        }
+        rest = after.strip_prefix(", ")?;
+    }
+}
+
+fn read_status(text: &str) -> Option<Status> {
+    match text {
+        "not_started" => Some(Status::NotStarted),
+        "in_progress" => Some(Status::InProgress),
+        "done" => Some(Status::Done),
+        _ => None,
+    }
+}
+
+/// The lines of one document after its key, up to the next key or the end.
+fn read_document(lines: &mut Lines) -> Option<DocumentCoding> {
+    let status = read_status(lines.next_with("    status: ")?)?;
+    let memo = match lines.next_with("    memo: ") {
+        Some(memo) => Some(read_value(memo)?),
+        None => None,
+    };
+    let mut annotations = Vec::new();
+    if lines
+        .next_with("    annotations:")
+        .is_some_and(str::is_empty)
+    {
+        while let Some(unit) = lines.next_with("    - unit: ") {
+            annotations.push(read_annotation(lines, unit)?);
+        }
+        if annotations.is_empty() {
+            return None;
+        }
+    }
+    // The document ends at the next key (two spaces and more) or the end of the file.
+    let next_is_key = lines.peek().is_none_or(|line| {
+        line.starts_with("  ") && !line[2..].starts_with(' ') && !line[2..].is_empty()
+    });
+    next_is_key.then_some(DocumentCoding {
+        status,
+        memo,
+        annotations,
+    })
+}
+
+fn read_annotation(lines: &mut Lines, unit: &str) -> Option<Annotation> {
+    let unit = UnitId::new(read_value(unit)?);
+    let span = match lines.next_with("      span:") {
+        Some("") => {
+            let start = read_number(lines.next_with("        start: ")?)?;
+            let end = read_number(lines.next_with("        end: ")?)?;
+            Some(CodePointRange::new(start, end))
+        }
+        Some(_) => return None,
+        None => None,
+    };
+    let quote = match lines.next_with("      quote: ") {
+        Some(quote) => Some(read_value(quote)?),
+        None => None,
+    };
+    let codes = read_codes(lines.next_with("      codes: ")?)?;
+    let memo = match lines.next_with("      memo: ") {
+        Some(memo) => Some(read_value(memo)?),
+        None => None,
+    };
+    let created = match lines.next_with("      created: ") {
+        Some(at) => Some(read_time(at)?),
+        None => None,
+    };
+    let modified = match lines.next_with("      modified: ") {
+        Some(at) => Some(read_time(at)?),
+        None => None,
+    };
+    Some(Annotation {
+        unit,
+        span,
+        quote,
+        codes,
+        memo,
+        created,
+        modified,
+        anchoring: Default::default(),
+    })
+}
+
+/// A document the line reader did not follow (a multi-line memo, say): serde-saphyr parses its
+/// lines alone, and the result counts only if writing it back gives exactly those lines.
+fn read_document_by_serde(lines: &mut Lines, id: &DocumentId) -> Option<DocumentCoding> {
+    let start = lines.at;
+    lines.next()?;
+    // Up to the next line indented by exactly two spaces (the next key) or less.
+    while let Some(line) = lines.peek() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if indent <= 2 && !line.is_empty() {
+            break;
+        }
+        lines.next();
+    }
+    let fragment = &lines.text[start..lines.at];
+    let mut parsed: BTreeMap<DocumentId, DocumentCoding> =
+        yaml::parse(Path::new(""), fragment, 0).ok()?;
+    let coding = parsed.remove(id).filter(|_| parsed.is_empty())?;
+    let mut again = String::with_capacity(fragment.len());
+    write_document(&mut again, id, &coding).ok()?;
+    (again == fragment).then_some(coding)
+}
