@@ -519,7 +519,12 @@ impl SearchIndex {
         Ok((this, report))
     }
 
-    fn from_index(dir: PathBuf, index: Index, fields: Fields, layout: Layout) -> Result<Self> {
+    fn from_index(dir: PathBuf, mut index: Index, fields: Fields, layout: Layout) -> Result<Self> {
+        // A query runs over the index's segments in parallel (a phrase over common CJK bigrams
+        // spends milliseconds per segment).
+        index
+            .set_default_multithread_executor()
+            .map_err(tantivy_error(&dir, "cannot start the search threads"))?;
         let reader = reader_for(&dir, &index)?;
         Ok(Self {
             dir,
