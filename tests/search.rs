@@ -1062,3 +1062,84 @@ fn cjk_queries_find_exactly_the_units_that_contain_them() {
         assert_eq!(ids(&hits), expected, "query {query}");
     }
 }
+
+fn fresh_files(fixture: &Fixture) -> usize {
+    listing(fixture.cache.path())
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "normcode-fresh.json"))
+        .count()
+}
+
+fn stdout_of(fixture: &Fixture, args: &[&str]) -> String {
+    let output = normcode(fixture).args(args).output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// `normcode search` skips loading the project when no file changed since the index was last
+/// brought up to date (by file metadata, as git does); it must give what loading it gives,
+/// and never serve what a changed document or coder file no longer says.
+#[test]
+fn cli_search_without_loading_the_project_is_never_stale() {
+    let fixture = Fixture::new();
+    // Files changed in the last seconds are never trusted by their metadata.
+    std::thread::sleep(Duration::from_millis(2100));
+    let queries: [&[&str]; 3] = [
+        &["search", "vulnerabilities"],
+        &["search", "--format", "json", "基础 OR disclosure"],
+        &["search", "code:VU01 coder:alice"],
+    ];
+    let slow: Vec<String> = queries.iter().map(|q| stdout_of(&fixture, q)).collect();
+    assert_eq!(
+        fresh_files(&fixture),
+        1,
+        "the first search records the files"
+    );
+    let fast: Vec<String> = queries.iter().map(|q| stdout_of(&fixture, q)).collect();
+    assert_eq!(fast, slow);
+    assert!(slow[2].ends_with("2 hits\n"), "{}", slow[2]);
+
+    // Same sizes: only the times and inodes tell.
+    let document = fixture.root().join("documents/company/ms-2013.md");
+    let original = std::fs::read_to_string(&document).unwrap();
+    write(
+        &document,
+        &original.replace("vulnerabilities", "weaknesses12345"),
+    );
+    let coder = fixture.root().join("annotations/alice.yaml");
+    let text = std::fs::read_to_string(&coder).unwrap();
+    write(&coder, &text.replace("codes: [VU01]\n", "codes: [IL01]\n"));
+    std::thread::sleep(Duration::from_millis(2100));
+    let changed = stdout_of(&fixture, queries[0]);
+    assert!(!changed.contains("company/ms-2013"), "{changed}");
+    assert!(stdout_of(&fixture, &["search", "weaknesses12345"]).contains("company/ms-2013"));
+    assert_ne!(
+        stdout_of(&fixture, queries[2]),
+        slow[2],
+        "alice's codes changed"
+    );
+    assert_eq!(fresh_files(&fixture), 1);
+
+    // Changed just now: the metadata is not trusted (it may change again within the clock's
+    // resolution), the project is loaded. (Scores differ a little after an update: tantivy's
+    // statistics count deleted units until segments merge.)
+    write(&document, &original);
+    let unscored = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.split("  (score").next().unwrap_or(l).to_string())
+            .collect()
+    };
+    assert_eq!(
+        unscored(&stdout_of(&fixture, queries[0])),
+        unscored(&slow[0])
+    );
+    assert_eq!(
+        fresh_files(&fixture),
+        0,
+        "nothing recorded from a racy snapshot"
+    );
+    assert_eq!(
+        unscored(&stdout_of(&fixture, queries[0])),
+        unscored(&slow[0])
+    );
+}
