@@ -76,34 +76,92 @@ impl Walk {
             self.racy = true;
         }
     }
+}
 
-    /// The entries of `dir` (not those whose name starts with `.`, as the corpus skips them),
-    /// sorted, recursively. `None` when a symbolic link is met: where it leads is not followed
-    /// here, so such projects always go the slow way.
-    fn folder(&mut self, root: &Path, relative: &Path, recurse: bool) -> Option<()> {
-        let mut entries: Vec<(std::ffi::OsString, std::fs::FileType)> =
-            std::fs::read_dir(root.join(relative))
-                .ok()?
-                .map(|entry| entry.and_then(|e| Ok((e.file_name(), e.file_type()?))))
-                .collect::<std::io::Result<_>>()
-                .ok()?;
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        for (name, file_type) in entries {
-            if name.as_encoded_bytes().starts_with(b".") {
-                continue;
-            }
-            if file_type.is_symlink() {
-                return None;
-            }
-            let path = relative.join(&name);
-            let metadata = std::fs::symlink_metadata(root.join(&path)).ok()?;
-            self.entry(&path, Some(&metadata));
-            if metadata.is_dir() && recurse {
-                self.folder(root, &path, true)?;
-            }
-        }
-        Some(())
+type Listing = Vec<(PathBuf, Metadata)>;
+
+/// The entries of `dir`, sorted, without those whose name starts with `.` (the corpus skips
+/// them). `None` when a symbolic link is met: where it leads is not followed here, so such
+/// projects always go the slow way.
+fn entries(dir: &Path) -> Option<Vec<(std::ffi::OsString, Metadata)>> {
+    // `DirEntry::metadata` asks relative to the open folder (and does not follow links):
+    // much cheaper than resolving each full path again.
+    let mut entries: Vec<(std::ffi::OsString, Metadata)> = std::fs::read_dir(dir)
+        .ok()?
+        .filter(|entry| {
+            entry.as_ref().map_or(true, |e| {
+                !e.file_name().as_encoded_bytes().starts_with(b".")
+            })
+        })
+        .map(|entry| entry.and_then(|e| Ok((e.file_name(), e.metadata()?))))
+        .collect::<std::io::Result<_>>()
+        .ok()?;
+    if entries.iter().any(|(_, m)| m.file_type().is_symlink()) {
+        return None;
     }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(entries)
+}
+
+/// Every entry under `relative`, each folder followed by its entries.
+fn list(root: &Path, relative: &Path, out: &mut Listing) -> Option<()> {
+    for (name, metadata) in entries(&root.join(relative))? {
+        let path = relative.join(&name);
+        let folder = metadata.is_dir();
+        out.push((path.clone(), metadata));
+        if folder {
+            list(root, &path, out)?;
+        }
+    }
+    Some(())
+}
+
+/// As [`list`], the sub-folders of `relative` listed on several threads (one `stat` per file
+/// is most of a search that finds nothing changed).
+fn list_in_parallel(root: &Path, relative: &Path) -> Option<Listing> {
+    let top = entries(&root.join(relative))?;
+    let folders: Vec<usize> = (0..top.len()).filter(|&i| top[i].1.is_dir()).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
+        .min(folders.len().max(1));
+    let mut below: Vec<Listing> = vec![Vec::new(); top.len()];
+    let listed: Option<Vec<(usize, Listing)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|worker| {
+                let mine: Vec<usize> = folders
+                    .iter()
+                    .copied()
+                    .skip(worker)
+                    .step_by(threads)
+                    .collect();
+                let top = &top;
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    for i in mine {
+                        let mut out = Vec::new();
+                        list(root, &relative.join(&top[i].0), &mut out)?;
+                        done.push((i, out));
+                    }
+                    Some(done)
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for worker in workers {
+            all.extend(worker.join().ok()??);
+        }
+        Some(all)
+    });
+    for (i, out) in listed? {
+        below[i] = out;
+    }
+    let mut listing = Vec::new();
+    for ((name, metadata), under) in top.into_iter().zip(below) {
+        listing.push((relative.join(name), metadata));
+        listing.extend(under);
+    }
+    Some(listing)
 }
 
 fn ctime(m: &Metadata) -> Option<SystemTime> {
@@ -159,7 +217,17 @@ impl ProjectSnapshot {
             match std::fs::symlink_metadata(root.join(folder)) {
                 Ok(m) if m.is_dir() => {
                     walk.entry(folder, Some(&m));
-                    walk.folder(root, folder, recurse)?;
+                    let listing = if recurse {
+                        list_in_parallel(root, folder)?
+                    } else {
+                        entries(&root.join(folder))?
+                            .into_iter()
+                            .map(|(name, metadata)| (folder.join(name), metadata))
+                            .collect()
+                    };
+                    for (path, metadata) in &listing {
+                        walk.entry(path, Some(metadata));
+                    }
                 }
                 Ok(m) if m.file_type().is_symlink() => return None,
                 Ok(m) => walk.entry(folder, Some(&m)),
@@ -219,6 +287,33 @@ mod tests {
         assert_eq!(
             ProjectSnapshot::take(root, docs).unwrap().digest,
             before.digest
+        );
+    }
+
+    #[test]
+    fn the_parallel_listing_is_the_sequential_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for path in [
+            "d/a/1.md",
+            "d/a/b/2.md",
+            "d/c/3.md",
+            "d/4.md",
+            "d/e/f/g/5.md",
+            "d/.h/6.md",
+        ] {
+            write(&root.join(path), path);
+        }
+        let mut sequential = Vec::new();
+        list(root, Path::new("d"), &mut sequential).unwrap();
+        let parallel = list_in_parallel(root, Path::new("d")).unwrap();
+        let paths = |l: &Listing| l.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        assert_eq!(paths(&parallel), paths(&sequential));
+        assert_eq!(
+            sequential.len(),
+            11,
+            "no hidden entries: {:?}",
+            paths(&sequential)
         );
     }
 
