@@ -903,3 +903,245 @@ fn cli_bad_query_exits_2_with_a_clear_message() {
         "a bad query is refused before any indexing"
     );
 }
+
+/// A small seeded generator (the tests need no randomness crate for this).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % below as u64) as usize
+    }
+}
+
+/// The index finds a CJK string exactly in the units whose text holds it, whatever its length
+/// (odd or even), wherever it sits in a run (start, middle, end, across punctuation or not),
+/// and mixed with English words: checked against a plain substring search and against the
+/// highlighter (which reads text one character at a time, as the index did before bigrams).
+#[test]
+fn cjk_queries_find_exactly_the_units_that_contain_them() {
+    const PIECES: &[&str] = &[
+        "关",
+        "键",
+        "基",
+        "础",
+        "设",
+        "施",
+        "安",
+        "全",
+        "关键",
+        "基础设施",
+        "，",
+        "。",
+        " ",
+        " ICT ",
+        "ICT",
+        "（",
+        "）",
+        "\n",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(&root.join("codebook.yaml"), CODEBOOK);
+    let mut rng = Lcg(20261127);
+    for doc in 0..12 {
+        let mut body = String::new();
+        for paragraph in 0..6 {
+            if paragraph > 0 {
+                body.push_str("\n\n");
+            }
+            for _ in 0..(2 + rng.next(14)) {
+                body.push_str(PIECES[rng.next(PIECES.len())]);
+            }
+            body.push('安');
+        }
+        write(
+            &root.join(format!("documents/d{doc}.md")),
+            &format!("---\ntitle: t\n---\n{body}\n"),
+        );
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let project = Project::open(root).unwrap();
+    let options = OpenOptions {
+        index_dir: Some(cache.path().join("index")),
+        ..OpenOptions::default()
+    };
+    let (index, _) = SearchIndex::open_with(&project, &[], &options, &mut |_| {}).unwrap();
+    let units: Vec<(String, String)> = project
+        .corpus
+        .documents
+        .iter()
+        .flat_map(|d| {
+            d.units
+                .iter()
+                .map(move |u| (format!("{}#{}", d.id, u.id), d.unit_text(u).to_string()))
+        })
+        .collect();
+    let every = SearchOptions {
+        limit: 10_000,
+        mode: ParseMode::Strict,
+        ..SearchOptions::default()
+    };
+    let alphabet: Vec<char> = "关键基础设施安全".chars().collect();
+    let mut queries: Vec<String> = Vec::new();
+    for length in 1..=6 {
+        for _ in 0..24 {
+            queries.push((0..length).map(|_| alphabet[rng.next(8)]).collect());
+        }
+    }
+    // Substrings that certainly occur, at every place in the text.
+    for (_, text) in units.iter().take(20) {
+        let chars: Vec<char> = text.chars().collect();
+        for start in 0..chars.len().min(12) {
+            for length in 1..=5 {
+                if let Some(slice) = chars.get(start..start + length)
+                    && slice.iter().all(|&c| alphabet.contains(&c))
+                {
+                    queries.push(slice.iter().collect());
+                }
+            }
+        }
+    }
+    queries.sort();
+    queries.dedup();
+    let mut found_some = 0;
+    for query in &queries {
+        let mut expected: Vec<String> = units
+            .iter()
+            .filter(|(_, text)| text.contains(query.as_str()))
+            .map(|(id, _)| id.clone())
+            .collect();
+        expected.sort();
+        let hits = index.search(query, &every).unwrap();
+        assert_eq!(ids(&hits), expected, "query {query}");
+        found_some += usize::from(!expected.is_empty());
+        for hit in &hits {
+            assert!(!hit.matches.is_empty(), "{query}: a hit is highlighted");
+            let body: Vec<char> = hit.text.chars().collect();
+            for m in &hit.matches {
+                let shown: String = body
+                    [m.start - hit.unit_range.start..m.end - hit.unit_range.start]
+                    .iter()
+                    .collect();
+                // Overlapping matches (`安安` in `安安安`) are shown as one.
+                assert!(
+                    shown.contains(query.as_str()),
+                    "{query}: highlighted {shown}"
+                );
+            }
+        }
+    }
+    assert!(
+        found_some > queries.len() / 3,
+        "the queries are not all misses"
+    );
+    // Mixed and quoted phrases agree with the highlighter's reading of each unit.
+    let mixed = [
+        "ICT安",
+        "ICT安全",
+        "ICT关键基础",
+        "\"安 ICT\"",
+        "\"关键 ICT\"",
+        "\"ICT 关键\"",
+        "\"全 ict\"",
+        "\"施 关\"",
+        "\"施，关键\"",
+        "关键*",
+        "ict*",
+        "\"ict 安\"*",
+    ];
+    for query in mixed {
+        let mut expected: Vec<String> = units
+            .iter()
+            .filter(|(_, text)| !normcode::search::match_ranges(query, false, text, 0).is_empty())
+            .map(|(id, _)| id.clone())
+            .collect();
+        expected.sort();
+        let hits = index.search(query, &every).unwrap();
+        assert_eq!(ids(&hits), expected, "query {query}");
+    }
+}
+
+fn fresh_files(fixture: &Fixture) -> usize {
+    listing(fixture.cache.path())
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "normcode-fresh.json"))
+        .count()
+}
+
+fn stdout_of(fixture: &Fixture, args: &[&str]) -> String {
+    let output = normcode(fixture).args(args).output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// `normcode search` skips loading the project when no file changed since the index was last
+/// brought up to date (by file metadata, as git does); it must give what loading it gives,
+/// and never serve what a changed document or coder file no longer says.
+#[test]
+fn cli_search_without_loading_the_project_is_never_stale() {
+    let fixture = Fixture::new();
+    // Files changed in the last seconds are never trusted by their metadata.
+    std::thread::sleep(Duration::from_millis(2100));
+    let queries: [&[&str]; 3] = [
+        &["search", "vulnerabilities"],
+        &["search", "--format", "json", "基础 OR disclosure"],
+        &["search", "code:VU01 coder:alice"],
+    ];
+    let slow: Vec<String> = queries.iter().map(|q| stdout_of(&fixture, q)).collect();
+    assert_eq!(
+        fresh_files(&fixture),
+        1,
+        "the first search records the files"
+    );
+    let fast: Vec<String> = queries.iter().map(|q| stdout_of(&fixture, q)).collect();
+    assert_eq!(fast, slow);
+    assert!(slow[2].ends_with("2 hits\n"), "{}", slow[2]);
+
+    // Same sizes: only the times and inodes tell.
+    let document = fixture.root().join("documents/company/ms-2013.md");
+    let original = std::fs::read_to_string(&document).unwrap();
+    write(
+        &document,
+        &original.replace("vulnerabilities", "weaknesses12345"),
+    );
+    let coder = fixture.root().join("annotations/alice.yaml");
+    let text = std::fs::read_to_string(&coder).unwrap();
+    write(&coder, &text.replace("codes: [VU01]\n", "codes: [IL01]\n"));
+    std::thread::sleep(Duration::from_millis(2100));
+    let changed = stdout_of(&fixture, queries[0]);
+    assert!(!changed.contains("company/ms-2013"), "{changed}");
+    assert!(stdout_of(&fixture, &["search", "weaknesses12345"]).contains("company/ms-2013"));
+    assert_ne!(
+        stdout_of(&fixture, queries[2]),
+        slow[2],
+        "alice's codes changed"
+    );
+    assert_eq!(fresh_files(&fixture), 1);
+
+    // Changed just now: the metadata is not trusted (it may change again within the clock's
+    // resolution), the project is loaded. (Scores differ a little after an update: tantivy's
+    // statistics count deleted units until segments merge.)
+    write(&document, &original);
+    let unscored = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.split("  (score").next().unwrap_or(l).to_string())
+            .collect()
+    };
+    assert_eq!(
+        unscored(&stdout_of(&fixture, queries[0])),
+        unscored(&slow[0])
+    );
+    assert_eq!(
+        fresh_files(&fixture),
+        0,
+        "nothing recorded from a racy snapshot"
+    );
+    assert_eq!(
+        unscored(&stdout_of(&fixture, queries[0])),
+        unscored(&slow[0])
+    );
+}

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::error::Result;
-use crate::search::{OpenOptions, SearchIndex};
+use crate::project::Project;
+use crate::search::{OpenOptions, ProjectSnapshot, SearchIndex};
 
-use super::commands::open_project;
+use super::commands::project_root;
 use super::search::ProgressBar;
 
 #[derive(Debug, Args)]
@@ -30,7 +31,10 @@ pub struct IndexArgs {
 }
 
 pub fn run(args: IndexArgs, project: Option<&Path>) -> Result<ExitCode> {
-    let project = open_project(project)?;
+    let root = project_root(project)?;
+    // Taken before the files are read: see `normcode search`.
+    let snapshot = ProjectSnapshot::of_project(&root);
+    let project = Project::open(&root)?;
     let options = OpenOptions {
         rebuild: args.rebuild,
         ..OpenOptions::default()
@@ -39,6 +43,7 @@ pub fn run(args: IndexArgs, project: Option<&Path>) -> Result<ExitCode> {
     let opened = SearchIndex::open_with(&project, &[], &options, &mut |p| bar.update(p));
     bar.finish();
     let (index, report) = opened?;
+    super::search::record(&index, &project, &report, snapshot);
     for warning in &report.warnings {
         eprintln!("normcode: warning: {warning}");
     }

@@ -11,13 +11,15 @@ use serde::Serialize;
 
 use crate::corpus::{CodePointRange, DocumentId, UnitId};
 
+use crate::codebook::Codebook;
 use crate::error::{Error, Result};
+use crate::project::{CODEBOOK_FILE, Project};
 use crate::search::{
-    self, Hit, OpenOptions, ParseMode, Progress, SearchIndex, SearchOptions, Stage,
+    self, Hit, OpenOptions, ParseMode, Progress, ProjectSnapshot, SearchIndex, SearchOptions, Stage,
 };
 
 use super::TextOrJson;
-use super::commands::open_project;
+use super::commands::project_root;
 
 #[derive(Debug, Args)]
 #[command(
@@ -63,21 +65,16 @@ pub struct SearchArgs {
 
 pub fn run(args: SearchArgs, project: Option<&Path>) -> Result<ExitCode> {
     let query = args.query.join(" ");
-    let project = open_project(project)?;
-    // A bad query fails before any indexing.
-    search::check_query(&project.codebook, &query, args.fuzzy)?;
-    let mut bar = ProgressBar::new();
-    let opened = SearchIndex::open_with(&project, &[], &OpenOptions::default(), &mut |p| {
-        bar.update(p)
-    });
-    bar.finish();
-    let (index, report) = opened?;
-    for warning in &report.warnings {
-        eprintln!("normcode: warning: {warning}");
-    }
-    if let Some(note) = &report.read_only {
-        eprintln!("normcode: {note}");
-    }
+    let root = project_root(project)?;
+    let index = match unchanged_index(&root)? {
+        // Nothing changed since the index was last brought up to date: no need to load the
+        // project (reading and hashing every document) nor the coder files.
+        Some((index, codebook)) => {
+            search::check_query(&codebook, &query, args.fuzzy)?;
+            index
+        }
+        None => update_index(&root, &query, args.fuzzy)?,
+    };
     let options = SearchOptions {
         limit: args.limit as usize,
         fuzzy: args.fuzzy,
@@ -112,6 +109,60 @@ pub fn run(args: SearchArgs, project: Option<&Path>) -> Result<ExitCode> {
         // `normcode search x | head` closes the pipe early: not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(Error::io("standard output", "cannot write", e)),
+    }
+}
+
+/// The index as it is, with the codebook, when no project file changed since it was last
+/// brought up to date from them (see [`SearchIndex::open_unchanged`]).
+fn unchanged_index(root: &Path) -> Result<Option<(SearchIndex, Codebook)>> {
+    let Ok(text) = std::fs::read_to_string(root.join(CODEBOOK_FILE)) else {
+        return Ok(None);
+    };
+    let Ok(codebook) = Codebook::parse(Path::new(CODEBOOK_FILE), &text) else {
+        return Ok(None);
+    };
+    Ok(SearchIndex::open_unchanged(root, &codebook, None)?.map(|index| (index, codebook)))
+}
+
+/// Loads the project and brings the index up to date, then records what the files looked like
+/// before they were read, for the next search.
+fn update_index(root: &Path, query: &str, fuzzy: bool) -> Result<SearchIndex> {
+    let snapshot = ProjectSnapshot::of_project(root);
+    let project = Project::open(root)?;
+    // A bad query fails before any indexing.
+    search::check_query(&project.codebook, query, fuzzy)?;
+    let mut bar = ProgressBar::new();
+    let opened = SearchIndex::open_with(&project, &[], &OpenOptions::default(), &mut |p| {
+        bar.update(p)
+    });
+    bar.finish();
+    let (index, report) = opened?;
+    for warning in &report.warnings {
+        eprintln!("normcode: warning: {warning}");
+    }
+    if let Some(note) = &report.read_only {
+        eprintln!("normcode: {note}");
+    }
+    record(&index, &project, &report, snapshot);
+    Ok(index)
+}
+
+/// Records `snapshot` with the index when the sync was complete and quiet (warnings must be
+/// shown again next time, so they need the slow way).
+pub(super) fn record(
+    index: &SearchIndex,
+    project: &Project,
+    report: &search::SyncReport,
+    snapshot: Option<ProjectSnapshot>,
+) {
+    let Some(snapshot) = snapshot else { return };
+    if report.warnings.is_empty()
+        && report.read_only.is_none()
+        && snapshot.documents == project.settings.documents
+    {
+        // Only a hint for the next search: when it cannot be written, that one goes the slow
+        // way.
+        let _ = index.record_snapshot(&snapshot);
     }
 }
 

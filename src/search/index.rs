@@ -16,8 +16,9 @@ use crate::error::{Error, Result};
 use crate::project::{LoadedCoder, Project};
 
 use super::build::{Coding, State, doc_state, unit_documents};
+use super::fresh::ProjectSnapshot;
 use super::query::{self, Highlighter, ParseMode};
-use super::schema::{Fields, Layout};
+use super::schema::{Fields, Layout, SCHEMA_VERSION};
 use super::snippet::Snippet;
 use super::tokenizer;
 
@@ -195,6 +196,10 @@ pub struct SearchIndex {
     inner: RwLock<Inner>,
     /// Serializes writers inside this process (the lock file does it across processes).
     writing: Mutex<()>,
+    /// The last state read or written, with its commit payload (most syncs find the same).
+    state: Mutex<Option<Recorded>>,
+    /// The commit payload of the last sync that left the index matching the project.
+    synced: Mutex<Option<String>>,
 }
 
 fn tantivy_error<'a>(
@@ -333,16 +338,36 @@ fn create_index(dir: &Path, layout: &Layout, fields: &Fields, project: &Project)
     Ok(index)
 }
 
-/// What the last commit says the index holds; `None` when it does not say (a new index, or a
-/// commit made by something else).
-fn read_state(dir: &Path, index: &Index) -> Result<Option<State>> {
-    let metas = index
+/// What the index holds, read from the state file its last commit names (and so, like the
+/// commit, always matching the index), with the commit's payload. `None` when the commit does
+/// not say, or the file is gone or damaged.
+type Recorded = (String, Arc<State>);
+
+/// The payload of each commit names the file with the state it holds: `normcode-state:HASH`,
+/// HASH the BLAKE3 of `STATE_DIR/HASH.json`. (The state used to be the payload itself, but
+/// tantivy parses `meta.json`, payload included, several times per commit.)
+const STATE_PAYLOAD: &str = "normcode-state:";
+const STATE_DIR: &str = "state";
+/// The record of what the index was last synced from: see [`super::fresh`].
+const FRESH_FILE: &str = "normcode-fresh.json";
+
+/// The fresh-file: a project snapshot and the commit the index had when it was taken.
+#[derive(Debug, Serialize, Deserialize)]
+struct FreshFile {
+    schema_version: u32,
+    payload: String,
+    snapshot: ProjectSnapshot,
+}
+
+fn state_file(dir: &Path, name: &str) -> PathBuf {
+    dir.join(STATE_DIR).join(format!("{name}.json"))
+}
+
+fn commit_payload(dir: &Path, index: &Index) -> Result<Option<String>> {
+    Ok(index
         .load_metas()
-        .map_err(tantivy_error(dir, "cannot read the search index"))?;
-    Ok(metas
-        .payload
-        .as_deref()
-        .and_then(|payload| serde_json::from_str(payload).ok()))
+        .map_err(tantivy_error(dir, "cannot read the search index"))?
+        .payload)
 }
 
 fn reader_for(dir: &Path, index: &Index) -> Result<IndexReader> {
@@ -414,7 +439,7 @@ impl Plan {
     /// Only indexed documents whose annotations changed; the rest stays as recorded.
     fn annotations(project: &Project, coding: &Coding<'_>, old: &State) -> Self {
         let mut plan = Plan {
-            state: old.clone(),
+            state: (*old).clone(),
             ..Plan::default()
         };
         for (position, document) in project.corpus.documents.iter().enumerate() {
@@ -519,7 +544,12 @@ impl SearchIndex {
         Ok((this, report))
     }
 
-    fn from_index(dir: PathBuf, index: Index, fields: Fields, layout: Layout) -> Result<Self> {
+    fn from_index(dir: PathBuf, mut index: Index, fields: Fields, layout: Layout) -> Result<Self> {
+        // A query runs over the index's segments in parallel (a phrase over common CJK bigrams
+        // spends milliseconds per segment).
+        index
+            .set_default_multithread_executor()
+            .map_err(tantivy_error(&dir, "cannot start the search threads"))?;
         let reader = reader_for(&dir, &index)?;
         Ok(Self {
             dir,
@@ -530,7 +560,122 @@ impl SearchIndex {
                 layout,
             }),
             writing: Mutex::new(()),
+            state: Mutex::new(None),
+            synced: Mutex::new(None),
         })
+    }
+
+    /// What the last commit says the index holds (see [`Recorded`]).
+    fn read_state(&self, index: &Index) -> Result<Option<Recorded>> {
+        let Some(payload) = commit_payload(&self.dir, index)? else {
+            return Ok(None);
+        };
+        let mut cached = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((known, state)) = cached.as_ref()
+            && *known == payload
+        {
+            return Ok(Some((payload, state.clone())));
+        }
+        let Some(name) = payload.strip_prefix(STATE_PAYLOAD) else {
+            return Ok(None);
+        };
+        let path = state_file(&self.dir, name);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(&path, "cannot read", e)),
+        };
+        if blake3::hash(&bytes).to_hex().as_str() != name {
+            return Ok(None);
+        }
+        let Ok(state) = serde_json::from_slice::<State>(&bytes) else {
+            return Ok(None);
+        };
+        let state = Arc::new(state);
+        *cached = Some((payload.clone(), state.clone()));
+        Ok(Some((payload, state)))
+    }
+
+    fn set_synced(&self, payload: Option<String>) {
+        *self.synced.lock().unwrap_or_else(|e| e.into_inner()) = payload;
+    }
+
+    /// Records that the index's last commit was made from the project files as `snapshot`
+    /// found them, so that [`SearchIndex::open_unchanged`] can trust it while they stay so.
+    /// Take the snapshot *before* reading the project, and call this after a sync from the
+    /// files on disk (not from coder files edited in memory). A racy snapshot, or an index
+    /// that did not end its last sync matching the project, records nothing.
+    pub fn record_snapshot(&self, snapshot: &ProjectSnapshot) -> Result<()> {
+        let path = self.dir.join(FRESH_FILE);
+        let synced = self
+            .synced
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let payload = match synced {
+            Some(payload) if !snapshot.racy => payload,
+            _ => {
+                return match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        Err(Error::io(&path, "cannot remove", e))
+                    }
+                    _ => Ok(()),
+                };
+            }
+        };
+        let fresh = FreshFile {
+            schema_version: SCHEMA_VERSION,
+            payload,
+            snapshot: snapshot.clone(),
+        };
+        let text = serde_json::to_string(&fresh).expect("the fresh file always serializes");
+        // A hint, not data: no fsync. A torn or lost file only means the slow way next time.
+        let temporary = self
+            .dir
+            .join(format!("{FRESH_FILE}.{}", std::process::id()));
+        std::fs::write(&temporary, text).map_err(|e| Error::io(&temporary, "cannot write", e))?;
+        std::fs::rename(&temporary, &path).map_err(|e| Error::io(&path, "cannot write", e))
+    }
+
+    /// The project's index, without loading the project, when none of its files changed
+    /// since [`SearchIndex::record_snapshot`] and the index is still at the commit recorded
+    /// then; `None` otherwise (then open the project and use [`SearchIndex::open_with`]).
+    /// `codebook` is the project's (its file is part of the snapshot).
+    pub fn open_unchanged(
+        root: &Path,
+        codebook: &crate::codebook::Codebook,
+        index_dir: Option<&Path>,
+    ) -> Result<Option<Self>> {
+        let dir = match index_dir {
+            Some(dir) => dir.to_path_buf(),
+            None => default_index_dir(root)?,
+        };
+        let Ok(text) = std::fs::read(dir.join(FRESH_FILE)) else {
+            return Ok(None);
+        };
+        let Ok(fresh) = serde_json::from_slice::<FreshFile>(&text) else {
+            return Ok(None);
+        };
+        if fresh.schema_version != SCHEMA_VERSION {
+            return Ok(None);
+        }
+        let Some(now) = ProjectSnapshot::take(root, &fresh.snapshot.documents) else {
+            return Ok(None);
+        };
+        if now.racy || now.digest != fresh.snapshot.digest {
+            return Ok(None);
+        }
+        let fields = Fields::for_codebook(codebook);
+        let layout = Layout::for_codebook(codebook);
+        let Ok(index) = open_existing(&dir, &layout, &fields) else {
+            return Ok(None);
+        };
+        if commit_payload(&dir, &index)?.as_deref() != Some(fresh.payload.as_str()) {
+            return Ok(None);
+        }
+        let this = Self::from_index(dir, index, fields, layout)?;
+        this.set_synced(Some(fresh.payload));
+        Ok(Some(this))
     }
 
     /// The index folder.
@@ -608,22 +753,22 @@ impl SearchIndex {
             Scope::Everything => Plan::full(project, &coding, state),
             Scope::Annotations => Plan::annotations(project, &coding, state),
         };
-        // The plan made before taking the lock, with the state it was made from.
-        let mut first: Option<(State, Plan)> = None;
+        self.set_synced(None);
+        // The plan made before taking the lock, with the commit it was made from.
+        let mut first: Option<(String, Plan)> = None;
         if rebuild.is_none() && lock.is_none() {
-            // Nothing to write needs no lock.
+            // Nothing to write needs no lock. (A state that cannot be read is read again under
+            // the lock: a writer may have just replaced it.)
             let index = self.read_inner().index.clone();
-            match read_state(&self.dir, &index)? {
-                Some(state) => {
-                    let plan = plan_for(&state);
-                    if plan.is_empty() {
-                        report.unchanged = plan.unchanged;
-                        report.elapsed = started.elapsed();
-                        return Ok(report);
-                    }
-                    first = Some((state, plan));
+            if let Some((payload, state)) = self.read_state(&index)? {
+                let plan = plan_for(&state);
+                if plan.is_empty() {
+                    report.unchanged = plan.unchanged;
+                    report.elapsed = started.elapsed();
+                    self.set_synced(Some(payload));
+                    return Ok(report);
                 }
-                None => rebuild = Some("the index does not record what it holds".to_string()),
+                first = Some((payload, plan));
             }
         }
         let lock = match lock.take() {
@@ -643,19 +788,21 @@ impl SearchIndex {
         if rebuild.is_none() {
             // Read again under the lock: another process may have written since.
             let index = self.read_inner().index.clone();
-            match read_state(&self.dir, &index)? {
-                Some(state) => {
+            match self.read_state(&index)? {
+                Some((payload, state)) => {
                     // Nobody wrote in between (the usual case): the plan stands.
                     let plan = match first.take() {
-                        Some((before, plan)) if before == state => plan,
+                        Some((before, plan)) if before == payload => plan,
                         _ => plan_for(&state),
                     };
                     report.added = plan.add.len();
                     report.updated = plan.update.len();
                     report.removed = plan.remove.len();
                     report.unchanged = plan.unchanged;
-                    if !plan.is_empty() {
-                        report.units = self.write(project, &coding, &plan, scope, progress)?;
+                    if plan.is_empty() {
+                        self.set_synced(Some(payload));
+                    } else {
+                        report.units = self.write(project, &coding, plan, scope, progress)?;
                     }
                     drop(lock);
                     report.elapsed = started.elapsed();
@@ -672,7 +819,7 @@ impl SearchIndex {
         report.added = plan.add.len();
         report.unchanged = plan.unchanged;
         // Written even when empty, so the commit records the (empty) state.
-        report.units = self.write(project, &coding, &plan, Scope::Everything, progress)?;
+        report.units = self.write(project, &coding, plan, Scope::Everything, progress)?;
         drop(lock);
         report.elapsed = started.elapsed();
         Ok(report)
@@ -701,7 +848,7 @@ impl SearchIndex {
         &self,
         project: &Project,
         coding: &Coding<'_>,
-        plan: &Plan,
+        plan: Plan,
         scope: Scope,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<usize> {
@@ -757,8 +904,15 @@ impl SearchIndex {
             done: total,
             total,
         });
-        let payload =
-            serde_json::to_string(&plan.state).expect("the index state always serializes");
+        // The state goes to its own file, written (and synced) before the commit that names
+        // it; the previous commit's file is kept for processes still reading it.
+        let bytes = serde_json::to_vec(&plan.state).expect("the index state always serializes");
+        let name = blake3::hash(&bytes).to_hex().to_string();
+        let states = dir.join(STATE_DIR);
+        std::fs::create_dir_all(&states).map_err(|e| Error::io(&states, "cannot create", e))?;
+        crate::annotations::write_atomic(&state_file(dir, &name), &bytes)?;
+        let previous = commit_payload(dir, &index)?;
+        let payload = format!("{STATE_PAYLOAD}{name}");
         let mut prepared = writer
             .prepare_commit()
             .map_err(tantivy_error(dir, "cannot save the search index"))?;
@@ -766,6 +920,26 @@ impl SearchIndex {
         prepared
             .commit()
             .map_err(tantivy_error(dir, "cannot save the search index"))?;
+        let keep = |file: &str| {
+            file.strip_suffix(".json").is_some_and(|stem| {
+                stem == name
+                    || previous
+                        .as_deref()
+                        .and_then(|p| p.strip_prefix(STATE_PAYLOAD))
+                        == Some(stem)
+            })
+        };
+        if let Ok(entries) = std::fs::read_dir(&states) {
+            for entry in entries.flatten() {
+                if !entry.file_name().to_str().is_some_and(keep) {
+                    // Only an old record: failing to remove it changes nothing.
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        *self.state.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((payload.clone(), Arc::new(plan.state)));
+        self.set_synced(Some(payload));
         writer
             .wait_merging_threads()
             .map_err(tantivy_error(dir, "cannot save the search index"))?;

@@ -86,12 +86,14 @@
 //! highlighting without the index.
 
 mod build;
+mod fresh;
 mod index;
 mod query;
 mod schema;
 mod snippet;
 pub mod tokenizer;
 
+pub use fresh::ProjectSnapshot;
 pub use index::{
     Hit, LOCK_FILE, META_FILE, OpenOptions, Progress, SearchIndex, SearchOptions, SearchResults,
     Stage, SyncReport, cache_dir, check_query, default_index_dir,

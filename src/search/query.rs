@@ -16,8 +16,8 @@ use std::borrow::Cow;
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhrasePrefixQuery,
-    PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, FuzzyTermQuery, Occur,
+    PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, TermQuery, Weight,
 };
 use tantivy::query_grammar::{
     self, Delimiter, UserInputAst, UserInputBound, UserInputLeaf, UserInputLiteral,
@@ -25,7 +25,7 @@ use tantivy::query_grammar::{
 use tantivy::schema::{Field, IndexRecordOption, Term};
 
 use super::schema::{FieldKind, Fields};
-use super::tokenizer::{analyze, is_cjk, keyword_term};
+use super::tokenizer::{QueryTerm, analyze, is_cjk, keyword_term, query_terms};
 
 /// How to treat a query that does not parse.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -380,11 +380,19 @@ impl Highlighter {
             let n = pattern.tokens.len();
             if pattern.slop == 0 {
                 for window in tokens.windows(n) {
-                    if window
+                    let matched = window
                         .iter()
                         .zip(&pattern.tokens)
-                        .all(|(token, m)| m.matches(&token.text))
-                    {
+                        .all(|(token, m)| m.matches(&token.text));
+                    // CJK characters next to each other in a phrase must be next to each other
+                    // in the text, as the index's bigrams require (`关键` is not in `关，键`).
+                    let adjacent = || {
+                        window.windows(2).all(|pair| {
+                            !(is_cjk_token(&pair[0].text) && is_cjk_token(&pair[1].text))
+                                || pair[0].chars.end == pair[1].chars.start
+                        })
+                    };
+                    if matched && adjacent() {
                         found.push((window[0].chars.start, window[n - 1].chars.end));
                     }
                 }
@@ -410,6 +418,11 @@ impl Highlighter {
             .map(|(s, e)| crate::corpus::CodePointRange::new(s + offset, e + offset))
             .collect()
     }
+}
+
+/// A token that is one CJK character (the query side's analysis makes no other kind with CJK).
+fn is_cjk_token(text: &str) -> bool {
+    text.chars().next().is_some_and(is_cjk)
 }
 
 fn is_body_field(field: Option<&str>) -> bool {
@@ -707,22 +720,103 @@ fn text_query(
     slop: u32,
     fuzzy: bool,
 ) -> Option<Box<dyn Query>> {
-    let terms: Vec<(usize, Term)> = analyze(phrase)
+    let tokens = analyze(phrase);
+    // A `*` continues a word; after a CJK character it adds nothing (the character is already
+    // matched wherever it starts a longer run).
+    let prefix = prefix && tokens.last().is_some_and(|t| !t.text.chars().any(is_cjk));
+    let mut terms = query_terms(&tokens);
+    let last = terms.pop()?;
+    let term = |text: &str| Term::from_field_text(field, text);
+    if terms.is_empty() {
+        return Some(match last {
+            QueryTerm::Exact(_, text) => single_term(term(&text), prefix, fuzzy),
+            QueryTerm::StartsWith(_, c) => Box::new(CjkCharQuery {
+                field,
+                character: c,
+            }),
+        });
+    }
+    let (last, starts_with) = match last {
+        QueryTerm::Exact(position, text) => ((position, term(&text)), prefix),
+        QueryTerm::StartsWith(position, c) => ((position, term(&c.to_string())), true),
+    };
+    let mut terms: Vec<(usize, Term)> = terms
         .into_iter()
-        .map(|t| (t.position, Term::from_field_text(field, &t.text)))
+        .map(|t| match t {
+            QueryTerm::Exact(position, text) => (position, term(&text)),
+            // Only ever last (see `query_terms`).
+            QueryTerm::StartsWith(position, c) => (position, term(&c.to_string())),
+        })
         .collect();
-    match terms.len() {
-        0 => None,
-        1 => {
-            let (_, term) = terms.into_iter().next()?;
-            Some(single_term(term, prefix, fuzzy))
+    terms.push(last);
+    if starts_with {
+        let mut query = PhrasePrefixQuery::new_with_offset(terms);
+        query.set_max_expansions(PHRASE_PREFIX_EXPANSIONS);
+        Some(Box::new(query))
+    } else {
+        Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)))
+    }
+}
+
+/// A single CJK character: every term that starts with it (the character alone, at the end of
+/// a run, and every bigram it begins), each scored as a word would be. The terms are found in
+/// the term dictionaries of the searcher's segments when the query runs.
+#[derive(Debug, Clone)]
+struct CjkCharQuery {
+    field: Field,
+    character: char,
+}
+
+/// A character that starts more terms than this is searched as a range (every match scores
+/// the same) rather than as a union of that many terms.
+const MAX_CHARACTER_TERMS: usize = 2048;
+
+impl Query for CjkCharQuery {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let mut alone = [0u8; 4];
+        let alone = self.character.encode_utf8(&mut alone).as_bytes();
+        let range = || {
+            let term = Term::from_field_text(self.field, &self.character.to_string());
+            PhrasePrefixQuery::new(vec![term])
+        };
+        let Some(searcher) = scoring.searcher() else {
+            return range().weight(scoring);
+        };
+        // Every term that starts with the character's bytes sorts below them plus 0xFF (a byte
+        // UTF-8 never uses).
+        let mut upper = alone.to_vec();
+        upper.push(0xFF);
+        let mut terms = std::collections::BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.field)?;
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(alone)
+                .lt(&upper)
+                .into_stream()?;
+            while stream.advance() {
+                terms.insert(stream.key().to_vec());
+                if terms.len() > MAX_CHARACTER_TERMS {
+                    return range().weight(scoring);
+                }
+            }
         }
-        _ if prefix => {
-            let mut query = PhrasePrefixQuery::new_with_offset(terms);
-            query.set_max_expansions(PHRASE_PREFIX_EXPANSIONS);
-            Some(Box::new(query))
+        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .filter_map(|bytes| std::str::from_utf8(bytes).ok())
+            .map(|text| {
+                let query = TermQuery::new(
+                    Term::from_field_text(self.field, text),
+                    IndexRecordOption::WithFreqs,
+                );
+                (Occur::Should, Box::new(query) as Box<dyn Query>)
+            })
+            .collect();
+        if clauses.is_empty() {
+            return EmptyQuery.weight(scoring);
         }
-        _ => Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))),
+        BooleanQuery::new(clauses).weight(scoring)
     }
 }
 
@@ -781,6 +875,7 @@ mod tests {
         assert_eq!(matches("\"ict vulnerabilities\"", text), [(7, 26)]);
         assert_eq!(matches("基础", text), [(32, 34)]);
         assert_eq!(matches("设基", text), []);
+        assert_eq!(matches("\"施 关\"", "设施关键；设施，关键"), [(1, 3)]);
         assert_eq!(
             matches("report -ict", text),
             [(0, 6)],

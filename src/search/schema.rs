@@ -14,13 +14,15 @@ use super::tokenizer::{KEYWORD_TOKENIZER, TEXT_TOKENIZER};
 
 /// The version of the index layout. Bump it whenever the schema, the tokenizers or what goes
 /// into a field changes: indexes of another version are rebuilt on open.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// 2: CJK bigrams in the index (see [`super::tokenizer`]).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// How a field is analysed, and so how a query value for it is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldKind {
-    /// Words and CJK characters ([`super::tokenizer::CjkTokenizer`]), with positions.
+    /// Words and CJK bigrams ([`super::tokenizer::CjkTokenizer`]), with positions.
     Text,
     /// The whole value as one lower-cased term: codes, coders, ids, dates.
     Keyword,

@@ -1,8 +1,20 @@
-//! The tokenizer shared by the index and the query side: every Han (and other CJK) character is
-//! a token of its own, runs of Latin letters and digits are words, everything else separates.
+//! The tokenizers of the index and the query side: runs of Latin letters and digits are words,
+//! CJK characters are taken one position each, everything else separates.
 //!
-//! Positions are sequential over all tokens, so the phrase `关键基础设施` is six tokens at
-//! consecutive positions and any substring of it is a phrase query that matches exactly there.
+//! Positions are sequential over all tokens, one per word and one per CJK character, in both
+//! forms below, so a phrase's positions are the same whichever form is used.
+//!
+//! - [`analyze`] (the query side and highlighting) makes every CJK character a token of its own.
+//! - The index ([`text_analyzer`]) stores, at each CJK character's position, the *bigram* of
+//!   that character and the next one of the same run (`关键基础设施` is `关键` `键基` `基础`
+//!   `础设` `设施` `施`), and for the last character of a run the character alone; between
+//!   two CJK characters that are not adjacent (`关键，基础`) it leaves a position free. As in
+//!   Lucene's CJK bigram analyzer, a phrase of n characters then needs about n / 2 much rarer
+//!   terms instead of n very common ones. [`query_terms`] turns analysed query text into index
+//!   terms: non-overlapping bigrams at their positions, the last odd character as one more
+//!   overlapping bigram, and a lone last character as "any term that starts with it", so any
+//!   CJK substring still finds exactly the units that contain it.
+//!
 //! Offsets are byte offsets into the analysed text, as tantivy expects; [`analyze`] turns them
 //! into code points for callers that show them.
 
@@ -59,10 +71,24 @@ fn fold_width(c: char) -> char {
     }
 }
 
-/// Splits text into CJK characters and lower-cased words; drops punctuation and spaces.
+/// Splits text into CJK characters (or bigrams) and lower-cased words; drops punctuation and
+/// spaces.
 #[derive(Clone, Default)]
 pub struct CjkTokenizer {
     token: Token,
+    /// The index form: a CJK character followed by another of the same run is stored as the
+    /// pair (see the module documentation).
+    bigrams: bool,
+}
+
+impl CjkTokenizer {
+    /// The index form: CJK bigrams, a run's last character alone.
+    pub fn bigrams() -> Self {
+        Self {
+            token: Token::default(),
+            bigrams: true,
+        }
+    }
 }
 
 pub struct CjkTokenStream<'a> {
@@ -70,6 +96,10 @@ pub struct CjkTokenStream<'a> {
     text: &'a str,
     token: &'a mut Token,
     next_position: usize,
+    bigrams: bool,
+    /// Where the last CJK character (the first of its token) ended, when the last token was
+    /// one: the index leaves a position free between CJK characters that are not adjacent.
+    cjk_end: Option<usize>,
 }
 
 impl Tokenizer for CjkTokenizer {
@@ -82,6 +112,8 @@ impl Tokenizer for CjkTokenizer {
             text,
             token: &mut self.token,
             next_position: 0,
+            bigrams: self.bigrams,
+            cjk_end: None,
         }
     }
 }
@@ -91,9 +123,24 @@ impl TokenStream for CjkTokenStream<'_> {
         self.token.text.clear();
         while let Some((start, c)) = self.chars.next() {
             if is_cjk(c) {
+                // `关键，基础` must not hold the phrase `关键基础`: with a free position between
+                // `键` and `基`, non-overlapping bigrams at consecutive positions can only
+                // match adjacent characters.
+                if self.bigrams && self.cjk_end.is_some_and(|end| end != start) {
+                    self.next_position += 1;
+                }
+                self.cjk_end = Some(start + c.len_utf8());
                 self.token.offset_from = start;
                 self.token.offset_to = start + c.len_utf8();
                 self.token.text.push(c);
+                // The next character is not consumed: it gets its own position (and bigram).
+                if self.bigrams
+                    && let Some(&(at, next)) = self.chars.peek()
+                    && is_cjk(next)
+                {
+                    self.token.text.push(next);
+                    self.token.offset_to = at + next.len_utf8();
+                }
             } else if is_word_char(c) {
                 let mut end = start + c.len_utf8();
                 self.token.text.extend(fold_width(c).to_lowercase());
@@ -107,6 +154,7 @@ impl TokenStream for CjkTokenStream<'_> {
                 }
                 self.token.offset_from = start;
                 self.token.offset_to = end;
+                self.cjk_end = None;
             } else {
                 continue;
             }
@@ -128,9 +176,17 @@ impl TokenStream for CjkTokenStream<'_> {
     }
 }
 
-/// The analyzer for text fields: [`CjkTokenizer`], long tokens dropped, accents folded
-/// (`é` → `e`).
+/// The analyzer of the index's text fields: [`CjkTokenizer::bigrams`], long tokens dropped,
+/// accents folded (`é` → `e`).
 pub fn text_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(CjkTokenizer::bigrams())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The query side's analyzer: as [`text_analyzer`], but every CJK character alone.
+fn character_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(CjkTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(AsciiFoldingFilter)
@@ -165,9 +221,10 @@ pub struct TextToken {
     pub position: usize,
 }
 
-/// Runs the text analyzer over `text`, the way the index sees it.
+/// Runs the query side's analyzer over `text`: words and single CJK characters, at the positions
+/// the index has them.
 pub fn analyze(text: &str) -> Vec<TextToken> {
-    let mut analyzer = text_analyzer();
+    let mut analyzer = character_analyzer();
     let mut stream = analyzer.token_stream(text);
     let mut tokens = Vec::new();
     // Byte offsets grow monotonically, so code points are counted in one pass.
@@ -195,9 +252,89 @@ pub fn analyze(text: &str) -> Vec<TextToken> {
     tokens
 }
 
-/// The indexed terms of `text`, in order.
+/// The words and CJK characters of `text`, in order (see [`analyze`]).
 pub fn terms(text: &str) -> Vec<String> {
     analyze(text).into_iter().map(|t| t.text).collect()
+}
+
+/// The terms the index stores for `text`, with their positions.
+pub fn indexed_terms(text: &str) -> Vec<(usize, String)> {
+    let mut analyzer = text_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut terms = Vec::new();
+    while stream.advance() {
+        let token = stream.token();
+        terms.push((token.position, token.text.clone()));
+    }
+    terms
+}
+
+/// One term of a query, in the index's form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryTerm {
+    /// This term at this position.
+    Exact(usize, String),
+    /// Any term that starts with this CJK character: the character alone (last of its run) or
+    /// a bigram it begins. Only ever the last term of a query.
+    StartsWith(usize, char),
+}
+
+impl QueryTerm {
+    pub fn position(&self) -> usize {
+        match self {
+            QueryTerm::Exact(position, _) | QueryTerm::StartsWith(position, _) => *position,
+        }
+    }
+}
+
+fn single_cjk(token: &TextToken) -> Option<char> {
+    let mut chars = token.text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if is_cjk(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// The index terms that find the phrase `tokens` (from [`analyze`]) exactly where the index
+/// has it. CJK characters at consecutive positions are read as one run (what separates them in
+/// the query does not matter; in the text they must be adjacent):
+///
+/// - a run of two or more becomes its non-overlapping bigrams (`关键` `基础` `设施` for
+///   `关键基础设施`), plus, when its length is odd, the bigram of its last two characters;
+/// - a lone character followed by a word is the last of its run in the text, so it is stored
+///   alone: an exact term;
+/// - a lone character at the end may be followed by anything in the text: [`QueryTerm::StartsWith`].
+pub fn query_terms(tokens: &[TextToken]) -> Vec<QueryTerm> {
+    let mut terms = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let run_end = tokens[i..]
+            .iter()
+            .position(|t| single_cjk(t).is_none())
+            .map_or(tokens.len(), |n| i + n);
+        if run_end == i {
+            terms.push(QueryTerm::Exact(tokens[i].position, tokens[i].text.clone()));
+            i += 1;
+            continue;
+        }
+        let run: Vec<char> = tokens[i..run_end].iter().filter_map(single_cjk).collect();
+        let at = |k: usize| tokens[i + k].position;
+        let pair = |k: usize| [run[k], run[k + 1]].iter().collect::<String>();
+        match run.len() {
+            1 if run_end < tokens.len() => terms.push(QueryTerm::Exact(at(0), run[0].to_string())),
+            1 => terms.push(QueryTerm::StartsWith(at(0), run[0])),
+            n => {
+                for k in (0..n - 1).step_by(2) {
+                    terms.push(QueryTerm::Exact(at(k), pair(k)));
+                }
+                if n % 2 == 1 {
+                    terms.push(QueryTerm::Exact(at(n - 2), pair(n - 2)));
+                }
+            }
+        }
+        i = run_end;
+    }
+    terms
 }
 
 /// The single keyword term of an identifier (`VU01` → `vu01`).
@@ -234,6 +371,70 @@ mod tests {
         let chars: Vec<char> = text.chars().collect();
         let from_chars: String = chars[resume.chars.clone()].iter().collect();
         assert_eq!(from_chars, "Résumé");
+    }
+
+    #[test]
+    fn the_index_stores_bigrams_and_the_last_character_of_a_run() {
+        let terms = indexed_terms("关键基础设施，安 ICT安全");
+        let expected = [
+            (0, "关键"),
+            (1, "键基"),
+            (2, "基础"),
+            (3, "础设"),
+            (4, "设施"),
+            (5, "施"),
+            // A free position: `施` and `安` are not adjacent.
+            (7, "安"),
+            (8, "ict"),
+            (9, "安全"),
+            (10, "全"),
+        ];
+        let expected: Vec<(usize, String)> =
+            expected.iter().map(|(p, t)| (*p, t.to_string())).collect();
+        assert_eq!(terms, expected, "one term per CJK character or word");
+        let positions: Vec<usize> = analyze("关键基础设施，安 ICT安全")
+            .iter()
+            .map(|t| t.position)
+            .collect();
+        assert_eq!(positions, (0..10).collect::<Vec<_>>());
+    }
+
+    fn query(text: &str) -> Vec<QueryTerm> {
+        query_terms(&analyze(text))
+    }
+
+    fn exact(position: usize, text: &str) -> QueryTerm {
+        QueryTerm::Exact(position, text.to_string())
+    }
+
+    #[test]
+    fn queries_use_non_overlapping_bigrams_and_a_prefix_for_a_lone_last_character() {
+        assert_eq!(query("关"), [QueryTerm::StartsWith(0, '关')]);
+        assert_eq!(query("关键"), [exact(0, "关键")]);
+        assert_eq!(query("关键基"), [exact(0, "关键"), exact(1, "键基")]);
+        assert_eq!(query("关键基础"), [exact(0, "关键"), exact(2, "基础")]);
+        assert_eq!(
+            query("关键基础设"),
+            [exact(0, "关键"), exact(2, "基础"), exact(3, "础设")]
+        );
+        assert_eq!(
+            query("关键基础设施"),
+            [exact(0, "关键"), exact(2, "基础"), exact(4, "设施")]
+        );
+        // A lone character before a word ends its run in the text: stored alone.
+        assert_eq!(query("安 ICT"), [exact(0, "安"), exact(1, "ict")]);
+        assert_eq!(
+            query("ICT安"),
+            [exact(0, "ict"), QueryTerm::StartsWith(1, '安')]
+        );
+        assert_eq!(
+            query("ICT安全 framework"),
+            [exact(0, "ict"), exact(1, "安全"), exact(3, "framework")]
+        );
+        // What separates characters in the query does not split the run.
+        assert_eq!(query("关 键"), [exact(0, "关键")]);
+        assert_eq!(query("vulnerabilities"), [exact(0, "vulnerabilities")]);
+        assert!(query("，。").is_empty());
     }
 
     #[test]
