@@ -18,6 +18,7 @@
 //! back, as that string.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
@@ -64,6 +65,9 @@ pub fn is_surely_plain(s: &str, place: Place) -> bool {
     if s.len() > FOLDED_WRAP_CHARS && s.chars().count() > FOLDED_WRAP_CHARS {
         return false;
     }
+    if s.is_ascii() {
+        return is_surely_plain_ascii(s.as_bytes(), place);
+    }
     let mut previous = first;
     for c in chars {
         let fine = match c {
@@ -82,6 +86,26 @@ pub fn is_surely_plain(s: &str, place: Place) -> bool {
         previous = c;
     }
     !matches!(previous, ' ' | ':')
+}
+
+/// [`is_surely_plain`] after its first checks, for ASCII text, byte by byte.
+fn is_surely_plain_ascii(s: &[u8], place: Place) -> bool {
+    let mut previous = s[0];
+    for &b in &s[1..] {
+        let fine = match b {
+            b' ' => previous != b':',
+            b'#' => previous != b' ',
+            b':' => place != Place::Key,
+            b',' | b'[' | b']' | b'{' | b'}' => place == Place::Value,
+            b'!'..=b'~' => true,
+            _ => false,
+        };
+        if !fine {
+            return false;
+        }
+        previous = b;
+    }
+    !matches!(previous, b' ' | b':')
 }
 
 /// The scalar serde-saphyr writes for `s` in `place`, `None` when it is not one line (a block
@@ -130,13 +154,44 @@ pub fn serde_saphyr_spelling(s: &str, place: Place) -> Option<String> {
     ask_serde_saphyr(s, place, &mut String::new()).map(String::from)
 }
 
+/// A quick hash for the short strings [`Spellings`] remembers (FNV-1a, eight bytes at a time).
+#[derive(Debug, Clone, Copy)]
+struct QuickHasher(u64);
+
+impl Default for QuickHasher {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for QuickHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0 ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
+            self.0 ^= self.0 >> 29;
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+}
+
+type Known = HashMap<Box<str>, Option<Box<str>>, BuildHasherDefault<QuickHasher>>;
+
 /// How strings are spelled, within one write or read: our own rule, else serde-saphyr's
 /// answer, asked once per string and place.
 #[derive(Debug, Default)]
 pub struct Spellings {
-    values: HashMap<Box<str>, Option<Box<str>>>,
-    flow_items: HashMap<Box<str>, Option<Box<str>>>,
-    keys: HashMap<Box<str>, Option<Box<str>>>,
+    values: Known,
+    flow_items: Known,
+    keys: Known,
     buffer: String,
 }
 
