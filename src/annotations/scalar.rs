@@ -141,11 +141,11 @@ fn ask_serde_saphyr(s: &str, place: Place, out: &mut String) -> Option<Box<str>>
         }
     };
     let scalar = out.strip_prefix(before)?.strip_suffix(after)?;
-    let one_line = !scalar.is_empty()
-        && !scalar.contains('\n')
-        && !scalar.starts_with(['|', '>'])
-        && !(place == Place::Key && scalar.starts_with("? "));
-    one_line.then(|| scalar.into())
+    let block_or_complex = scalar.is_empty()
+        || scalar.contains('\n')
+        || scalar.starts_with(['|', '>'])
+        || (place == Place::Key && scalar.starts_with("? "));
+    (!block_or_complex).then(|| scalar.into())
 }
 
 /// serde-saphyr's one-line spelling of `s` in `place`, without our own rule (for tests).
