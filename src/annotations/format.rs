@@ -2,8 +2,8 @@
 //! fraction of the time (a coder file can hold 100,000 annotations and is saved every few
 //! seconds while coding).
 //!
-//! The writer spells every scalar as serde-saphyr does ([`super::scalar`]); what only
-//! serde-saphyr spells (block scalars: multi-line memos, long quotes) is left to it, one
+//! The writer spells every scalar as serde-saphyr does ([`super::scalar`]); what serde-saphyr
+//! writes over several lines (block scalars: multi-line memos, long quotes) is left to it, one
 //! document at a time, in the same place of the file, so the output is the same either way.
 //!
 //! The reader accepts the layout the writer produces and nothing else: any other line (a
@@ -21,10 +21,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
-use super::scalar::{
-    is_inline_value, is_plain_key, is_plain_value, push_key, push_value, read_quoted,
-    read_single_quoted_punctuation,
-};
+use super::scalar::{Place, Spellings};
 use super::{Annotation, CoderFile, DocumentCoding, Status};
 use crate::corpus::{CodePointRange, Corpus, DocumentId, IndicatorId, UnitId};
 use crate::error::Result;
@@ -34,31 +31,28 @@ use crate::yaml;
 
 /// The text of `file` as serde-saphyr would write it.
 pub fn write(file: &CoderFile) -> Result<String> {
-    let Some(mut out) = write_header(file, 64 + file.annotation_count() * 200) else {
+    let mut spellings = Spellings::default();
+    let Some(mut out) = write_header(file, 64 + file.annotation_count() * 200, &mut spellings)
+    else {
         return yaml::to_string(file);
     };
     for (id, coding) in &file.documents {
-        write_document(&mut out, id, coding)?;
+        write_document(&mut out, id, coding, &mut spellings)?;
     }
     Ok(out)
 }
 
 /// Everything before the first document, with `capacity` reserved for the rest; `None` when
 /// the coder name or codebook version needs a block scalar (serde-saphyr writes those files).
-fn write_header(file: &CoderFile, capacity: usize) -> Option<String> {
-    let header_inline = is_inline_value(&file.coder)
-        && file.codebook_version.as_deref().is_none_or(is_inline_value);
-    if !header_inline {
-        return None;
-    }
+fn write_header(file: &CoderFile, capacity: usize, spellings: &mut Spellings) -> Option<String> {
     let mut out = String::with_capacity(capacity);
     let _ = writeln!(out, "schema: {}", file.schema);
     out.push_str("coder: ");
-    push_value(&mut out, &file.coder, false);
+    spellings.push(&mut out, &file.coder, Place::Value)?;
     out.push('\n');
     if let Some(version) = &file.codebook_version {
         out.push_str("codebook_version: ");
-        push_value(&mut out, version, false);
+        spellings.push(&mut out, version, Place::Value)?;
         out.push('\n');
     }
     out.push_str(if file.documents.is_empty() {
@@ -88,7 +82,8 @@ impl IncrementalWriter {
             .map(|(_, text)| text.len())
             .sum::<usize>()
             + 256;
-        let Some(mut out) = write_header(file, capacity) else {
+        let mut spellings = Spellings::default();
+        let Some(mut out) = write_header(file, capacity, &mut spellings) else {
             self.written.clear();
             let mut file = file.clone();
             file.normalize(corpus);
@@ -102,11 +97,11 @@ impl IncrementalWriter {
                     let document = corpus.get(id);
                     let mut text = String::new();
                     if coding.is_normalized(document) {
-                        write_document(&mut text, id, coding)?;
+                        write_document(&mut text, id, coding, &mut spellings)?;
                     } else {
                         let mut normalized = DocumentCoding::clone(coding);
                         normalized.normalize(document);
-                        write_document(&mut text, id, &normalized)?;
+                        write_document(&mut text, id, &normalized, &mut spellings)?;
                     }
                     text
                 }
@@ -120,28 +115,47 @@ impl IncrementalWriter {
 }
 
 /// One entry of `documents:`, from its key line on.
-pub fn write_document(out: &mut String, id: &DocumentId, coding: &DocumentCoding) -> Result<()> {
-    if !is_inline_document(coding) {
-        return write_document_by_serde(out, id, coding);
+pub fn write_document(
+    out: &mut String,
+    id: &DocumentId,
+    coding: &DocumentCoding,
+    spellings: &mut Spellings,
+) -> Result<()> {
+    let start = out.len();
+    if write_document_by_lines(out, id, coding, spellings).is_none() {
+        // A string serde-saphyr writes over several lines: it writes the whole document.
+        out.truncate(start);
+        write_document_by_serde(out, id, coding)?;
     }
+    Ok(())
+}
+
+/// [`write_document`] when every string is written on its key's line; `None` otherwise, with
+/// part of the document appended.
+fn write_document_by_lines(
+    out: &mut String,
+    id: &DocumentId,
+    coding: &DocumentCoding,
+    spellings: &mut Spellings,
+) -> Option<()> {
     out.push_str("  ");
-    push_key(out, id.as_str());
+    spellings.push(out, id.as_str(), Place::Key)?;
     out.push_str(":\n    status: ");
     out.push_str(status_name(coding.status));
     out.push('\n');
     if let Some(memo) = &coding.memo {
         out.push_str("    memo: ");
-        push_value(out, memo, false);
+        spellings.push(out, memo, Place::Value)?;
         out.push('\n');
     }
     if coding.annotations.is_empty() {
-        return Ok(());
+        return Some(());
     }
     out.push_str("    annotations:\n");
     let mut time = String::new();
     for a in &coding.annotations {
         out.push_str("    - unit: ");
-        push_value(out, a.unit.as_str(), false);
+        spellings.push(out, a.unit.as_str(), Place::Value)?;
         out.push('\n');
         if let Some(span) = a.span {
             out.push_str("      span:\n        start: ");
@@ -152,7 +166,7 @@ pub fn write_document(out: &mut String, id: &DocumentId, coding: &DocumentCoding
         }
         if let Some(quote) = &a.quote {
             out.push_str("      quote: ");
-            push_value(out, quote, false);
+            spellings.push(out, quote, Place::Value)?;
             out.push('\n');
         }
         out.push_str("      codes: [");
@@ -160,12 +174,12 @@ pub fn write_document(out: &mut String, id: &DocumentId, coding: &DocumentCoding
             if i > 0 {
                 out.push_str(", ");
             }
-            push_value(out, code.as_str(), true);
+            spellings.push(out, code.as_str(), Place::FlowItem)?;
         }
         out.push_str("]\n");
         if let Some(memo) = &a.memo {
             out.push_str("      memo: ");
-            push_value(out, memo, false);
+            spellings.push(out, memo, Place::Value)?;
             out.push('\n');
         }
         for (key, at) in [
@@ -174,15 +188,20 @@ pub fn write_document(out: &mut String, id: &DocumentId, coding: &DocumentCoding
         ] {
             if let Some(at) = at {
                 out.push_str(key);
-                push_time(out, &mut time, at);
+                push_time(out, &mut time, at, spellings)?;
             }
         }
     }
-    Ok(())
+    Some(())
 }
 
 /// A timestamp as chrono's `Serialize` spells it, as a value, and the end of its line.
-fn push_time(out: &mut String, buffer: &mut String, at: DateTime<Utc>) {
+fn push_time(
+    out: &mut String,
+    buffer: &mut String,
+    at: DateTime<Utc>,
+    spellings: &mut Spellings,
+) -> Option<()> {
     use chrono::{Datelike, Timelike};
     // Whole seconds in years 0 to 9999 (what normcode writes): `"YYYY-MM-DDTHH:MM:SSZ"`,
     // a timestamp to YAML, so always quoted. chrono's own text for everything else.
@@ -206,12 +225,13 @@ fn push_time(out: &mut String, buffer: &mut String, at: DateTime<Utc>) {
         digits(18, at.second(), 2);
         // Only ASCII digits went in.
         out.push_str(std::str::from_utf8(&text).unwrap_or_default());
-        return;
+        return Some(());
     }
     buffer.clear();
     let _ = write!(buffer, "{at:?}");
-    push_value(out, buffer, false);
+    spellings.push(out, buffer, Place::Value)?;
     out.push('\n');
+    Some(())
 }
 
 fn push_number(out: &mut String, n: usize) {
@@ -235,16 +255,6 @@ fn status_name(status: Status) -> &'static str {
         Status::InProgress => "in_progress",
         Status::Done => "done",
     }
-}
-
-/// Whether every string of `coding` is written on its key's line.
-fn is_inline_document(coding: &DocumentCoding) -> bool {
-    coding.memo.as_deref().is_none_or(is_inline_value)
-        && coding.annotations.iter().all(|a| {
-            is_inline_value(a.unit.as_str())
-                && a.quote.as_deref().is_none_or(is_inline_value)
-                && a.memo.as_deref().is_none_or(is_inline_value)
-        })
 }
 
 /// serde-saphyr writes the document in the context it has in a whole file (under
@@ -274,16 +284,17 @@ pub fn read(text: &str) -> Option<CoderFile> {
         return None;
     }
     let mut lines = Lines::new(text);
+    let sp = &mut Spellings::default();
     let schema = lines
         .next()?
         .strip_prefix("schema: ")
         .and_then(read_number)?;
     let schema = u32::try_from(schema).ok()?;
-    let coder = read_value(lines.next()?.strip_prefix("coder: ")?)?;
+    let coder = sp.read_whole(lines.next()?.strip_prefix("coder: ")?, Place::Value)?;
     let mut line = lines.next()?;
     let codebook_version = match line.strip_prefix("codebook_version: ") {
         Some(value) => {
-            let version = read_value(value)?;
+            let version = sp.read_whole(value, Place::Value)?;
             line = lines.next()?;
             Some(version)
         }
@@ -302,12 +313,12 @@ pub fn read(text: &str) -> Option<CoderFile> {
     }
     while !lines.is_empty() {
         let start = lines.at;
-        let id = read_key(lines.next()?)?;
-        let coding = match read_document(&mut lines) {
+        let id = read_key(lines.next()?, sp)?;
+        let coding = match read_document(&mut lines, sp) {
             Some(coding) => coding,
             None => {
                 lines.seek(start);
-                read_document_by_serde(&mut lines, &id)?
+                read_document_by_serde(&mut lines, &id, sp)?
             }
         };
         if file.documents.insert(id, Arc::new(coding)).is_some() {
@@ -367,26 +378,9 @@ impl<'a> Lines<'a> {
 }
 
 /// A document key line: `  KEY:`.
-fn read_key(line: &str) -> Option<DocumentId> {
-    let key = line.strip_prefix("  ")?;
-    if key.starts_with('"') {
-        let (key, rest) = read_quoted(key)?;
-        return (rest == ":").then(|| DocumentId::new(key));
-    }
-    let key = key.strip_suffix(':')?;
-    is_plain_key(key).then(|| DocumentId::new(key))
-}
-
-/// A whole-line scalar value, plain or double-quoted.
-fn read_value(text: &str) -> Option<String> {
-    if let Some((value, "")) = read_single_quoted_punctuation(text) {
-        return Some(value.to_string());
-    }
-    if text.starts_with('"') {
-        let (value, rest) = read_quoted(text)?;
-        return rest.is_empty().then_some(value);
-    }
-    is_plain_value(text, false).then(|| text.to_string())
+fn read_key(line: &str, sp: &mut Spellings) -> Option<DocumentId> {
+    let key = line.strip_prefix("  ")?.strip_suffix(':')?;
+    sp.read_whole(key, Place::Key).map(DocumentId::new)
 }
 
 /// A number as written: digits, no sign, no leading zero.
@@ -397,12 +391,12 @@ fn read_number(text: &str) -> Option<usize> {
     canonical.then(|| text.parse().ok()).flatten()
 }
 
-fn read_time(text: &str) -> Option<DateTime<Utc>> {
+fn read_time(text: &str, sp: &mut Spellings) -> Option<DateTime<Utc>> {
     if let Some(at) = read_whole_second_time(text) {
         return Some(at);
     }
     // What chrono's `Deserialize` does with the string.
-    let at: DateTime<FixedOffset> = read_value(text)?.parse().ok()?;
+    let at: DateTime<FixedOffset> = sp.read_whole(text, Place::Value)?.parse().ok()?;
     Some(at.with_timezone(&Utc))
 }
 
@@ -435,25 +429,14 @@ fn read_whole_second_time(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// `[A, B]`: plain or quoted items.
-fn read_codes(text: &str) -> Option<Vec<IndicatorId>> {
+fn read_codes(text: &str, sp: &mut Spellings) -> Option<Vec<IndicatorId>> {
     let mut rest = text.strip_prefix('[')?;
     let mut codes = Vec::new();
     if rest == "]" {
         return Some(codes);
     }
     loop {
-        let (code, after) = if let Some((code, after)) = read_single_quoted_punctuation(rest) {
-            (code.to_string(), after)
-        } else if rest.starts_with('"') {
-            read_quoted(rest)?
-        } else {
-            let end = rest.find([',', ']'])?;
-            let code = &rest[..end];
-            if !is_plain_value(code, true) {
-                return None;
-            }
-            (code.to_string(), &rest[end..])
-        };
+        let (code, after) = sp.read_start(rest, Place::FlowItem)?;
         codes.push(IndicatorId::new(code));
         if after == "]" {
             return Some(codes);
@@ -472,10 +455,10 @@ fn read_status(text: &str) -> Option<Status> {
 }
 
 /// The lines of one document after its key, up to the next key or the end.
-fn read_document(lines: &mut Lines) -> Option<DocumentCoding> {
+fn read_document(lines: &mut Lines, sp: &mut Spellings) -> Option<DocumentCoding> {
     let status = read_status(lines.next_with("    status: ")?)?;
     let memo = match lines.next_with("    memo: ") {
-        Some(memo) => Some(read_value(memo)?),
+        Some(memo) => Some(sp.read_whole(memo, Place::Value)?),
         None => None,
     };
     let mut annotations = Vec::new();
@@ -484,7 +467,7 @@ fn read_document(lines: &mut Lines) -> Option<DocumentCoding> {
         .is_some_and(str::is_empty)
     {
         while let Some(unit) = lines.next_with("    - unit: ") {
-            annotations.push(read_annotation(lines, unit)?);
+            annotations.push(read_annotation(lines, unit, sp)?);
         }
         if annotations.is_empty() {
             return None;
@@ -501,8 +484,8 @@ fn read_document(lines: &mut Lines) -> Option<DocumentCoding> {
     })
 }
 
-fn read_annotation(lines: &mut Lines, unit: &str) -> Option<Annotation> {
-    let unit = UnitId::new(read_value(unit)?);
+fn read_annotation(lines: &mut Lines, unit: &str, sp: &mut Spellings) -> Option<Annotation> {
+    let unit = UnitId::new(sp.read_whole(unit, Place::Value)?);
     let span = match lines.next_with("      span:") {
         Some("") => {
             let start = read_number(lines.next_with("        start: ")?)?;
@@ -513,20 +496,20 @@ fn read_annotation(lines: &mut Lines, unit: &str) -> Option<Annotation> {
         None => None,
     };
     let quote = match lines.next_with("      quote: ") {
-        Some(quote) => Some(read_value(quote)?),
+        Some(quote) => Some(sp.read_whole(quote, Place::Value)?),
         None => None,
     };
-    let codes = read_codes(lines.next_with("      codes: ")?)?;
+    let codes = read_codes(lines.next_with("      codes: ")?, sp)?;
     let memo = match lines.next_with("      memo: ") {
-        Some(memo) => Some(read_value(memo)?),
+        Some(memo) => Some(sp.read_whole(memo, Place::Value)?),
         None => None,
     };
     let created = match lines.next_with("      created: ") {
-        Some(at) => Some(read_time(at)?),
+        Some(at) => Some(read_time(at, sp)?),
         None => None,
     };
     let modified = match lines.next_with("      modified: ") {
-        Some(at) => Some(read_time(at)?),
+        Some(at) => Some(read_time(at, sp)?),
         None => None,
     };
     Some(Annotation {
@@ -543,7 +526,11 @@ fn read_annotation(lines: &mut Lines, unit: &str) -> Option<Annotation> {
 
 /// A document the line reader did not follow (a multi-line memo, say): serde-saphyr parses its
 /// lines alone, and the result counts only if writing it back gives exactly those lines.
-fn read_document_by_serde(lines: &mut Lines, id: &DocumentId) -> Option<DocumentCoding> {
+fn read_document_by_serde(
+    lines: &mut Lines,
+    id: &DocumentId,
+    sp: &mut Spellings,
+) -> Option<DocumentCoding> {
     let start = lines.at;
     lines.next()?;
     // Up to the next line indented by exactly two spaces (the next key) or less.
@@ -559,6 +546,6 @@ fn read_document_by_serde(lines: &mut Lines, id: &DocumentId) -> Option<Document
         yaml::parse(Path::new(""), fragment, 0).ok()?;
     let coding = parsed.remove(id).filter(|_| parsed.is_empty())?;
     let mut again = String::with_capacity(fragment.len());
-    write_document(&mut again, id, &coding).ok()?;
+    write_document(&mut again, id, &coding, sp).ok()?;
     (again == fragment).then_some(coding)
 }

@@ -268,6 +268,29 @@ mod format_against_serde_saphyr {
             "1e3",
             "word ",
             "The international community call upon all parties ",
+            "Infinity",
+            "TRUE",
+            "nULL",
+            "y",
+            "Off",
+            "NaN",
+            "a:b",
+            "ª",
+            "Ω",
+            "，",
+            "。",
+            "“",
+            "—",
+            "…",
+            "：",
+            "\u{3000}",
+            "\u{200b}",
+            "\u{ad}",
+            "\u{2010}",
+            "\u{2027}",
+            "\u{303f}",
+            "\u{ff5e}",
+            "\u{10ffff}",
         ]);
         prop::collection::vec(pieces, 0..12).prop_map(|p| p.concat())
     }
@@ -409,6 +432,34 @@ mod format_against_serde_saphyr {
                 let by_serde = serde_read(&text);
                 prop_assert!(by_serde.is_ok(), "fast reader accepted what serde-saphyr rejects: {:?}\n{}", by_serde, text);
                 prop_assert_eq!(by_serde.unwrap(), fast, "{}", text);
+            }
+        }
+    }
+
+    /// Strings that start with a letter, the ones our own rule may write plain.
+    fn letter_first_text() -> impl Strategy<Value = String> {
+        (
+            "[a-zA-Zé关Ωª]",
+            tricky_text(),
+            "[ -~\u{80}-\u{3100}\u{fe00}-\u{ffff}]{0,6}",
+        )
+            .prop_map(|(first, middle, end)| format!("{first}{middle}{end}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// What our own rule writes plain, serde-saphyr writes plain, in every place.
+        #[test]
+        fn our_plain_strings_are_plain_to_serde_saphyr(
+            s in prop_oneof![letter_first_text(), tricky_text()],
+        ) {
+            use super::super::scalar::{Place, is_surely_plain, serde_saphyr_spelling};
+            for place in [Place::Value, Place::FlowItem, Place::Key] {
+                if is_surely_plain(&s, place) {
+                    let spelled = serde_saphyr_spelling(&s, place);
+                    prop_assert_eq!(spelled.as_deref(), Some(s.as_str()), "{:?}", place);
+                }
             }
         }
     }
