@@ -917,15 +917,7 @@ pub fn plan_retire(files: &ProjectFiles, id: &str, stamp: &Stamp) -> Result<Migr
     finish(
         files,
         &codebook,
-        Planned {
-            op,
-            summary,
-            text: edited,
-            expected,
-            code_map: HashMap::new(),
-            split: None,
-            notes,
-        },
+        Planned::codebook_only(op, summary, edited, expected, notes),
         stamp,
     )
 }
@@ -1013,15 +1005,7 @@ pub fn plan_add(files: &ProjectFiles, new: &NewIndicator, stamp: &Stamp) -> Resu
     finish(
         files,
         &codebook,
-        Planned {
-            op,
-            summary,
-            text: edited,
-            expected,
-            code_map: HashMap::new(),
-            split: None,
-            notes,
-        },
+        Planned::codebook_only(op, summary, edited, expected, notes),
         stamp,
     )
 }
@@ -1187,15 +1171,7 @@ pub fn plan_edit(
     finish(
         files,
         &codebook,
-        Planned {
-            op,
-            summary,
-            text: edited,
-            expected,
-            code_map: HashMap::new(),
-            split: None,
-            notes,
-        },
+        Planned::codebook_only(op, summary, edited, expected, notes),
         stamp,
     )
 }
@@ -1780,6 +1756,27 @@ struct Planned {
     /// A split recodes by segment instead of by `code_map`: its source and assignments.
     split: Option<(String, Vec<SplitAssignment>)>,
     notes: Vec<String>,
+}
+
+impl Planned {
+    /// A change of the codebook alone: coder files only move to the new version.
+    fn codebook_only(
+        op: Operation,
+        summary: String,
+        text: String,
+        expected: Shape,
+        notes: Vec<String>,
+    ) -> Self {
+        Self {
+            op,
+            summary,
+            text,
+            expected,
+            code_map: HashMap::new(),
+            split: None,
+            notes,
+        }
+    }
 }
 
 /// Adds version and history, checks the new codebook, and migrates the coder files.
