@@ -719,12 +719,7 @@ pub fn plan_merge(
     relabel: &Relabel,
     stamp: &Stamp,
 ) -> Result<Migration> {
-    let mut unique: Vec<String> = Vec::new();
-    for s in sources {
-        if !unique.contains(s) {
-            unique.push(s.clone());
-        }
-    }
+    let unique = unique_in_order(sources);
     let op = Operation::Merge {
         sources: unique.clone(),
         into: into.to_string(),
@@ -1332,12 +1327,7 @@ pub fn plan_split(
     assignments: &[SplitAssignment],
     stamp: &Stamp,
 ) -> Result<Migration> {
-    let mut targets: Vec<String> = Vec::new();
-    for t in into {
-        if !targets.contains(t) {
-            targets.push(t.clone());
-        }
-    }
+    let targets = unique_in_order(into);
     let op = Operation::Split {
         source: source.to_string(),
         into: targets.clone(),
@@ -1671,6 +1661,17 @@ fn append_blocks(
             }
         }
     })
+}
+
+/// `ids` without repeats, in their first order.
+fn unique_in_order(ids: &[String]) -> Vec<String> {
+    let mut unique: Vec<String> = Vec::new();
+    for id in ids {
+        if !unique.contains(id) {
+            unique.push(id.clone());
+        }
+    }
+    unique
 }
 
 fn nonempty(items: &[LangMap]) -> Vec<LangMap> {
