@@ -259,6 +259,19 @@ struct PlainRecords<'a> {
     line: u64,
 }
 
+/// The header line (its fields joined by commas) must name the expected columns.
+fn check_header(line: u64, expected: &'static str, found: String) -> Result<(), CsvError> {
+    if found.trim_start_matches('\u{feff}').to_ascii_lowercase() == expected {
+        Ok(())
+    } else {
+        Err(CsvError::BadHeader {
+            line,
+            expected,
+            found,
+        })
+    }
+}
+
 impl<'a> PlainRecords<'a> {
     /// Reads and checks the header line.
     fn new(text: &'a str, expected: &'static str) -> Result<Self, CsvError> {
@@ -275,13 +288,7 @@ impl<'a> PlainRecords<'a> {
             .map(str::trim)
             .collect::<Vec<_>>()
             .join(",");
-        if found.trim_start_matches('\u{feff}').to_ascii_lowercase() != expected {
-            return Err(CsvError::BadHeader {
-                line,
-                expected,
-                found,
-            });
-        }
+        check_header(line, expected, found)?;
         Ok(records)
     }
 
@@ -371,13 +378,7 @@ impl<'a> Records<'a> {
             .map(|field| field_text(field, line))
             .collect::<Result<Vec<_>, _>>()?;
         let found = names.join(",");
-        if found.trim_start_matches('\u{feff}').to_ascii_lowercase() != expected {
-            return Err(CsvError::BadHeader {
-                line,
-                expected,
-                found,
-            });
-        }
+        check_header(line, expected, found)?;
         Ok(records)
     }
 
