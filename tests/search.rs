@@ -579,6 +579,23 @@ fn annotation_changes_reindex_only_their_documents() {
     // bob's file, read from disk, is still there.
     assert_eq!(find(&index, "coder:bob"), ["un/gge-2015#14"]);
 
+    // A second edit of the same document in the same session (the index has seen this very
+    // coder file before) is a change too.
+    let document = alice.file.documents.get_mut("company/ms-2013").unwrap();
+    let edited = std::sync::Arc::make_mut(document)
+        .annotations
+        .iter_mut()
+        .find(|a| a.memo.is_some())
+        .unwrap();
+    edited.memo = Some("Sovereignty over devices".into());
+    project.save_coder(&mut alice).unwrap();
+    let report = index
+        .update_annotations(&project, std::slice::from_ref(&alice))
+        .unwrap();
+    assert_eq!((report.updated, report.unchanged), (1, 3), "{report:?}");
+    assert_eq!(find(&index, "memo:devices"), ["company/ms-2013#p1"]);
+    assert!(find(&index, "memo:products").is_empty());
+
     // Another coder's file changed on disk (a git pull): picked up too.
     write(
         &fixture.root().join("annotations/bob.yaml"),

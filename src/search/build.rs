@@ -2,11 +2,12 @@
 //! coders' codes and memos; and the record of what the index holds, to update it incrementally.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 
-use crate::annotations::Annotation;
+use crate::annotations::{Annotation, DocumentCoding};
 use crate::corpus::{Document, DocumentId, MetaValue, Segmentation};
 use crate::project::{LoadedCoder, Project};
 
@@ -27,40 +28,99 @@ pub struct State {
     pub documents: BTreeMap<DocumentId, DocState>,
 }
 
-/// Every annotation of every coder, by document, in coder order.
+/// Every coder's annotations, looked up by document when needed, in coder order.
 pub struct Coding<'a> {
-    by_document: HashMap<&'a DocumentId, Vec<(&'a str, &'a Annotation)>>,
+    coders: Vec<&'a LoadedCoder>,
+    hashes: Option<&'a AnnotationHashes>,
+}
+
+/// Each document's annotation hash, with the coders' documents it was computed from.
+///
+/// Holding those `Arc`s keeps them alive, so a document whose `Arc`s are the same pointers
+/// is unchanged (an edit goes through `Arc::make_mut`, which copies a shared document): an
+/// index update then hashes only what changed, not all annotations of the project.
+#[derive(Debug, Default)]
+pub struct AnnotationHashes {
+    by_document: Mutex<HashMap<DocumentId, CachedHash>>,
+}
+
+#[derive(Debug)]
+struct CachedHash {
+    from: Vec<(String, Arc<DocumentCoding>)>,
+    hash: String,
 }
 
 impl<'a> Coding<'a> {
     pub fn new(coders: impl IntoIterator<Item = &'a LoadedCoder>) -> Self {
-        let mut sorted: Vec<&LoadedCoder> = coders.into_iter().collect();
-        sorted.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut by_document: HashMap<&DocumentId, Vec<(&str, &Annotation)>> = HashMap::new();
-        for coder in sorted {
-            for (id, coding) in &coder.file.documents {
-                for annotation in &coding.annotations {
-                    if !annotation.is_orphaned() {
-                        by_document
-                            .entry(id)
-                            .or_default()
-                            .push((coder.name.as_str(), annotation));
-                    }
-                }
-            }
+        let mut coders: Vec<&LoadedCoder> = coders.into_iter().collect();
+        coders.sort_by(|a, b| a.name.cmp(&b.name));
+        Self {
+            coders,
+            hashes: None,
         }
-        Self { by_document }
     }
 
-    fn of(&self, id: &DocumentId) -> &[(&'a str, &'a Annotation)] {
-        self.by_document.get(id).map_or(&[], Vec::as_slice)
+    /// Reuses (and fills) `hashes` for documents whose annotations did not change.
+    pub fn with_hashes(mut self, hashes: &'a AnnotationHashes) -> Self {
+        self.hashes = Some(hashes);
+        self
+    }
+
+    /// Each coder's part of a document, in coder order.
+    fn parts(&self, id: &DocumentId) -> impl Iterator<Item = (&'a str, &'a Arc<DocumentCoding>)> {
+        self.coders
+            .iter()
+            .filter_map(move |coder| Some((coder.name.as_str(), coder.file.documents.get(id)?)))
+    }
+
+    /// The annotations on a document that the index keeps (anchored ones), in coder order.
+    fn of(&self, id: &DocumentId) -> Vec<(&'a str, &'a Annotation)> {
+        self.parts(id)
+            .flat_map(|(coder, coding)| {
+                coding
+                    .annotations
+                    .iter()
+                    .filter(|a| !a.is_orphaned())
+                    .map(move |a| (coder, a))
+            })
+            .collect()
     }
 
     /// A hash of what the index keeps of the annotations on a document.
     pub fn hash(&self, id: &DocumentId) -> String {
+        let Some(hashes) = self.hashes else {
+            return self.compute_hash(id);
+        };
+        let mut cache = hashes.by_document.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(cached) = cache.get(id) {
+            let mut parts = self.parts(id);
+            let same = cached.from.iter().all(|(name, coding)| {
+                parts
+                    .next()
+                    .is_some_and(|(n, c)| n == name && Arc::ptr_eq(c, coding))
+            }) && parts.next().is_none();
+            if same {
+                return cached.hash.clone();
+            }
+        }
+        let hash = self.compute_hash(id);
+        let from = self
+            .parts(id)
+            .map(|(name, coding)| (name.to_string(), Arc::clone(coding)))
+            .collect();
+        cache.insert(
+            id.clone(),
+            CachedHash {
+                from,
+                hash: hash.clone(),
+            },
+        );
+        hash
+    }
+
+    fn compute_hash(&self, id: &DocumentId) -> String {
         // The bytes are gathered first and hashed in one call: BLAKE3 of the concatenation is
-        // the same digest as feeding the pieces one by one, and many tiny updates are slow
-        // (this runs for every document on every index update).
+        // the same digest as feeding the pieces one by one, and many tiny updates are slow.
         let mut bytes = Vec::with_capacity(256);
         for (coder, annotation) in self.of(id) {
             bytes.extend_from_slice(coder.as_bytes());

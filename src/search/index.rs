@@ -15,7 +15,7 @@ use crate::corpus::{CodePointRange, DocumentId, UnitId};
 use crate::error::{Error, Result};
 use crate::project::{LoadedCoder, Project};
 
-use super::build::{Coding, State, doc_state, unit_documents};
+use super::build::{AnnotationHashes, Coding, State, doc_state, unit_documents};
 use super::fresh::ProjectSnapshot;
 use super::query::{self, Highlighter, ParseMode};
 use super::schema::{Fields, Layout, SCHEMA_VERSION};
@@ -200,6 +200,7 @@ pub struct SearchIndex {
     state: Mutex<Option<Recorded>>,
     /// The commit payload of the last sync that left the index matching the project.
     synced: Mutex<Option<String>>,
+    annotation_hashes: AnnotationHashes,
 }
 
 fn tantivy_error<'a>(
@@ -562,6 +563,7 @@ impl SearchIndex {
             writing: Mutex::new(()),
             state: Mutex::new(None),
             synced: Mutex::new(None),
+            annotation_hashes: AnnotationHashes::default(),
         })
     }
 
@@ -737,7 +739,7 @@ impl SearchIndex {
         let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         let mut report = SyncReport::default();
         let coders = all_coders(project, given, &mut report.warnings)?;
-        let coding = Coding::new(coders.iter().map(|c| &**c));
+        let coding = Coding::new(coders.iter().map(|c| &**c)).with_hashes(&self.annotation_hashes);
         let layout = Layout::for_codebook(&project.codebook);
 
         let (mut lock, mut rebuild) = match held {
