@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use normcode::annotations::{
     Anchoring, Annotation, CoderFile, DocumentCoding, Status, anchor_all, coder_file_to_string,
-    load_coder_file, parse_coder_file, save_coder_file, unit_quote,
+    load_coder_file, parse_coder_file, read_document_of, save_coder_file, unit_quote,
 };
 use normcode::corpus::{
     CodePointRange, Corpus, Document, DocumentId, IndicatorId, Segmentation, UnitId, without_label,
@@ -234,6 +234,52 @@ proptest! {
         let loaded = parse_coder_file(Path::new("annotations/x.yaml"), &text);
         prop_assert!(loaded.is_ok(), "{}\n{}", loaded.unwrap_err(), text);
         prop_assert_eq!(loaded.unwrap(), file, "{}", text);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// One document read alone from a saved coder file (what the workspace shows before the
+    /// whole file is read) is that document's coding, or nothing when it has none; when the
+    /// quick reader cannot tell, it says so (`None`) rather than answer wrongly.
+    #[test]
+    fn one_document_read_alone_is_that_documents_coding(
+        file in coder_file(),
+        absent in free_text(),
+    ) {
+        let text = coder_file_to_string(&file).unwrap();
+        let ids = file.documents.keys().cloned().chain([DocumentId::new(absent)]);
+        for id in ids {
+            if let Some(read) = read_document_of(&text, &id) {
+                prop_assert_eq!(read.as_ref(), file.documents.get(&id).map(|c| &**c), "{:?} in\n{}", id, text);
+            }
+        }
+    }
+
+    /// For the ids and texts normcode writes on one line, the quick reader always answers.
+    #[test]
+    fn one_document_of_a_plain_coder_file_is_always_read_alone(
+        ids in prop::collection::btree_set("[a-z][a-z0-9/_-]{0,12}", 1..6),
+        memo in prop::option::of("[a-zA-Z ,.]{1,30}"),
+        absent in "[a-z][a-z0-9/_-]{0,12}",
+    ) {
+        let mut file = CoderFile::new("alice", Some("1".into()));
+        for (n, id) in ids.iter().enumerate() {
+            let mut annotation = Annotation::new_unit(UnitId::new(format!("p{n}")), vec![IndicatorId::new("IL01")], DateTime::from_timestamp(0, 0).unwrap());
+            annotation.memo = memo.clone();
+            file.documents.insert(DocumentId::new(id.clone()), std::sync::Arc::new(DocumentCoding {
+                status: Status::InProgress,
+                memo: None,
+                annotations: vec![annotation],
+            }));
+        }
+        let text = coder_file_to_string(&file).unwrap();
+        for id in ids.iter().chain([&absent]) {
+            let id = DocumentId::new(id.clone());
+            let read = read_document_of(&text, &id);
+            prop_assert_eq!(read, Some(file.documents.get(&id).map(|c| (**c).clone())), "{:?} in\n{}", id, text);
+        }
     }
 }
 

@@ -6,12 +6,14 @@ use common::{repo, samples_copy};
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use normcode::annotations::Status;
 use normcode::corpus::{DocumentId, UnitId};
 use normcode::project::Project;
 use normcode::tui::app::{App, Focus, Mode};
 use normcode::tui::keymap::Keymap;
+use normcode::tui::startup;
 use normcode::tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -138,6 +140,108 @@ fn help_overlay_lists_every_action_with_its_keys() {
     }
     press(&mut app, "<esc>");
     assert_eq!(app.mode, Mode::Normal);
+}
+
+/// The document pane of a screen (its left 45 columns at 80): what the preview shown while the
+/// project loads must show exactly as the loaded workspace will. (The codebook pane's counts
+/// of uses in the corpus and the status bar are only known once loaded.)
+fn document_pane(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    lines[..lines.len() - 1]
+        .iter()
+        .map(|line| line.chars().take(45).collect::<String>() + "\n")
+        .collect()
+}
+
+#[test]
+fn the_first_frame_shows_where_the_coder_left_off_before_the_project_has_loaded() {
+    let root = repo();
+    let read = Arc::new(AtomicUsize::new(0));
+    let position = (DocumentId::new("un/gge-2015"), UnitId::new("p5"));
+    let preview = startup::preview(
+        &root,
+        "alice",
+        Keymap::default(),
+        Some(position.clone()),
+        Arc::clone(&read),
+    )
+    .unwrap()
+    .expect("the samples' coder files are in normcode's layout");
+    assert_eq!(
+        preview.project.corpus.len(),
+        1,
+        "only the document shown is read"
+    );
+    let first = render(&preview, 80, 24);
+    insta::assert_snapshot!(first);
+    assert!(first.contains("loading documents 0/14…"), "{first}");
+
+    // The loader reads the rest (counting documents for the status bar); the loaded workspace
+    // at the same place shows the same document, codes and details.
+    let (project, coder) = startup::Loader::start(root.clone(), "alice".into(), Arc::clone(&read))
+        .finish()
+        .unwrap();
+    assert_eq!(read.load(Ordering::Relaxed), 14);
+    assert!(render(&preview, 80, 24).contains("loading documents 14/14…"));
+    let mut loaded = App::new(Arc::new(project), coder, Keymap::default());
+    let doc = loaded.project.corpus.position(&position.0).unwrap();
+    loaded.open_document(doc, 4);
+    let loaded_screen = render(&loaded, 80, 24);
+    assert!(loaded_screen.contains("IL08"), "{loaded_screen}");
+    assert_eq!(document_pane(&first), document_pane(&loaded_screen));
+    assert!(!loaded_screen.contains('…') || !loaded_screen.contains("loading"));
+}
+
+#[test]
+fn the_first_frame_of_a_project_without_a_saved_place_is_its_first_document() {
+    let root = repo();
+    let read = Arc::new(AtomicUsize::new(0));
+    let preview = startup::preview(&root, "bob", Keymap::default(), None, read)
+        .unwrap()
+        .unwrap();
+    let loaded = app_for(&root, "bob");
+    assert_eq!(
+        preview.document().unwrap().id,
+        loaded.project.corpus.documents[0].id
+    );
+    assert_eq!(
+        document_pane(&render(&preview, 80, 24)),
+        document_pane(&render(&loaded, 80, 24))
+    );
+}
+
+#[test]
+fn the_first_frame_reads_a_coder_file_in_any_layout_and_none_from_a_broken_one() {
+    let dir = temp_project(&[("a.md", "First paragraph.\n\nSecond one.\n".to_string())]);
+    std::fs::create_dir_all(dir.path().join("annotations")).unwrap();
+    let carol = dir.path().join("annotations/carol.yaml");
+    // Valid YAML, but not the layout normcode writes (four-space indents, a comment).
+    std::fs::write(
+        &carol,
+        "schema: 1\ncoder: carol\ndocuments:\n    # by hand\n    a:\n        status: in_progress\n        annotations:\n            - {unit: p2, codes: [IL01]}\n",
+    )
+    .unwrap();
+    let preview = |coder: &str| {
+        let read = Arc::new(AtomicUsize::new(0));
+        startup::preview(dir.path(), coder, Keymap::default(), None, read).unwrap()
+    };
+    let shown = preview("carol").expect("a hand-written file is read whole");
+    assert_eq!(codes(&shown, "a", "p2"), ["IL01"]);
+    assert_eq!(
+        document_pane(&render(&shown, 80, 24)),
+        document_pane(&render(&app_for(dir.path(), "carol"), 80, 24))
+    );
+
+    // A coder without a file sees the document uncoded; a broken file is left to the loader,
+    // which names the line.
+    assert!(preview("dave").unwrap().coder.file.documents.is_empty());
+    std::fs::write(&carol, "schema: 1\ncoder: carol\ndocuments: [\n").unwrap();
+    assert!(preview("carol").is_none());
+    let read = Arc::new(AtomicUsize::new(0));
+    let err = startup::Loader::start(dir.path().to_path_buf(), "carol".into(), read)
+        .finish()
+        .expect_err("a broken coder file stops the load");
+    assert!(err.to_string().contains("carol.yaml:3"), "{err}");
 }
 
 fn temp_project(documents: &[(&str, String)]) -> tempfile::TempDir {

@@ -549,3 +549,45 @@ fn read_document_by_serde(
     write_document(&mut again, id, &coding, sp).ok()?;
     (again == fragment).then_some(coding)
 }
+
+/// The coding of one document, read alone from a coder file in [`write`]'s layout, without
+/// reading the rest: `Some(None)` when the file has nothing for it; `None` when the file is not
+/// in that layout where it was looked at (read the whole file then).
+///
+/// Every document key in the layout is a line of two spaces and the key as [`write`] spells
+/// it (every other line of a document is indented further), so the key line is found by
+/// searching for it.
+pub fn read_document_of(text: &str, id: &DocumentId) -> Option<Option<DocumentCoding>> {
+    const DOCUMENTS: &str = "\ndocuments:\n";
+    if !text.starts_with("schema: ")
+        || !text.ends_with('\n')
+        || memchr::memchr(b'\r', text.as_bytes()).is_some()
+    {
+        return None;
+    }
+    let sp = &mut Spellings::default();
+    let documents = memchr::memmem::find(text.as_bytes(), DOCUMENTS.as_bytes())? + DOCUMENTS.len();
+    let mut lines = Lines::new(text);
+    lines.seek(documents);
+    // The first entry shows whether the file is in the layout.
+    read_key(lines.peek()?, sp)?;
+    let mut key = String::from("\n");
+    write_document(&mut key, id, &DocumentCoding::default(), sp).ok()?;
+    let key = &key[..key.find(":\n")? + 2];
+    let Some(at) = memchr::memmem::find(&text.as_bytes()[documents - 1..], key.as_bytes()) else {
+        return Some(None);
+    };
+    let start = documents + at;
+    lines.seek(start);
+    if read_key(lines.next()?, sp).as_ref() != Some(id) {
+        return None;
+    }
+    let coding = match read_document(&mut lines, sp) {
+        Some(coding) => coding,
+        None => {
+            lines.seek(start);
+            read_document_by_serde(&mut lines, id, sp)?
+        }
+    };
+    Some(Some(coding))
+}

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 
 pub use anchor::{AnchorReport, Anchoring, anchor_all, unit_quote};
-pub use format::IncrementalWriter;
+pub use format::{IncrementalWriter, read_document_of};
 pub use store::{
     CoderLock, coder_file_to_string, load_coder_file, parse_coder_file, save_coder_file,
     write_atomic,

@@ -112,9 +112,9 @@ fn workspace(project: Option<&Path>, coder: Option<&str>) -> Result<ExitCode> {
         return status(project, TextOrJson::Text);
     }
     let config = Config::load()?;
-    let project = open_project(project)?;
+    let root = project_root(project)?;
     let coder = coder_name(coder, &config);
-    tui::run(project, &coder, &config)?;
+    tui::run(&root, &coder, &config)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -212,16 +212,24 @@ impl Corpus {
     /// Loads every `.txt` and `.md` file below `folder`. `project_root` bounds where a symbolic
     /// link may lead; `display_base` is what paths in messages are shown relative to.
     pub fn load(folder: &Path, project_root: &Path, mode: Segmentation) -> Result<Self> {
-        let root = project_root
-            .canonicalize()
-            .map_err(|e| Error::io(project_root, "cannot open project folder", e))?;
-        let mut files = Vec::new();
-        let mut problems = Vec::new();
-        collect_files(folder, &root, &mut files, &mut problems)?;
-        files.sort();
+        Self::load_counting(folder, project_root, mode, &AtomicUsize::new(0))
+    }
+
+    /// [`Corpus::load`], adding one to `loaded` as each file is read (for a progress display).
+    pub fn load_counting(
+        folder: &Path,
+        project_root: &Path,
+        mode: Segmentation,
+        loaded: &AtomicUsize,
+    ) -> Result<Self> {
+        let (files, mut problems) = document_files(folder, project_root)?;
         // Reading and parsing is most of the time, and each file's is independent of the others:
         // done on every core, then taken in file order as before.
-        let loaded = parallel_map(&files, |file| load_file(folder, project_root, file, mode));
+        let loaded = parallel_map(&files, |file| {
+            let file = load_file(folder, project_root, file, mode);
+            loaded.fetch_add(1, Ordering::Relaxed);
+            file
+        });
         let mut documents: Vec<Document> = Vec::with_capacity(files.len());
         let mut seen: HashMap<DocumentId, PathBuf> = HashMap::new();
         for LoadedFile { id, shown, outcome } in loaded {
@@ -249,6 +257,34 @@ impl Corpus {
             }
         }
         Ok(Self::from_documents(documents, problems))
+    }
+
+    /// One document of `folder`, loaded alone, as [`Corpus::load`] would load it: `wanted` if
+    /// the folder has it, else the first document; with the number of document files. For
+    /// showing a document before the whole corpus has loaded.
+    pub fn load_one(
+        folder: &Path,
+        project_root: &Path,
+        mode: Segmentation,
+        wanted: Option<&DocumentId>,
+    ) -> Result<(Option<Document>, usize)> {
+        let (files, _) = document_files(folder, project_root)?;
+        // In id order (the corpus's); among files with one id, in file order, as `load` keeps
+        // the first that parses.
+        let mut candidates: Vec<(DocumentId, &PathBuf)> = files
+            .iter()
+            .map(|file| (document_id(folder, file), file))
+            .collect();
+        candidates.sort_by(|a, b| a.0.cmp(&b.0));
+        let wanted = candidates.iter().filter(|(id, _)| Some(id) == wanted);
+        for (_, file) in wanted.chain(&candidates) {
+            match load_file(folder, project_root, file, mode).outcome {
+                Outcome::Parsed(document) => return Ok((Some(*document), files.len())),
+                Outcome::Skipped(_) => {}
+                Outcome::Unreadable(err) => return Err(err),
+            }
+        }
+        Ok((None, files.len()))
     }
 
     pub fn get(&self, id: &DocumentId) -> Option<&Document> {
@@ -384,6 +420,18 @@ fn document_id(folder: &Path, file: &Path) -> DocumentId {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     DocumentId::new(parts.join("/"))
+}
+
+/// The document files below `folder`, sorted, with the problems met listing them.
+fn document_files(folder: &Path, project_root: &Path) -> Result<(Vec<PathBuf>, Vec<Problem>)> {
+    let root = project_root
+        .canonicalize()
+        .map_err(|e| Error::io(project_root, "cannot open project folder", e))?;
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    collect_files(folder, &root, &mut files, &mut problems)?;
+    files.sort();
+    Ok((files, problems))
 }
 
 fn collect_files(

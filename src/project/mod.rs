@@ -3,6 +3,7 @@
 mod check;
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::AtomicUsize;
 
 use serde::Deserialize;
 
@@ -102,6 +103,28 @@ fn inside_project(path: &Path, settings_file: &Path) -> Result<()> {
 impl Project {
     /// Loads the project at `root` (which must be a project folder).
     pub fn open(root: &Path) -> Result<Self> {
+        Self::open_counting(root, &AtomicUsize::new(0))
+    }
+
+    /// [`Project::open`], adding one to `documents_read` as each document file is read.
+    pub fn open_counting(root: &Path, documents_read: &AtomicUsize) -> Result<Self> {
+        let (settings, codebook) = Self::read_settings_and_codebook(root)?;
+        let documents = root.join(&settings.documents);
+        let corpus = if documents.is_dir() {
+            Corpus::load_counting(&documents, root, settings.segmentation, documents_read)?
+        } else {
+            Corpus::default()
+        };
+        Ok(Self {
+            root: root.to_path_buf(),
+            settings,
+            codebook,
+            corpus,
+        })
+    }
+
+    /// The project's settings and codebook, read and checked.
+    pub fn read_settings_and_codebook(root: &Path) -> Result<(Settings, Codebook)> {
         let settings_path = root.join(SETTINGS_FILE);
         let settings = if settings_path.is_file() {
             let text = std::fs::read_to_string(&settings_path)
@@ -119,18 +142,7 @@ impl Project {
         let codebook_text = std::fs::read_to_string(&codebook_path)
             .map_err(|e| Error::io(&codebook_path, "cannot read", e))?;
         let codebook = Codebook::parse(Path::new(CODEBOOK_FILE), &codebook_text)?;
-        let documents = root.join(&settings.documents);
-        let corpus = if documents.is_dir() {
-            Corpus::load(&documents, root, settings.segmentation)?
-        } else {
-            Corpus::default()
-        };
-        Ok(Self {
-            root: root.to_path_buf(),
-            settings,
-            codebook,
-            corpus,
-        })
+        Ok((settings, codebook))
     }
 
     /// Finds the project from `start` (see [`discover`]) and loads it.

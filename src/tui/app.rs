@@ -242,6 +242,8 @@ pub struct App {
     pub saver: Option<Saver>,
     /// Held while the workspace runs; codebook changes write coder files under it.
     pub lock: Option<crate::annotations::CoderLock>,
+    /// Set while this is the preview shown as the project loads (see [`super::startup`]).
+    pub loading: Option<super::startup::Loading>,
 }
 
 impl App {
@@ -281,6 +283,7 @@ impl App {
             split: None,
             saver: None,
             lock: None,
+            loading: None,
         };
         app.rebuild_rows();
         app.recount();

@@ -66,8 +66,8 @@ struct Position {
     unit: UnitId,
 }
 
-fn position_path(project: &Project, coder: &str) -> Option<PathBuf> {
-    let root = project.root.canonicalize().ok()?;
+fn position_path(root: &Path, coder: &str) -> Option<PathBuf> {
+    let root = root.canonicalize().ok()?;
     let key = blake3::hash(root.to_string_lossy().as_bytes()).to_hex();
     Some(
         dirs()?
@@ -77,14 +77,19 @@ fn position_path(project: &Project, coder: &str) -> Option<PathBuf> {
     )
 }
 
+/// Where `coder` left off in the project at `root`: a document and a unit in it.
+pub fn saved_position(root: &Path, coder: &str) -> Option<(DocumentId, UnitId)> {
+    let text = std::fs::read_to_string(position_path(root, coder)?).ok()?;
+    let position: Position = crate::yaml::parse(Path::new(""), &text, 0).ok()?;
+    Some((position.document, position.unit))
+}
+
 /// Where `coder` left off in `project`: (document, unit) positions.
 pub fn load_position(project: &Project, coder: &str) -> Option<(usize, usize)> {
-    let path = position_path(project, coder)?;
-    let text = std::fs::read_to_string(path).ok()?;
-    let position: Position = crate::yaml::parse(Path::new(""), &text, 0).ok()?;
-    let doc = project.corpus.position(&position.document)?;
+    let (document, unit) = saved_position(&project.root, coder)?;
+    let doc = project.corpus.position(&document)?;
     let unit = project.corpus.documents[doc]
-        .unit_position(&position.unit)
+        .unit_position(&unit)
         .unwrap_or(0);
     Some((doc, unit))
 }
@@ -92,7 +97,7 @@ pub fn load_position(project: &Project, coder: &str) -> Option<(usize, usize)> {
 /// Remembers where the coder is; failing to is not worth bothering the coder about.
 pub fn save_position(project: &Project, coder: &str, app: &App) {
     let (Some(path), Some(document), Some(unit)) = (
-        position_path(project, coder),
+        position_path(&project.root, coder),
         app.document(),
         app.current_unit(),
     ) else {

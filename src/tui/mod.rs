@@ -9,17 +9,19 @@ pub mod review;
 pub(crate) mod saver;
 pub mod search;
 pub mod split;
+pub mod startup;
 pub mod text;
 pub mod ui;
 
 use std::io::{IsTerminal, stdout};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event,
+    Event, KeyCode, KeyModifiers,
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
@@ -29,7 +31,7 @@ use ratatui::{DefaultTerminal, Terminal, backend::CrosstermBackend};
 
 use crate::annotations::CoderLock;
 use crate::error::{Error, Result};
-use crate::project::Project;
+use crate::project::ANNOTATIONS_DIR;
 
 pub use app::App;
 pub use config::Config;
@@ -92,18 +94,47 @@ fn init_terminal() -> std::io::Result<DefaultTerminal> {
     Terminal::new(CrosstermBackend::new(stdout()))
 }
 
-/// Opens the workspace for `coder` on `project`; returns when the coder quits.
-pub fn run(project: Project, coder_name: &str, config: &Config) -> Result<()> {
+/// Opens the workspace for `coder` on the project at `root`; returns when the coder quits.
+///
+/// The first document shows at once while the project loads (see [`startup`]).
+pub fn run(root: &Path, coder_name: &str, config: &Config) -> Result<()> {
     if !stdout().is_terminal() {
         return Err(Error::Usage(
             "the coding workspace needs a terminal; use `normcode status` for a summary".into(),
         ));
     }
-    let lock = CoderLock::acquire(&project.annotations_dir(), coder_name)?;
-    let coder = project.load_coder(coder_name)?;
+    let lock = CoderLock::acquire(&root.join(ANNOTATIONS_DIR), coder_name)?;
+    let (keymap, key_problems) = config.keymap();
+    let read = Arc::new(AtomicUsize::new(0));
+    let position = config::saved_position(root, coder_name);
+    let mut preview = startup::preview(
+        root,
+        coder_name,
+        keymap.clone(),
+        position,
+        Arc::clone(&read),
+    )?;
+    if let (Some(app), Some(language)) = (&mut preview, &config.language) {
+        app.language = language.clone();
+    }
+    let mut terminal = init_terminal().map_err(|e| Error::io("terminal", "cannot open", e))?;
+    let _guard = TerminalGuard;
+    if let Some(app) = &preview {
+        draw(&mut terminal, app)?;
+    }
+    // Started once the preview is on screen, so as not to slow it down.
+    let loader = startup::Loader::start(root.to_path_buf(), coder_name.to_string(), read);
+    let pending = match &preview {
+        Some(app) => match wait_for_load(&mut terminal, app, &loader)? {
+            Some(pending) => pending,
+            None => return Ok(()),
+        },
+        None => Vec::new(),
+    };
+    drop(preview);
+    let (project, coder) = loader.finish()?;
     let _ = SAVED_TO.set(coder.path.clone());
     let project = Arc::new(project);
-    let (keymap, key_problems) = config.keymap();
     let mut app = App::new(Arc::clone(&project), coder, keymap);
     app.lock = Some(lock);
     if let Some(language) = &config.language {
@@ -116,19 +147,70 @@ pub fn run(project: Project, coder_name: &str, config: &Config) -> Result<()> {
     if let Some((doc, unit)) = position {
         app.open_document(doc, unit);
     }
-
-    let mut terminal = init_terminal().map_err(|e| Error::io("terminal", "cannot open", e))?;
-    let _guard = TerminalGuard;
     app.saver = Some(saver::Saver::start(
         Arc::clone(&project),
         app.coder.path.clone(),
     ));
+    // The layout the keys were pressed on (the preview's) is the loaded workspace's too.
+    draw(&mut terminal, &app)?;
+    for event in pending {
+        apply(&mut app, event);
+    }
     let outcome = event_loop(&mut terminal, &mut app);
     drop(_guard);
     config::save_position(&app.project, coder_name, &app);
     // Dropping the app ends the autosave worker, then releases the coder's lock.
     drop(app);
     outcome
+}
+
+fn terminal_error(e: std::io::Error) -> Error {
+    Error::io("terminal", "cannot draw", e)
+}
+
+fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
+    terminal
+        .draw(|frame| ui::render(frame, app))
+        .map_err(terminal_error)?;
+    Ok(())
+}
+
+/// Shows the preview until the loader is done. The events that came meanwhile, to be applied
+/// to the loaded workspace; `None` when the coder pressed Ctrl-C (nothing was changed yet).
+fn wait_for_load(
+    terminal: &mut DefaultTerminal,
+    preview: &App,
+    loader: &startup::Loader,
+) -> Result<Option<Vec<Event>>> {
+    let mut pending = Vec::new();
+    while !loader.is_finished() {
+        if event::poll(Duration::from_millis(40)).map_err(terminal_error)? {
+            match event::read().map_err(terminal_error)? {
+                Event::Key(key)
+                    if key.code == KeyCode::Char('c')
+                        && key.modifiers.contains(KeyModifiers::CONTROL) =>
+                {
+                    return Ok(None);
+                }
+                Event::Resize(..) => {}
+                event => pending.push(event),
+            }
+        }
+        // Redrawn for the progress in the status bar (and after a resize).
+        draw(terminal, preview)?;
+    }
+    Ok(Some(pending))
+}
+
+/// One terminal event, turned into the app's action.
+fn apply(app: &mut App, event: Event) {
+    match event {
+        Event::Key(key) => app.handle_key(key),
+        Event::Mouse(mouse) => app.handle_mouse(mouse),
+        Event::Paste(text) => app.paste(&text),
+        Event::Resize(..) => app.ensure_visible(),
+        _ => {}
+    }
 }
 
 fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
@@ -143,13 +225,7 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
             needs_draw = false;
         }
         if event::poll(Duration::from_millis(100)).map_err(io)? {
-            match event::read().map_err(io)? {
-                Event::Key(key) => app.handle_key(key),
-                Event::Mouse(mouse) => app.handle_mouse(mouse),
-                Event::Paste(text) => app.paste(&text),
-                Event::Resize(..) => app.ensure_visible(),
-                _ => {}
-            }
+            apply(app, event::read().map_err(io)?);
             needs_draw = true;
         }
         app.tick();

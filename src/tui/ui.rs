@@ -1,6 +1,7 @@
 //! Rendering: reads the app state and draws a frame. Only the units in view are wrapped and
 //! drawn, so a long document costs no more per frame than a short one.
 
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use ratatui::Frame;
@@ -331,7 +332,11 @@ fn render_codebook(frame: &mut Frame, app: &App, area: Rect) {
                 let indicator = &codebook.indicators[i];
                 let depth = codebook.categories[indicator.category].depth + 1;
                 let (here, total) = app.counts.get(i).copied().unwrap_or_default();
-                let count = format!(" {here}/{total}");
+                // Uses in the corpus are known once the whole coder file is read.
+                let count = match app.loading {
+                    Some(_) => format!(" {here}/…"),
+                    None => format!(" {here}/{total}"),
+                };
                 let mark = if on_unit.contains(&indicator.id) {
                     "●"
                 } else {
@@ -339,7 +344,8 @@ fn render_codebook(frame: &mut Frame, app: &App, area: Rect) {
                 };
                 let head = format!("{}{mark}", "  ".repeat(depth).get(1..).unwrap_or(""));
                 let id = format!("{:<5} ", indicator.id);
-                let room = width.saturating_sub(str_width(&head) + str_width(&id) + count.len());
+                let room =
+                    width.saturating_sub(str_width(&head) + str_width(&id) + str_width(&count));
                 let name = truncate(label(app, &indicator.label), room);
                 let pad = " ".repeat(room.saturating_sub(str_width(&name)));
                 let selected = index == app.selected_row;
@@ -547,7 +553,17 @@ fn render_status(frame: &mut Frame, app: &App, area: Rect) {
         sep.clone(),
         Span::raw(format!("coded {coded}/{units}")),
         sep.clone(),
-        Span::raw(format!("doc {}/{documents}, {done} done", app.doc + 1)),
+        match &app.loading {
+            Some(loading) => Span::styled(
+                format!(
+                    "loading documents {}/{}…",
+                    loading.read.load(Ordering::Relaxed).min(loading.documents),
+                    loading.documents
+                ),
+                Style::new().fg(Color::Yellow),
+            ),
+            None => Span::raw(format!("doc {}/{documents}, {done} done", app.doc + 1)),
+        },
         sep.clone(),
         save,
     ];
