@@ -7,6 +7,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{Session, tmux_available};
+use normcode::project::Project;
+use normcode::synth;
 
 #[test]
 fn code_quit_and_resume_in_a_real_terminal() {
@@ -174,4 +176,37 @@ fn edit_and_split_an_indicator_from_the_workspace() {
         "{codebook}"
     );
     s.keys("main", &["q"]);
+}
+
+/// A project of thousands of documents opens on its first document at once; keys pressed from
+/// the first frame on count, whether the rest of the project has loaded by then or not.
+#[test]
+fn a_large_project_opens_at_once_and_keeps_the_keys_pressed_while_it_loads() {
+    if !tmux_available() {
+        return;
+    }
+    let project = tempfile::tempdir().unwrap();
+    let spec = synth::CorpusSpec::sized(synth::Language::Mixed, 30, 7);
+    synth::write_project(project.path(), &spec).unwrap();
+    let loaded = Project::open(project.path()).unwrap();
+    let mut alice = synth::coder_file(&loaded, "alice", 30_000, 7);
+    loaded.save_coder(&mut alice).unwrap();
+    let first = loaded.corpus.documents[0].id.to_string();
+    drop(loaded);
+
+    let s = Session::on("large", project);
+    s.start("main", "alice");
+    s.wait_for("main", &first);
+    // At once: three units down, and the document marked done.
+    s.keys("main", &["j", "j", "j", "D"]);
+    s.wait_for("main", "doc 1/3000");
+    let screen = s.wait_until("main", "unit 4 and done", |screen| {
+        screen.contains("unit 4/") && screen.contains(&format!("{first} · done"))
+    });
+    assert!(!screen.contains("loading documents"), "{screen}");
+    s.keys("main", &["q"]);
+    s.wait_dead("main");
+    let file = s.coder_file("alice");
+    let entry = file.split(&format!("  {first}:\n")).nth(1).unwrap();
+    assert!(entry.starts_with("    status: done\n"), "{entry}");
 }
