@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::index::SegmentId;
+use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::{Term, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
 
@@ -804,7 +806,8 @@ impl SearchIndex {
                     if plan.is_empty() {
                         self.set_synced(Some(payload));
                     } else {
-                        report.units = self.write(project, &coding, plan, scope, progress)?;
+                        report.units =
+                            self.write(project, &coding, plan, scope, false, progress)?;
                     }
                     drop(lock);
                     report.elapsed = started.elapsed();
@@ -821,7 +824,7 @@ impl SearchIndex {
         report.added = plan.add.len();
         report.unchanged = plan.unchanged;
         // Written even when empty, so the commit records the (empty) state.
-        report.units = self.write(project, &coding, plan, Scope::Everything, progress)?;
+        report.units = self.write(project, &coding, plan, Scope::Everything, true, progress)?;
         drop(lock);
         report.elapsed = started.elapsed();
         Ok(report)
@@ -846,12 +849,16 @@ impl SearchIndex {
     }
 
     /// Writes the plan and commits it with the new state; the reader then sees it at once.
+    /// `balance` (for a build from scratch): leave the index in as many segments of about the
+    /// same size as there are cores, so that a query (which searches segments in parallel)
+    /// uses them all.
     fn write(
         &self,
         project: &Project,
         coding: &Coding<'_>,
         plan: Plan,
         scope: Scope,
+        balance: bool,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<usize> {
         let (index, fields) = {
@@ -874,6 +881,10 @@ impl SearchIndex {
             )),
             other => tantivy_error(dir, "cannot write the search index")(other),
         })?;
+        if balance {
+            // Merged below, into balanced segments, instead of by size as they come.
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+        }
         let key = |id: &DocumentId| Term::from_field_text(fields.doc_key, id.as_str());
         for id in &plan.remove {
             writer.delete_term(key(id));
@@ -942,6 +953,10 @@ impl SearchIndex {
         *self.state.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((payload.clone(), Arc::new(plan.state)));
         self.set_synced(Some(payload));
+        if balance {
+            merge_into_balanced_segments(&index, &mut writer)
+                .map_err(tantivy_error(dir, "cannot save the search index"))?;
+        }
         writer
             .wait_merging_threads()
             .map_err(tantivy_error(dir, "cannot save the search index"))?;
@@ -1036,6 +1051,46 @@ impl SearchIndex {
     }
 }
 
+/// Merges the committed segments into one group per core (at most 8), the groups as even in
+/// documents as the segments allow. (A merge keeps the last commit's payload.)
+fn merge_into_balanced_segments(
+    index: &Index,
+    writer: &mut IndexWriter<TantivyDocument>,
+) -> tantivy::Result<()> {
+    let parts = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    merge_into(index, writer, parts)
+}
+
+fn merge_into(
+    index: &Index,
+    writer: &mut IndexWriter<TantivyDocument>,
+    parts: usize,
+) -> tantivy::Result<()> {
+    let mut segments = index.searchable_segment_metas()?;
+    if segments.len() <= parts {
+        return Ok(());
+    }
+    segments.sort_by_key(|meta| std::cmp::Reverse(meta.num_docs()));
+    let mut groups: Vec<(u32, Vec<SegmentId>)> = vec![(0, Vec::new()); parts];
+    for meta in segments {
+        let lightest = groups
+            .iter_mut()
+            .min_by_key(|(docs, _)| *docs)
+            .expect("at least one group");
+        lightest.0 += meta.num_docs();
+        lightest.1.push(meta.id());
+    }
+    let merges: Vec<_> = groups
+        .into_iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .map(|(_, ids)| writer.merge(&ids))
+        .collect();
+    for merge in merges {
+        merge.wait()?;
+    }
+    Ok(())
+}
+
 fn bad_query(query: &str, message: &str) -> Error {
     Error::Usage(format!("bad query '{query}': {message}"))
 }
@@ -1046,4 +1101,50 @@ pub fn check_query(codebook: &crate::codebook::Codebook, query: &str, fuzzy: boo
     let parsed = query::parse(query, ParseMode::Strict, fuzzy).map_err(|m| bad_query(query, &m))?;
     query::compile(&parsed, &Fields::for_codebook(codebook)).map_err(|m| bad_query(query, &m))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::schema::{STORED, Schema, TEXT};
+    use tantivy::{Index, IndexWriter, TantivyDocument, doc};
+
+    use super::merge_into;
+
+    #[test]
+    fn segments_are_merged_into_even_groups_keeping_documents_and_payload() {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT | STORED);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: IndexWriter<TantivyDocument> =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(super::NoMergePolicy));
+        // Seven commits, seven segments of 1 to 7 documents (28 in all).
+        for size in 1..=7 {
+            for n in 0..size {
+                writer
+                    .add_document(doc!(text => format!("unit {size} {n}")))
+                    .unwrap();
+            }
+            let mut commit = writer.prepare_commit().unwrap();
+            commit.set_payload("normcode-state:x");
+            commit.commit().unwrap();
+        }
+        assert_eq!(index.searchable_segment_metas().unwrap().len(), 7);
+
+        merge_into(&index, &mut writer, 2).unwrap();
+        writer.wait_merging_threads().unwrap();
+
+        let mut sizes: Vec<u32> = index
+            .searchable_segment_metas()
+            .unwrap()
+            .iter()
+            .map(|m| m.num_docs())
+            .collect();
+        sizes.sort();
+        assert_eq!(sizes, [14, 14], "two groups as even as the segments allow");
+        let meta = index.load_metas().unwrap();
+        assert_eq!(meta.payload.as_deref(), Some("normcode-state:x"));
+        let reader = index.reader().unwrap();
+        assert_eq!(reader.searcher().num_docs(), 28);
+    }
 }
