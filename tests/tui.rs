@@ -957,3 +957,22 @@ fn every_codebook_change_in_the_workspace_is_undone_on_disk() {
         );
     }
 }
+
+#[test]
+fn a_new_project_without_documents_opens_and_says_so() {
+    let dir = temp_project(&[]);
+    let read = Arc::new(AtomicUsize::new(0));
+    let preview = startup::preview(dir.path(), "zed", Keymap::default(), None, read)
+        .unwrap()
+        .unwrap();
+    assert!(preview.document().is_none());
+    let mut app = app_for(dir.path(), "zed");
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("unit 0/0 │ coded 0/0 │ doc 0/0, 0 done"),
+        "{screen}"
+    );
+    // Keys that move or code do nothing, and nothing breaks.
+    press(&mut app, "jkGgx1<enter>");
+    assert!(app.coder.file.documents.is_empty());
+}

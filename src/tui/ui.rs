@@ -562,7 +562,10 @@ fn render_status(frame: &mut Frame, app: &App, area: Rect) {
                 ),
                 Style::new().fg(Color::Yellow),
             ),
-            None => Span::raw(format!("doc {}/{documents}, {done} done", app.doc + 1)),
+            None => Span::raw(format!(
+                "doc {}/{documents}, {done} done",
+                if documents == 0 { 0 } else { app.doc + 1 }
+            )),
         },
         sep.clone(),
         save,
