@@ -208,6 +208,26 @@ fn the_first_frame_of_a_project_without_a_saved_place_is_its_first_document() {
         document_pane(&render(&preview, 80, 24)),
         document_pane(&render(&loaded, 80, 24))
     );
+
+    // A place in a document that is gone: the first document, from its start (though it
+    // has a unit of that name too), as the loaded workspace opens.
+    let gone = (DocumentId::new("gone/report"), UnitId::new("p5"));
+    let read = Arc::new(AtomicUsize::new(0));
+    let preview = startup::preview(&root, "bob", Keymap::default(), Some(gone), read)
+        .unwrap()
+        .unwrap();
+    assert!(
+        preview
+            .document()
+            .unwrap()
+            .unit_position(&UnitId::new("p5"))
+            .is_some()
+    );
+    assert_eq!(preview.unit, 0);
+    assert_eq!(
+        document_pane(&render(&preview, 80, 24)),
+        document_pane(&render(&loaded, 80, 24))
+    );
 }
 
 #[test]

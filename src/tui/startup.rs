@@ -34,7 +34,7 @@ pub struct Loading {
 /// is; one written by hand is read whole. `None` when the coder file cannot be read: the
 /// loader reports why.
 ///
-/// `position` is where the coder left off ([`config::saved_position`]); `read` is the
+/// `position` is where the coder left off ([`super::config::saved_position`]); `read` is the
 /// counter the [`Loader`] advances, shown in the status bar.
 pub fn preview(
     root: &Path,
@@ -87,8 +87,10 @@ pub fn preview(
     let mut app = App::new(Arc::new(project), coder, keymap);
     // What could not be placed is told once the whole file is read.
     app.message = None;
-    if let Some((_, unit)) = position
+    // As the loaded workspace does: the unit only in the document it was in.
+    if let Some((wanted, unit)) = position
         && let Some(document) = app.document()
+        && document.id == wanted
     {
         let unit = document.unit_position(&unit).unwrap_or(0);
         app.open_document(0, unit);
