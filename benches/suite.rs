@@ -202,13 +202,20 @@ fn render_once(terminal: &mut Terminal<TestBackend>, app: &App) {
     terminal.draw(|frame| ui::render(frame, app)).unwrap();
 }
 
-/// `--bench-open DIR`: what the TUI holds with the project open, for peak memory.
+/// `--bench-open DIR`: what the TUI holds with the project open, for peak memory: the preview
+/// on screen while the loader thread reads the project, then the loaded workspace.
 fn bench_open(dir: &Path) {
-    let project = Project::open(dir).expect("project opens");
-    let coder = project.load_coder("alice").expect("coder loads");
-    let app = App::new(Arc::new(project), coder, Keymap::default());
+    let read = Arc::new(AtomicUsize::new(0));
+    let preview = startup::preview(dir, "alice", Keymap::default(), None, Arc::clone(&read))
+        .expect("project opens")
+        .expect("the coder file is readable");
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
+    render_once(&mut terminal, &preview);
+    let loader = startup::Loader::start(dir.to_path_buf(), "alice".into(), read);
+    let (project, coder) = loader.finish().expect("project and coder file load");
+    let app = App::new(Arc::new(project), coder, Keymap::default());
     render_once(&mut terminal, &app);
+    drop(preview);
 }
 
 // ----- results -----
