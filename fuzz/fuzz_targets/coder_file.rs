@@ -1,6 +1,7 @@
 //! The annotation loader: a coder file parsed from any text and anchored against a small fixed
 //! corpus. Invariants: anchoring never panics; what it places lies in its unit and matches its
-//! quote; anchoring again changes nothing; save then load gives the same file.
+//! quote; anchoring again changes nothing; save then load gives the same file; one document read
+//! alone (the workspace's first frame) is never other than what the whole file holds.
 #![no_main]
 
 use std::path::Path;
@@ -8,7 +9,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use normcode::annotations::{
-    Anchoring, CoderFile, anchor_all, coder_file_to_string, parse_coder_file,
+    Anchoring, CoderFile, anchor_all, coder_file_to_string, parse_coder_file, read_document_of,
 };
 use normcode::corpus::{Corpus, Document, DocumentId, Segmentation, without_label};
 
@@ -56,7 +57,16 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(mut file) = parse_coder_file(Path::new("annotations/fuzz.yaml"), text) else {
+    let parsed = parse_coder_file(Path::new("annotations/fuzz.yaml"), text);
+    // Read alone, a document is what the whole file says of it, or the reader defers (`None`).
+    // (From a file broken elsewhere it may still be read: the loader then reports the error.)
+    for id in ["un/gge-2015", "zh/report", "empty", "absent"] {
+        let id = DocumentId::new(id);
+        if let (Some(alone), Ok(whole)) = (read_document_of(text, &id), &parsed) {
+            assert_eq!(alone.as_ref(), whole.documents.get(&id).map(|c| &**c), "{id}");
+        }
+    }
+    let Ok(mut file) = parsed else {
         return;
     };
     let _ = file.check_header(Path::new("annotations/fuzz.yaml"), "fuzz");
