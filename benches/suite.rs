@@ -240,6 +240,8 @@ struct CorpusResult {
     reindex: Option<Duration>,
     first_frame: Option<Duration>,
     workspace_loaded: Option<Duration>,
+    /// The whole `normcode` process in a terminal: to its first frame, and until loaded.
+    terminal: Option<(Duration, Duration)>,
     first_frame_parts: String,
     save: Option<Duration>,
     clone: Option<Duration>,
@@ -383,6 +385,12 @@ impl Suite {
             r.first_frame = Some(first);
             r.workspace_loaded = Some(loaded);
             r.first_frame_parts = parts;
+            r.terminal = terminal_start(
+                &self.normcode,
+                &corpus.dir,
+                &corpus.project_dir,
+                corpus.spec.documents,
+            );
         }
         if self.wants("save") {
             let mut alice = coders.into_iter().find(|c| c.name == "alice").unwrap();
@@ -595,6 +603,11 @@ impl Suite {
             r.first_frame_parts
         ));
         self.say(format!(
+            "- `normcode` process in a terminal (`script`): first frame {}, loaded {}",
+            f(r.terminal.map(|t| t.0)),
+            f(r.terminal.map(|t| t.1))
+        ));
+        self.say(format!(
             "- save coder file (normalize + write, fsync): {} ({}); UI-thread clone {}",
             f(r.save),
             r.save_parts,
@@ -657,6 +670,14 @@ impl Suite {
                 (
                     "TUI workspace loaded",
                     Box::new(move |r| f(r.workspace_loaded)),
+                ),
+                (
+                    "`normcode` in a terminal: first frame / loaded",
+                    Box::new(move |r| {
+                        r.terminal.map_or("-".to_string(), |(first, loaded)| {
+                            format!("{} / {}", f(Some(first)), f(Some(loaded)))
+                        })
+                    }),
                 ),
                 ("save coder file", Box::new(move |r| f(r.save))),
                 (
@@ -840,6 +861,167 @@ impl Suite {
 fn alpha_of(me: &Path, csv: &Path) -> Option<f64> {
     let out = Command::new(me).arg("--agree").arg(csv).output().ok()?;
     String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+/// The `normcode` workspace as a user starts it, in a terminal (`script` gives it one, 120x40):
+/// from spawning the process to the first frame on its output (the status bar), and to the
+/// loaded workspace's (the status bar's document count); median of 3 after a warm-up. `None`
+/// without `script` (util-linux).
+fn terminal_start(
+    normcode: &Path,
+    scratch: &Path,
+    project: &Path,
+    documents: usize,
+) -> Option<(Duration, Duration)> {
+    // The loaded status bar's `doc 1/N, M done` (`loading documents 5/N…` before).
+    let loaded_mark = format!("/{documents}, ");
+    let command = format!(
+        "stty cols 120 rows 40; exec '{}' --project '{}' --coder alice",
+        normcode.display(),
+        project.display()
+    );
+    let mut runs = Vec::new();
+    for _ in 0..4 {
+        let started = Instant::now();
+        let mut child = Command::new("script")
+            .args(["-qfec", &command, "/dev/null"])
+            // Where it left off is kept per user: a folder of the benchmark's own.
+            .env("XDG_DATA_HOME", scratch.join("data"))
+            .env("XDG_CACHE_HOME", scratch.join("cache"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut out = child.stdout.take()?;
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 65536];
+            while let Ok(n @ 1..) = std::io::Read::read(&mut out, &mut buffer) {
+                if send.send((buffer[..n].to_vec(), Instant::now())).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut screen = Screen::new(120, 40);
+        let mut first = None;
+        let mut loaded = None;
+        let deadline = started + Duration::from_secs(60);
+        while loaded.is_none() {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            let Ok((bytes, at)) = receive.recv_timeout(wait) else {
+                break;
+            };
+            screen.feed(&bytes);
+            let status = screen.row(39);
+            if first.is_none() && status.contains("coded ") {
+                first = Some(at - started);
+            }
+            if status.contains(&loaded_mark) {
+                loaded = Some(at - started);
+            }
+        }
+        if let Some(stdin) = child.stdin.as_mut() {
+            let _ = std::io::Write::write_all(stdin, b"q");
+        }
+        // Quit as a user does, and wait: the next run needs the coder's lock.
+        let quit_by = Instant::now() + Duration::from_secs(10);
+        while child.try_wait().ok()?.is_none() {
+            if Instant::now() > quit_by {
+                let _ = child.kill();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        runs.push((first?, loaded?));
+    }
+    runs.remove(0);
+    runs.sort();
+    Some(runs[runs.len() / 2])
+}
+
+/// What a terminal shows, from what a program writes to it: enough of a terminal for
+/// ratatui's output (cursor moves `ESC [ row ; col H`, text; other sequences are skipped).
+struct Screen {
+    cells: Vec<Vec<char>>,
+    row: usize,
+    col: usize,
+    pending: Vec<u8>,
+}
+
+impl Screen {
+    fn new(width: usize, height: usize) -> Self {
+        Self {
+            cells: vec![vec![' '; width]; height],
+            row: 0,
+            col: 0,
+            pending: Vec::new(),
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        self.pending.extend_from_slice(bytes);
+        // A character or a sequence split between two reads waits for the rest.
+        let text = match std::str::from_utf8(&self.pending) {
+            Ok(text) => text.to_string(),
+            Err(e) => String::from_utf8_lossy(&self.pending[..e.valid_up_to()]).into_owned(),
+        };
+        let mut chars = text.char_indices().peekable();
+        let mut done = 0;
+        while let Some((at, c)) = chars.next() {
+            if c == '\u{1b}' {
+                let mut sequence = String::new();
+                let mut complete = false;
+                match chars.next() {
+                    Some((_, '[')) => {
+                        for (_, c) in chars.by_ref() {
+                            sequence.push(c);
+                            if ('@'..='~').contains(&c) {
+                                complete = true;
+                                break;
+                            }
+                        }
+                    }
+                    Some((_, ']')) => complete = chars.by_ref().any(|(_, c)| c == '\u{7}'),
+                    Some(_) => complete = true,
+                    None => {}
+                }
+                if !complete {
+                    done = at;
+                    break;
+                }
+                if let Some(place) = sequence.strip_suffix('H') {
+                    let mut numbers = place.split(';').map(|n| n.parse::<usize>().unwrap_or(1));
+                    self.row = numbers.next().unwrap_or(1).saturating_sub(1);
+                    self.col = numbers.next().unwrap_or(1).saturating_sub(1);
+                }
+            } else if c == '\r' {
+                self.col = 0;
+            } else if c == '\n' {
+                self.row += 1;
+            } else if !c.is_control() {
+                if let Some(cell) = self
+                    .cells
+                    .get_mut(self.row)
+                    .and_then(|r| r.get_mut(self.col))
+                {
+                    *cell = c;
+                }
+                self.col += unicode_width::UnicodeWidthChar::width(c)
+                    .unwrap_or(1)
+                    .max(1);
+            }
+            done = chars.peek().map_or(text.len(), |(next, _)| *next);
+        }
+        let consumed = text[..done].len();
+        self.pending.drain(..consumed);
+    }
+
+    fn row(&self, row: usize) -> String {
+        self.cells
+            .get(row)
+            .map(|r| r.iter().collect())
+            .unwrap_or_default()
+    }
 }
 
 /// Changes one document on disk and in the loaded project, and times the index update (the

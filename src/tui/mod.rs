@@ -183,8 +183,12 @@ fn wait_for_load(
     loader: &startup::Loader,
 ) -> Result<Option<Vec<Event>>> {
     let mut pending = Vec::new();
+    let mut drawn = Instant::now();
+    // Checked often, so the loaded workspace replaces the preview as soon as it is ready;
+    // redrawn for the progress in the status bar a few times a second, and after a resize.
     while !loader.is_finished() {
-        if event::poll(Duration::from_millis(40)).map_err(terminal_error)? {
+        let mut redraw = drawn.elapsed() >= Duration::from_millis(100);
+        if event::poll(Duration::from_millis(10)).map_err(terminal_error)? {
             match event::read().map_err(terminal_error)? {
                 Event::Key(key)
                     if key.code == KeyCode::Char('c')
@@ -192,12 +196,14 @@ fn wait_for_load(
                 {
                     return Ok(None);
                 }
-                Event::Resize(..) => {}
+                Event::Resize(..) => redraw = true,
                 event => pending.push(event),
             }
         }
-        // Redrawn for the progress in the status bar (and after a resize).
-        draw(terminal, preview)?;
+        if redraw {
+            draw(terminal, preview)?;
+            drawn = Instant::now();
+        }
     }
     Ok(Some(pending))
 }
