@@ -300,7 +300,9 @@ pub(super) fn read_in_chunks(
     threads: usize,
     min_chunk_bytes: usize,
 ) -> Option<CoderFile> {
-    if !text.ends_with('\n') || text.contains('\r') {
+    // memchr's search is several times faster than `str::contains` on a 20 MB file, and
+    // this scan is not shared among threads.
+    if !text.ends_with('\n') || memchr::memchr(b'\r', text.as_bytes()).is_some() {
         return None;
     }
     let mut lines = Lines::new(text);
@@ -440,7 +442,10 @@ impl<'a> Lines<'a> {
     fn seek(&mut self, at: usize) {
         self.at = at;
         let rest = self.text.get(at..).unwrap_or_default();
-        self.line = (!rest.is_empty()).then(|| rest.split_once('\n').map_or(rest, |(l, _)| l));
+        self.line = (!rest.is_empty()).then(|| match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(end) => &rest[..end],
+            None => rest,
+        });
     }
 
     fn is_empty(&self) -> bool {
