@@ -57,7 +57,7 @@ const MIN_ANNOTATIONS_PER_GROUP: usize = 2_000;
 
 /// Groups of documents per thread: on a shared machine a thread that gets less time takes
 /// fewer of them.
-const GROUPS_PER_THREAD: usize = 4;
+const GROUPS_PER_THREAD: usize = 8;
 
 /// Anchors every annotation of `file` in `corpus`; fills in missing quotes. Documents are
 /// anchored on every core: each annotation is placed in its own document only.

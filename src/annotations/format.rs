@@ -289,7 +289,7 @@ pub fn read(text: &str) -> Option<CoderFile> {
 const MIN_CHUNK_BYTES: usize = 256 * 1024;
 
 /// Chunks per thread: on a shared machine a thread that gets less time takes fewer of them.
-const CHUNKS_PER_THREAD: usize = 4;
+const CHUNKS_PER_THREAD: usize = 8;
 
 /// [`read`] with the documents split into chunks of at least `min_chunk_bytes` at document
 /// key lines, read on up to `threads` threads. Any split gives the same result as reading the
