@@ -1,8 +1,11 @@
 //! Checking annotations against the documents, and placing them again after an edit.
 
+use std::sync::Arc;
+
 use crate::corpus::{CodePointRange, Corpus, Document, DocumentId, UnitId, without_label};
 
-use super::{Annotation, CoderFile};
+use super::parallel::{available_threads, map_in_order};
+use super::{Annotation, CoderFile, DocumentCoding};
 
 /// How many code points of a unit's text a whole-unit annotation keeps as its quote.
 pub const UNIT_QUOTE_LEN: usize = 60;
@@ -49,12 +52,91 @@ fn place(unit: &UnitId, span: Option<CodePointRange>) -> String {
     }
 }
 
-/// Anchors every annotation of `file` in `corpus`; fills in missing quotes.
+/// Fewer annotations than this are anchored on one thread (about 1 ms of work).
+const MIN_ANNOTATIONS_PER_GROUP: usize = 2_000;
+
+/// Groups of documents per thread: on a shared machine a thread that gets less time takes
+/// fewer of them.
+const GROUPS_PER_THREAD: usize = 8;
+
+/// Anchors every annotation of `file` in `corpus`; fills in missing quotes. Documents are
+/// anchored on every core: each annotation is placed in its own document only.
 pub fn anchor_all(file: &mut CoderFile, corpus: &Corpus) -> AnchorReport {
+    anchor_on_threads(file, corpus, available_threads(), MIN_ANNOTATIONS_PER_GROUP)
+}
+
+/// [`anchor_all`] on up to `threads` threads, in groups of consecutive documents of at least
+/// `min_group` annotations; the report lists entries in document order, as one thread would.
+fn anchor_on_threads(
+    file: &mut CoderFile,
+    corpus: &Corpus,
+    threads: usize,
+    min_group: usize,
+) -> AnchorReport {
+    let annotations = file.annotation_count();
+    let mut documents: Vec<_> = file.documents.iter_mut().collect();
+    let groups = (annotations / min_group.max(1)).min(threads * GROUPS_PER_THREAD);
+    if groups <= 1 || threads <= 1 {
+        let mut report = AnchorReport::default();
+        anchor_documents(&mut documents, corpus, &mut report);
+        return report;
+    }
+    let groups = split_by_annotations(&mut documents, groups, annotations);
+    let reports = map_in_order(
+        groups,
+        threads,
+        || (),
+        |(), group| {
+            let mut report = AnchorReport::default();
+            anchor_documents(group, corpus, &mut report);
+            report
+        },
+    );
     let mut report = AnchorReport::default();
-    for (id, coding) in &mut file.documents {
+    for part in reports {
+        report.reanchored.extend(part.reanchored);
+        report.orphaned.extend(part.orphaned);
+    }
+    report
+}
+
+type DocumentEntry<'a> = (&'a DocumentId, &'a mut Arc<DocumentCoding>);
+
+/// `documents` cut into about `count` runs of consecutive documents with similar numbers of
+/// annotations (`total` in all).
+fn split_by_annotations<'s, 'a>(
+    documents: &'s mut [DocumentEntry<'a>],
+    count: usize,
+    total: usize,
+) -> Vec<&'s mut [DocumentEntry<'a>]> {
+    let mut cuts = Vec::with_capacity(count);
+    let mut seen = 0;
+    for (i, (_, coding)) in documents.iter().enumerate() {
+        // Cut before document `i` once the documents before it hold their share.
+        if seen * count >= total * (cuts.len() + 1) && cuts.len() + 1 < count {
+            cuts.push(i);
+        }
+        seen += coding.annotations.len();
+    }
+    let mut groups = Vec::with_capacity(cuts.len() + 1);
+    let mut rest = documents;
+    let mut taken = 0;
+    for cut in cuts {
+        let (group, after) = rest.split_at_mut(cut - taken);
+        groups.push(group);
+        rest = after;
+        taken = cut;
+    }
+    groups.push(rest);
+    groups
+}
+
+/// Anchors the annotations of `documents`, one after another, into `report`.
+fn anchor_documents(documents: &mut [DocumentEntry], corpus: &Corpus, report: &mut AnchorReport) {
+    for (id, coding) in documents {
+        let id: &DocumentId = id;
         // A file is anchored when it is loaded, before anything shares its documents.
-        let coding = std::sync::Arc::make_mut(coding);
+        let coding = Arc::make_mut(coding);
         let Some(document) = corpus.get(id) else {
             for a in &mut coding.annotations {
                 a.anchoring = super::Anchoring::Orphaned;
@@ -81,7 +163,6 @@ pub fn anchor_all(file: &mut CoderFile, corpus: &Corpus) -> AnchorReport {
             }
         }
     }
-    report
 }
 
 /// Where anchoring put an annotation.
@@ -204,4 +285,127 @@ fn anchor_span(
     a.unit = document.units[unit].id.clone();
     a.span = Some(new_span);
     Ok(Placed::Moved { from })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::annotations::Status;
+    use crate::corpus::Segmentation;
+
+    const BODIES: [&str; 3] = [
+        "Intro.\n\n1. States should cooperate.\n(a) to report ICT vulnerabilities;\n(b) to protect 关键基础设施.\n\n2. Capacity building matters.\n",
+        "1. 各国应合作。\n\n2. 保护关键基础设施。\n\n3. Repeated words, repeated words.\n",
+        "Only one paragraph here, with words.\n",
+    ];
+
+    fn corpus() -> Corpus {
+        let documents = BODIES
+            .iter()
+            .enumerate()
+            .map(|(i, body)| {
+                let id = DocumentId::new(format!("doc-{i}"));
+                let path = format!("doc-{i}.md");
+                Document::parse(id, Path::new(&path), body, Segmentation::Paragraph).unwrap()
+            })
+            .collect();
+        Corpus::from_documents(documents, vec![])
+    }
+
+    /// An annotation on document `document` (one past the corpus: a missing document) that is
+    /// where it says, moved, or lost, depending on `kind`.
+    fn annotation(corpus: &Corpus, document: usize, unit: usize, kind: u8) -> Annotation {
+        let id = DocumentId::new(format!("doc-{document}"));
+        let now = "2026-10-14T09:12:00Z".parse().unwrap();
+        let Some(doc) = corpus.get(&id) else {
+            return Annotation::new_unit(UnitId::new("1"), vec![], now);
+        };
+        let unit = &doc.units[unit % doc.units.len()];
+        let other = &doc.units[(unit_index(doc, unit) + 1) % doc.units.len()];
+        let span =
+            CodePointRange::new(unit.range.start, unit.range.start + 2.min(unit.range.len()));
+        let mut a = match kind % 6 {
+            0 => Annotation::new_in(doc, unit, None, vec![], now),
+            1 => Annotation::new_in(doc, unit, Some(span), vec![], now),
+            // The quote of one unit on another: moved (or lost, if no unit starts so).
+            2 => Annotation {
+                unit: other.id.clone(),
+                ..Annotation::new_in(doc, unit, None, vec![], now)
+            },
+            3 => Annotation {
+                span: Some(CodePointRange::new(span.start + 1, span.end + 1)),
+                ..Annotation::new_in(doc, unit, Some(span), vec![], now)
+            },
+            4 => Annotation {
+                quote: Some("words nowhere in the text".into()),
+                ..Annotation::new_in(doc, unit, Some(span), vec![], now)
+            },
+            _ => Annotation::new_unit(unit.id.clone(), vec![], now),
+        };
+        a.anchoring = Anchoring::Anchored;
+        a
+    }
+
+    fn unit_index(document: &Document, unit: &crate::corpus::Unit) -> usize {
+        document.unit_position(&unit.id).unwrap_or(0)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// On any number of threads, anchoring gives the same file and the same report, in the
+        /// same order, as on one.
+        #[test]
+        fn anchoring_on_threads_equals_anchoring_on_one(
+            annotations in prop::collection::vec((0usize..4, 0usize..8, 0u8..6), 0..60),
+        ) {
+            let corpus = corpus();
+            let mut file = CoderFile::new("alice", None);
+            for (document, unit, kind) in annotations {
+                let coding = file
+                    .documents
+                    .entry(DocumentId::new(format!("doc-{document}")))
+                    .or_insert_with(|| Arc::new(DocumentCoding { status: Status::Done, ..Default::default() }));
+                Arc::make_mut(coding).annotations.push(annotation(&corpus, document, unit, kind));
+            }
+            let mut alone = file.clone();
+            let expected = anchor_on_threads(&mut alone, &corpus, 1, 1);
+            for (threads, min_group) in [(2, 1), (3, 2), (4, 5)] {
+                let mut together = file.clone();
+                let report = anchor_on_threads(&mut together, &corpus, threads, min_group);
+                prop_assert_eq!(&report, &expected);
+                prop_assert_eq!(&together, &alone);
+            }
+        }
+    }
+
+    #[test]
+    fn groups_are_consecutive_runs_with_similar_numbers_of_annotations() {
+        let mut file = CoderFile::new("alice", None);
+        let now = "2026-10-14T09:12:00Z".parse().unwrap();
+        for (i, n) in [5, 1, 1, 1, 1, 1, 0, 3, 3, 4].into_iter().enumerate() {
+            let a = Annotation::new_unit(UnitId::new("1"), vec![], now);
+            file.documents.insert(
+                DocumentId::new(format!("d{i}")),
+                Arc::new(DocumentCoding {
+                    annotations: vec![a; n],
+                    ..Default::default()
+                }),
+            );
+        }
+        let mut documents: Vec<_> = file.documents.iter_mut().collect();
+        let groups = split_by_annotations(&mut documents, 4, 20);
+        let sizes: Vec<Vec<usize>> = groups
+            .iter()
+            .map(|g| g.iter().map(|(_, c)| c.annotations.len()).collect())
+            .collect();
+        assert_eq!(
+            sizes,
+            [vec![5], vec![1, 1, 1, 1, 1], vec![0, 3, 3], vec![4]]
+        );
+    }
 }

@@ -2,6 +2,7 @@
 
 mod anchor;
 mod format;
+mod parallel;
 mod scalar;
 mod store;
 

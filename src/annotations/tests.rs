@@ -464,6 +464,104 @@ mod format_against_serde_saphyr {
         }
     }
 
+    /// Files with more documents than [`coder_file`], so that they split into many chunks.
+    fn coder_file_with_many_documents() -> impl Strategy<Value = CoderFile> {
+        let coding = (
+            prop::sample::select(vec![Status::NotStarted, Status::InProgress, Status::Done]),
+            prop::option::of(tricky_text()),
+            prop::collection::vec(annotation(), 0..3),
+        )
+            .prop_map(|(status, memo, annotations)| {
+                Arc::new(DocumentCoding {
+                    status,
+                    memo,
+                    annotations,
+                })
+            });
+        prop::collection::btree_map(tricky_text().prop_map(DocumentId::new), coding, 0..24)
+            .prop_map(|documents| CoderFile {
+                schema: 1,
+                coder: "alice".into(),
+                codebook_version: Some("1.0".into()),
+                documents,
+            })
+    }
+
+    /// Ways of splitting a file: (threads, smallest chunk in bytes).
+    const SPLITS: [(usize, usize); 4] = [(2, 1), (2, 64), (3, 1), (4, 300)];
+
+    /// The reader on one thread, as it always read.
+    fn sequential_read(text: &str) -> Option<CoderFile> {
+        format::read_in_chunks(text, 1, usize::MAX)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Read in chunks on several threads, a file gives what one thread reads, and that is
+        /// what serde-saphyr reads; edited files too (a rejected one is rejected either way).
+        #[test]
+        fn chunked_reads_equal_the_sequential_read(
+            file in prop_oneof![coder_file(), coder_file_with_many_documents()],
+            edit in prop::option::of((0usize..400, 0u8..4, 0usize..200, prop::sample::select(vec![' ', ':', '-', 'x', '\n', '"']))),
+        ) {
+            let mut text = format::write(&file).unwrap();
+            if let Some((line, kind, at, ch)) = edit {
+                text = mutate(&text, line, kind, at, ch);
+            }
+            let sequential = sequential_read(&text);
+            if edit.is_none() && sequential.is_some() {
+                prop_assert_eq!(sequential.as_ref(), Some(&file));
+            }
+            for (threads, min_chunk_bytes) in SPLITS {
+                let chunked = format::read_in_chunks(&text, threads, min_chunk_bytes);
+                prop_assert_eq!(&chunked, &sequential, "{} threads, {} bytes\n{}", threads, min_chunk_bytes, text);
+            }
+            if let Some(read) = sequential {
+                prop_assert_eq!(serde_read(&text).ok(), Some(read), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn a_document_twice_in_different_chunks_is_left_to_serde_saphyr() {
+        let mut file = CoderFile::new("alice", Some("1.0".into()));
+        for i in 0..40 {
+            file.documents.insert(
+                DocumentId::new(format!("doc-{i:02}")),
+                Arc::new(DocumentCoding {
+                    status: Status::Done,
+                    memo: Some(format!("memo {i}")),
+                    annotations: vec![],
+                }),
+            );
+        }
+        let text = format::write(&file).unwrap();
+        let first = text.find("  doc-00:").unwrap();
+        let second = text.find("  doc-01:").unwrap();
+        let twice = format!("{text}{}", &text[first..second]);
+        for (threads, min_chunk_bytes) in SPLITS {
+            assert_eq!(
+                format::read_in_chunks(&text, threads, min_chunk_bytes),
+                Some(file.clone())
+            );
+            assert_eq!(
+                format::read_in_chunks(&twice, threads, min_chunk_bytes),
+                None
+            );
+        }
+        assert_eq!(sequential_read(&twice), None);
+        // Keys out of order are read, in either reader.
+        let last = text.find("  doc-39:").unwrap();
+        let swapped = format!("{}{}{}", &text[..first], &text[last..], &text[first..last]);
+        for (threads, min_chunk_bytes) in SPLITS {
+            assert_eq!(
+                format::read_in_chunks(&swapped, threads, min_chunk_bytes),
+                Some(file.clone())
+            );
+        }
+    }
+
     #[test]
     fn multi_line_memos_are_read_by_the_fast_path_too() {
         let mut file = sample_file();
