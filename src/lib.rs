@@ -13,6 +13,7 @@ pub mod corpus;
 pub mod error;
 pub mod export;
 pub mod import;
+mod parallel;
 pub mod project;
 pub mod reliability;
 pub mod report;

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use crate::corpus::{CodePointRange, Corpus, Document, DocumentId, UnitId, without_label};
 
-use super::parallel::{available_threads, map_in_order};
 use super::{Annotation, CoderFile, DocumentCoding};
+use crate::parallel::{available_threads, map_in_order};
 
 /// How many code points of a unit's text a whole-unit annotation keeps as its quote.
 pub const UNIT_QUOTE_LEN: usize = 60;

@@ -21,11 +21,11 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
-use super::parallel;
 use super::scalar::{Place, Spellings};
 use super::{Annotation, CoderFile, DocumentCoding, Status};
 use crate::corpus::{CodePointRange, Corpus, DocumentId, IndicatorId, UnitId};
 use crate::error::Result;
+use crate::parallel;
 use crate::yaml;
 
 // ----- writing -----

@@ -2,7 +2,6 @@
 
 mod anchor;
 mod format;
-mod parallel;
 mod scalar;
 mod store;
 

@@ -13,6 +13,7 @@ pub use ids::{CodePointRange, DocumentId, IndicatorId, UnitId};
 pub use segment::{Segmentation, Unit, UnitKind, segment, without_label};
 
 use crate::error::{Error, Result, SourcePos};
+use crate::parallel::{available_threads, map_in_order};
 
 /// One document of the corpus.
 #[derive(Debug, Clone)]
@@ -225,11 +226,17 @@ impl Corpus {
         let (files, mut problems) = document_files(folder, project_root)?;
         // Reading and parsing is most of the time, and each file's is independent of the others:
         // done on every core, then taken in file order as before.
-        let loaded = parallel_map(&files, |file| {
-            let file = load_file(folder, project_root, file, mode);
-            loaded.fetch_add(1, Ordering::Relaxed);
-            file
-        });
+        let threads = available_threads().min(files.len() / FILES_PER_THREAD);
+        let loaded = map_in_order(
+            files.iter().collect(),
+            threads,
+            || (),
+            |(), file| {
+                let file = load_file(folder, project_root, file, mode);
+                loaded.fetch_add(1, Ordering::Relaxed);
+                file
+            },
+        );
         let mut documents: Vec<Document> = Vec::with_capacity(files.len());
         let mut seen: HashMap<DocumentId, PathBuf> = HashMap::new();
         for LoadedFile { id, shown, outcome } in loaded {
@@ -369,49 +376,8 @@ fn not_utf8(shown: &Path, bytes: &[u8]) -> Outcome {
     )))
 }
 
-/// Fewer items than this per thread are not worth a thread.
-const ITEMS_PER_THREAD: usize = 16;
-
-/// `items.iter().map(f).collect()`, on up to every core; results keep the items' order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len() / ITEMS_PER_THREAD);
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    // Threads take the next item as they finish one, so a long document does not hold up others.
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else {
-                            return done;
-                        };
-                        done.push((i, f(item)));
-                    }
-                })
-            })
-            .collect();
-        for worker in workers {
-            let done = worker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            for (i, result) in done {
-                results[i] = Some(result);
-            }
-        }
-    });
-    results
-        .into_iter()
-        .map(|r| r.expect("every item was taken by a thread"))
-        .collect()
-}
+/// Fewer files than this per thread are not worth a thread.
+const FILES_PER_THREAD: usize = 16;
 
 fn document_id(folder: &Path, file: &Path) -> DocumentId {
     let relative = file.strip_prefix(folder).unwrap_or(file).with_extension("");
@@ -554,10 +520,6 @@ mod tests {
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(messages[0].contains("d050.txt: document id 'd050' is already used"));
         assert!(messages[1].contains("d060.txt: document id 'd060' is already used"));
-        assert_eq!(
-            parallel_map(&(0..1000).collect::<Vec<_>>(), |i| i * 2),
-            (0..1000).map(|i| i * 2).collect::<Vec<_>>()
-        );
     }
 
     #[test]

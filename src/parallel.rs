@@ -1,10 +1,10 @@
-//! Work on a coder file spread over the machine's cores (loading a file with 100,000
-//! annotations is on the way to the TUI's first frame).
+//! Work spread over the machine's cores: reading the documents of a corpus, reading and
+//! anchoring a coder file (both on the way to the loaded workspace).
 
 use std::sync::{Mutex, PoisonError};
 
 /// How many threads the machine runs at once.
-pub(super) fn available_threads() -> usize {
+pub(crate) fn available_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
@@ -12,7 +12,7 @@ pub(super) fn available_threads() -> usize {
 /// threads (the calling one among them). Each thread makes one `state` and keeps it for every
 /// item it takes (a cache, say); results keep the items' order. Threads take the next item as
 /// they finish one, so a thread that gets less of a busy machine does less of the work.
-pub(super) fn map_in_order<T: Send, S, R: Send>(
+pub(crate) fn map_in_order<T: Send, S, R: Send>(
     items: Vec<T>,
     threads: usize,
     new_state: impl Fn() -> S + Sync,
