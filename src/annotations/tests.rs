@@ -327,11 +327,14 @@ mod format_against_serde_saphyr {
             )
     }
 
-    fn coder_file() -> impl Strategy<Value = CoderFile> {
-        let coding = (
+    /// A document's coding with `annotations` annotations.
+    fn document_coding(
+        annotations: std::ops::Range<usize>,
+    ) -> impl Strategy<Value = Arc<DocumentCoding>> {
+        (
             prop::sample::select(vec![Status::NotStarted, Status::InProgress, Status::Done]),
             prop::option::of(tricky_text()),
-            prop::collection::vec(annotation(), 0..4),
+            prop::collection::vec(annotation(), annotations),
         )
             .prop_map(|(status, memo, annotations)| {
                 Arc::new(DocumentCoding {
@@ -339,7 +342,11 @@ mod format_against_serde_saphyr {
                     memo,
                     annotations,
                 })
-            });
+            })
+    }
+
+    fn coder_file() -> impl Strategy<Value = CoderFile> {
+        let coding = document_coding(0..4);
         (
             tricky_text(),
             prop::option::of(tricky_text()),
@@ -466,18 +473,7 @@ mod format_against_serde_saphyr {
 
     /// Files with more documents than [`coder_file`], so that they split into many chunks.
     fn coder_file_with_many_documents() -> impl Strategy<Value = CoderFile> {
-        let coding = (
-            prop::sample::select(vec![Status::NotStarted, Status::InProgress, Status::Done]),
-            prop::option::of(tricky_text()),
-            prop::collection::vec(annotation(), 0..3),
-        )
-            .prop_map(|(status, memo, annotations)| {
-                Arc::new(DocumentCoding {
-                    status,
-                    memo,
-                    annotations,
-                })
-            });
+        let coding = document_coding(0..3);
         prop::collection::btree_map(tricky_text().prop_map(DocumentId::new), coding, 0..24)
             .prop_map(|documents| CoderFile {
                 schema: 1,
