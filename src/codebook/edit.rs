@@ -690,22 +690,8 @@ pub fn plan_rename(files: &ProjectFiles, old: &str, new: &str, stamp: &Stamp) ->
 
     let mut expected = Shape::of(&codebook);
     expected.rename(old, new);
-    let mut notes = Vec::new();
-    mention_note(&edited, &[old], None, &mut notes);
-    finish(
-        files,
-        &codebook,
-        Planned {
-            op,
-            summary,
-            text: edited,
-            expected,
-            code_map,
-            split: None,
-            notes,
-        },
-        stamp,
-    )
+    let planned = Planned::recoding(op, summary, edited, expected, code_map, &[old]);
+    finish(files, &codebook, planned, stamp)
 }
 
 /// Merges `sources` into `into`: every coder's annotations that use a source now use `into`
@@ -840,23 +826,9 @@ pub fn plan_merge(
         expected.remove(s);
     }
     let edited = apply_edits(&text, edits);
-    let mut notes = Vec::new();
     let gone: Vec<&str> = removed.iter().map(|s| s.as_str()).collect();
-    mention_note(&edited, &gone, None, &mut notes);
-    finish(
-        files,
-        &codebook,
-        Planned {
-            op,
-            summary,
-            text: edited,
-            expected,
-            code_map,
-            split: None,
-            notes,
-        },
-        stamp,
-    )
+    let planned = Planned::recoding(op, summary, edited, expected, code_map, &gone);
+    finish(files, &codebook, planned, stamp)
 }
 
 /// Marks indicator `id` as `retired: true`: kept for existing annotations and reports, no
@@ -1774,6 +1746,29 @@ impl Planned {
             text,
             expected,
             code_map: HashMap::new(),
+            split: None,
+            notes,
+        }
+    }
+
+    /// A change that recodes annotations by `code_map`, with a note for every place the new
+    /// codebook still mentions one of the `gone` ids.
+    fn recoding(
+        op: Operation,
+        summary: String,
+        text: String,
+        expected: Shape,
+        code_map: HashMap<String, String>,
+        gone: &[&str],
+    ) -> Self {
+        let mut notes = Vec::new();
+        mention_note(&text, gone, None, &mut notes);
+        Self {
+            op,
+            summary,
+            text,
+            expected,
+            code_map,
             split: None,
             notes,
         }
