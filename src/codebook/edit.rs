@@ -57,7 +57,7 @@ use super::{Codebook, LangMap, Localized};
 use crate::annotations::{self, Annotation, CoderFile, CoderLock};
 use crate::corpus::{CodePointRange, DocumentId, IndicatorId, UnitId};
 use crate::error::{Error, Result, SourcePos};
-use crate::project::{ANNOTATIONS_DIR, CODEBOOK_FILE};
+use crate::project::{ANNOTATIONS_DIR, CODEBOOK_FILE, coder_names};
 use crate::yaml;
 
 /// The journal of a codebook change in progress, in the annotations folder.
@@ -179,27 +179,6 @@ fn read_text(path: &Path) -> Result<String> {
 
 fn shown_coder_path(coder: &str) -> PathBuf {
     Path::new(ANNOTATIONS_DIR).join(format!("{coder}.yaml"))
-}
-
-/// The coders with a file in `root/annotations/`, sorted (as [`crate::project::Project`] lists
-/// them).
-fn coder_names(root: &Path) -> Result<Vec<String>> {
-    let dir = root.join(ANNOTATIONS_DIR);
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, "cannot list", e))? {
-        let path = entry.map_err(|e| Error::io(&dir, "cannot list", e))?.path();
-        if path.extension().is_some_and(|e| e == "yaml")
-            && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
-            && annotations::valid_coder_name(stem)
-        {
-            names.push(stem.to_string());
-        }
-    }
-    names.sort();
-    Ok(names)
 }
 
 // ----- operations and the journal -----

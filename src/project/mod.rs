@@ -170,23 +170,7 @@ impl Project {
 
     /// The coders with a file in `annotations/`, sorted.
     pub fn coder_names(&self) -> Result<Vec<String>> {
-        let dir = self.annotations_dir();
-        if !dir.is_dir() {
-            return Ok(Vec::new());
-        }
-        let mut names = Vec::new();
-        for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, "cannot list", e))? {
-            let entry = entry.map_err(|e| Error::io(&dir, "cannot list", e))?;
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "yaml")
-                && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
-                && annotations::valid_coder_name(stem)
-            {
-                names.push(stem.to_string());
-            }
-        }
-        names.sort();
-        Ok(names)
+        coder_names(&self.root)
     }
 
     /// Loads and anchors one coder's file; a coder without a file gets an empty one.
@@ -227,6 +211,27 @@ impl Project {
             .map_err(|e| Error::io(self.annotations_dir(), "cannot create", e))?;
         annotations::save_coder_file(&coder.path, &coder.file)
     }
+}
+
+/// The coders with a file in `root/annotations/`, sorted (for callers that have not loaded the
+/// project).
+pub fn coder_names(root: &Path) -> Result<Vec<String>> {
+    let dir = root.join(ANNOTATIONS_DIR);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, "cannot list", e))? {
+        let path = entry.map_err(|e| Error::io(&dir, "cannot list", e))?.path();
+        if path.extension().is_some_and(|e| e == "yaml")
+            && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+            && annotations::valid_coder_name(stem)
+        {
+            names.push(stem.to_string());
+        }
+    }
+    names.sort();
+    Ok(names)
 }
 
 /// Creates a new project in `dir`: the default codebook, an empty documents folder and an
