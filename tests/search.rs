@@ -10,7 +10,8 @@ use normcode::annotations::Annotation;
 use normcode::corpus::{CodePointRange, UnitId};
 use normcode::project::Project;
 use normcode::search::{
-    self, Hit, LOCK_FILE, META_FILE, OpenOptions, ParseMode, SearchIndex, SearchOptions, SyncReport,
+    self, Hit, LOCK_FILE, META_FILE, OpenOptions, ParseMode, SearchIndex, SearchOptions,
+    SyncReport, grams::GramRule,
 };
 use serde_json::Value;
 use tempfile::TempDir;
@@ -940,6 +941,68 @@ impl Lcg {
 /// highlighter (which reads text one character at a time, as the index did before bigrams).
 #[test]
 fn cjk_queries_find_exactly_the_units_that_contain_them() {
+    let (index, _, _dirs) = check_cjk_queries(GramRule::default());
+    assert!(index.common_grams().is_empty(), "a small corpus has none");
+}
+
+/// The same with common phrases indexed whole (see `normcode::search::grams`): here any phrase
+/// in two units, so that most queries are, or start with, such a phrase. A document added
+/// afterwards has them too.
+#[test]
+fn cjk_queries_find_exactly_the_units_that_contain_them_with_common_phrases() {
+    let rule = GramRule {
+        min_units: 2,
+        min_share: 0.0,
+        sample_units: 1_000,
+        max_grams: 10_000,
+    };
+    let (index, project, dirs) = check_cjk_queries(rule);
+    let grams = index.common_grams();
+    assert!(grams.len() > 20, "{} grams", grams.len());
+    assert!(
+        grams.iter().any(|g| g.chars().count() >= 6),
+        "long ones too: {grams:?}"
+    );
+    let root = project.root.clone();
+    // A new document with the longest gram, twice in a new unit, and its prefix alone.
+    let longest = grams.iter().max_by_key(|g| g.chars().count()).unwrap();
+    let prefix: String = longest.chars().take(3).collect();
+    write(
+        &root.join("documents/new.md"),
+        &format!("---\ntitle: t\n---\nICT{longest}，{longest}\n\n{prefix}\n"),
+    );
+    let project = Project::open(&root).unwrap();
+    let options = OpenOptions {
+        index_dir: Some(dirs.1.path().join("index")),
+        ..OpenOptions::default()
+    };
+    let (index, report) = SearchIndex::open_with(&project, &[], &options, &mut |_| {}).unwrap();
+    assert_eq!((report.added, report.rebuilt), (1, None));
+    assert_eq!(index.common_grams(), grams, "kept from the build");
+    let every = SearchOptions {
+        limit: 10_000,
+        ..SearchOptions::default()
+    };
+    for query in [longest.as_str(), prefix.as_str()] {
+        let hits = index.search(query, &every).unwrap();
+        let expected = project
+            .corpus
+            .documents
+            .iter()
+            .flat_map(|d| d.units.iter().map(move |u| d.unit_text(u)))
+            .filter(|text| text.contains(query))
+            .count();
+        assert_eq!(hits.len(), expected, "{query}");
+        assert!(
+            hits.iter().any(|h| h.document.as_str() == "new"),
+            "{query} is found in the new document"
+        );
+    }
+}
+
+/// Writes a random CJK project, indexes it with `rule`, and checks every kind of CJK query
+/// against plain substring search. Returns the index, the project and its folders.
+fn check_cjk_queries(rule: GramRule) -> (SearchIndex, Project, (TempDir, TempDir)) {
     const PIECES: &[&str] = &[
         "关",
         "键",
@@ -984,6 +1047,7 @@ fn cjk_queries_find_exactly_the_units_that_contain_them() {
     let project = Project::open(root).unwrap();
     let options = OpenOptions {
         index_dir: Some(cache.path().join("index")),
+        common_grams: rule,
         ..OpenOptions::default()
     };
     let (index, _) = SearchIndex::open_with(&project, &[], &options, &mut |_| {}).unwrap();
@@ -1004,7 +1068,7 @@ fn cjk_queries_find_exactly_the_units_that_contain_them() {
     };
     let alphabet: Vec<char> = "关键基础设施安全".chars().collect();
     let mut queries: Vec<String> = Vec::new();
-    for length in 1..=6 {
+    for length in 1..=9 {
         for _ in 0..24 {
             queries.push((0..length).map(|_| alphabet[rng.next(8)]).collect());
         }
@@ -1013,7 +1077,7 @@ fn cjk_queries_find_exactly_the_units_that_contain_them() {
     for (_, text) in units.iter().take(20) {
         let chars: Vec<char> = text.chars().collect();
         for start in 0..chars.len().min(12) {
-            for length in 1..=5 {
+            for length in 1..=9 {
                 if let Some(slice) = chars.get(start..start + length)
                     && slice.iter().all(|&c| alphabet.contains(&c))
                 {
@@ -1080,6 +1144,24 @@ fn cjk_queries_find_exactly_the_units_that_contain_them() {
         let hits = index.search(query, &every).unwrap();
         assert_eq!(ids(&hits), expected, "query {query}");
     }
+    // Common phrases, quoted or not, with separators between the characters or not.
+    for gram in index.common_grams().iter().take(50) {
+        let plain = ids(&index.search(gram, &every).unwrap());
+        let chars: Vec<String> = gram.chars().map(String::from).collect();
+        for query in [
+            format!("\"{gram}\""),
+            format!("\"{}\"", chars.join(" ")),
+            chars.join("，"),
+        ] {
+            assert_eq!(
+                ids(&index.search(&query, &every).unwrap()),
+                plain,
+                "{query}"
+            );
+        }
+        assert!(!plain.is_empty(), "{gram} is in the corpus");
+    }
+    (index, project, (dir, cache))
 }
 
 fn fresh_files(fixture: &Fixture) -> usize {

@@ -185,6 +185,7 @@ pub fn unit_documents(
         doc.add_u64(fields.start, unit.range.start as u64);
         doc.add_u64(fields.end, unit.range.end as u64);
         doc.add_text(fields.text, document.unit_text(unit));
+        doc.add_text(fields.text_grams, document.unit_text(unit));
         if let Some(title) = &title {
             doc.add_text(fields.title, title);
         }

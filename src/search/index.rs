@@ -19,6 +19,7 @@ use crate::project::{LoadedCoder, Project};
 
 use super::build::{AnnotationHashes, Coding, State, doc_state, unit_documents};
 use super::fresh::ProjectSnapshot;
+use super::grams::{CommonGrams, GramRule};
 use super::query::{self, Highlighter, ParseMode};
 use super::schema::{Fields, Layout, SCHEMA_VERSION};
 use super::snippet::Snippet;
@@ -73,6 +74,8 @@ pub struct OpenOptions {
     /// committed index is searched as it is (see [`SyncReport::read_only`]), or, when there is
     /// none yet, opening fails.
     pub lock_wait: Duration,
+    /// Which CJK phrases a build from scratch also indexes whole (see [`super::grams`]).
+    pub common_grams: GramRule,
 }
 
 impl Default for OpenOptions {
@@ -81,6 +84,7 @@ impl Default for OpenOptions {
             index_dir: None,
             rebuild: false,
             lock_wait: Duration::from_secs(5),
+            common_grams: GramRule::default(),
         }
     }
 }
@@ -183,6 +187,9 @@ struct MetaFile {
     layout: Layout,
     /// The project, for people looking into the cache folder.
     project: String,
+    /// The CJK phrases indexed whole, chosen when the index was built (see [`super::grams`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    common_grams: Vec<String>,
 }
 
 struct Inner {
@@ -190,6 +197,7 @@ struct Inner {
     reader: IndexReader,
     fields: Arc<Fields>,
     layout: Layout,
+    grams: Arc<CommonGrams>,
 }
 
 /// A project's full-text index; see the [module documentation](super).
@@ -203,6 +211,8 @@ pub struct SearchIndex {
     /// The commit payload of the last sync that left the index matching the project.
     synced: Mutex<Option<String>>,
     annotation_hashes: AnnotationHashes,
+    /// How a rebuild picks its grams.
+    gram_rule: GramRule,
 }
 
 fn tantivy_error<'a>(
@@ -290,7 +300,7 @@ fn open_existing(
     dir: &Path,
     layout: &Layout,
     fields: &Fields,
-) -> std::result::Result<Index, String> {
+) -> std::result::Result<(Index, Arc<CommonGrams>), String> {
     let meta_path = dir.join(META_FILE);
     let text = match std::fs::read_to_string(&meta_path) {
         Ok(text) => text,
@@ -312,17 +322,25 @@ fn open_existing(
     }
     let index = Index::open_in_dir(dir.join(TANTIVY_DIR))
         .map_err(|e| format!("the index could not be opened ({e})"))?;
-    tokenizer::register(&index);
+    let grams = Arc::new(CommonGrams::new(meta.common_grams));
+    tokenizer::register(&index, grams.clone());
     let same_schema =
         serde_json::to_value(index.schema()).ok() == serde_json::to_value(&fields.schema).ok();
     if !same_schema {
         return Err("the index's fields differ from this normcode's".to_string());
     }
-    Ok(index)
+    Ok((index, grams))
 }
 
-/// Replaces whatever is in `dir` with a new, empty index. Only under the write lock.
-fn create_index(dir: &Path, layout: &Layout, fields: &Fields, project: &Project) -> Result<Index> {
+/// Replaces whatever is in `dir` with a new, empty index, with the grams `rule` picks from the
+/// project's units. Only under the write lock.
+fn create_index(
+    dir: &Path,
+    layout: &Layout,
+    fields: &Fields,
+    project: &Project,
+    rule: &GramRule,
+) -> Result<(Index, Arc<CommonGrams>)> {
     let path = dir.join(TANTIVY_DIR);
     if path.exists() {
         std::fs::remove_dir_all(&path)
@@ -331,14 +349,22 @@ fn create_index(dir: &Path, layout: &Layout, fields: &Fields, project: &Project)
     std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, "cannot create", e))?;
     let index = Index::create_in_dir(&path, fields.schema.clone())
         .map_err(tantivy_error(&path, "cannot create the search index"))?;
-    tokenizer::register(&index);
+    let units: Vec<&str> = project
+        .corpus
+        .documents
+        .iter()
+        .flat_map(|document| document.units.iter().map(|unit| document.unit_text(unit)))
+        .collect();
+    let grams = Arc::new(CommonGrams::select(&units, rule));
+    tokenizer::register(&index, grams.clone());
     let meta = MetaFile {
         layout: layout.clone(),
         project: project.root.display().to_string(),
+        common_grams: grams.as_slice().to_vec(),
     };
     let text = serde_json::to_string_pretty(&meta).expect("the index meta always serializes");
     crate::annotations::write_atomic(&dir.join(META_FILE), text.as_bytes())?;
-    Ok(index)
+    Ok((index, grams))
 }
 
 /// What the index holds, read from the state file its last commit names (and so, like the
@@ -500,8 +526,8 @@ impl SearchIndex {
         } else {
             open_existing(&dir, &layout, &fields)
         };
-        if let Ok(index) = existing {
-            let this = Self::from_index(dir, index, fields, layout)?;
+        if let Ok((index, grams)) = existing {
+            let this = Self::from_index(dir, index, fields, layout, grams, options)?;
             let report = this.sync_with(
                 project,
                 coders,
@@ -526,11 +552,14 @@ impl SearchIndex {
         } else {
             open_existing(&dir, &layout, &fields)
         };
-        let (index, rebuilt) = match reopened {
-            Ok(index) => (index, None),
-            Err(reason) => (create_index(&dir, &layout, &fields, project)?, Some(reason)),
+        let ((index, grams), rebuilt) = match reopened {
+            Ok(opened) => (opened, None),
+            Err(reason) => (
+                create_index(&dir, &layout, &fields, project, &options.common_grams)?,
+                Some(reason),
+            ),
         };
-        let this = Self::from_index(dir, index, fields, layout)?;
+        let this = Self::from_index(dir, index, fields, layout, grams, options)?;
         let held = Held {
             lock,
             new_index: rebuilt,
@@ -547,7 +576,14 @@ impl SearchIndex {
         Ok((this, report))
     }
 
-    fn from_index(dir: PathBuf, mut index: Index, fields: Fields, layout: Layout) -> Result<Self> {
+    fn from_index(
+        dir: PathBuf,
+        mut index: Index,
+        fields: Fields,
+        layout: Layout,
+        grams: Arc<CommonGrams>,
+        options: &OpenOptions,
+    ) -> Result<Self> {
         // A query runs over the index's segments in parallel (a phrase over common CJK bigrams
         // spends milliseconds per segment).
         index
@@ -561,11 +597,13 @@ impl SearchIndex {
                 reader,
                 fields: Arc::new(fields),
                 layout,
+                grams,
             }),
             writing: Mutex::new(()),
             state: Mutex::new(None),
             synced: Mutex::new(None),
             annotation_hashes: AnnotationHashes::default(),
+            gram_rule: options.common_grams,
         })
     }
 
@@ -671,13 +709,13 @@ impl SearchIndex {
         }
         let fields = Fields::for_codebook(codebook);
         let layout = Layout::for_codebook(codebook);
-        let Ok(index) = open_existing(&dir, &layout, &fields) else {
+        let Ok((index, grams)) = open_existing(&dir, &layout, &fields) else {
             return Ok(None);
         };
         if commit_payload(&dir, &index)?.as_deref() != Some(fresh.payload.as_str()) {
             return Ok(None);
         }
-        let this = Self::from_index(dir, index, fields, layout)?;
+        let this = Self::from_index(dir, index, fields, layout, grams, &OpenOptions::default())?;
         this.set_synced(Some(fresh.payload));
         Ok(Some(this))
     }
@@ -685,6 +723,11 @@ impl SearchIndex {
     /// The index folder.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The CJK phrases this index holds whole (see [`super::grams`]), in order.
+    pub fn common_grams(&self) -> Vec<String> {
+        self.read_inner().grams.as_slice().to_vec()
     }
 
     /// Brings the index up to date with the project: new and changed documents (by content
@@ -833,13 +876,14 @@ impl SearchIndex {
     /// Replaces the index with a new, empty one (under the write lock).
     fn recreate(&self, project: &Project, layout: &Layout) -> Result<()> {
         let fields = Fields::for_codebook(&project.codebook);
-        let index = create_index(&self.dir, layout, &fields, project)?;
+        let (index, grams) = create_index(&self.dir, layout, &fields, project, &self.gram_rule)?;
         let reader = reader_for(&self.dir, &index)?;
         *self.inner.write().unwrap_or_else(|e| e.into_inner()) = Inner {
             index,
             reader,
             fields: Arc::new(fields),
             layout: layout.clone(),
+            grams,
         };
         Ok(())
     }
@@ -983,11 +1027,16 @@ impl SearchIndex {
         };
         let parsed =
             query::parse(&text, options.mode, options.fuzzy).map_err(|m| bad_query(query, &m))?;
-        let (searcher, fields) = {
+        let (searcher, fields, grams) = {
             let inner = self.read_inner();
-            (inner.reader.searcher(), inner.fields.clone())
+            (
+                inner.reader.searcher(),
+                inner.fields.clone(),
+                inner.grams.clone(),
+            )
         };
-        let compiled = query::compile(&parsed, &fields).map_err(|m| bad_query(query, &m))?;
+        let compiled =
+            query::compile(&parsed, &fields, &grams).map_err(|m| bad_query(query, &m))?;
         let dir = &self.dir;
         let (top, total) = if options.limit == 0 {
             (
@@ -1099,7 +1148,13 @@ fn bad_query(query: &str, message: &str) -> Error {
 /// names (from the codebook's variables) and the values.
 pub fn check_query(codebook: &crate::codebook::Codebook, query: &str, fuzzy: bool) -> Result<()> {
     let parsed = query::parse(query, ParseMode::Strict, fuzzy).map_err(|m| bad_query(query, &m))?;
-    query::compile(&parsed, &Fields::for_codebook(codebook)).map_err(|m| bad_query(query, &m))?;
+    // Grams change how a query is run, never whether it is valid.
+    query::compile(
+        &parsed,
+        &Fields::for_codebook(codebook),
+        &CommonGrams::default(),
+    )
+    .map_err(|m| bad_query(query, &m))?;
     Ok(())
 }
 

@@ -33,7 +33,10 @@
 //! positions, and each run of letters and digits a lower-cased, accent-folded word; punctuation
 //! separates. A query word is tokenized the same way, and several tokens make a phrase query,
 //! so any Chinese substring, unquoted or quoted, finds exactly the units that contain it:
-//! `基础` and `础设` find `关键基础设施`, `设基` does not.
+//! `基础` and `础设` find `关键基础设施`, `设基` does not. The index stores CJK text as bigrams
+//! (see [`tokenizer`]); on a large corpus, a build from scratch also picks the CJK phrases found
+//! in many units and keeps them whole in a field of their own, so that searching for one needs
+//! no position checks (see [`grams`]; the list is kept in [`META_FILE`]).
 //!
 //! # Queries
 //!
@@ -87,6 +90,7 @@
 
 mod build;
 mod fresh;
+pub mod grams;
 mod index;
 mod query;
 mod schema;

@@ -24,6 +24,7 @@ use tantivy::query_grammar::{
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
 
+use super::grams::CommonGrams;
 use super::schema::{FieldKind, Fields};
 use super::tokenizer::{QueryTerm, analyze, is_cjk, keyword_term, query_terms};
 
@@ -480,9 +481,15 @@ fn pattern(phrase: &str, prefix: bool, fuzzy: bool, slop: u32) -> Option<Pattern
 
 /// Turns a parsed query into a tantivy query over `fields`. `Ok(None)` when nothing is left to
 /// search (an empty or half-typed query in lenient mode: no hits).
-pub fn compile(query: &ParsedQuery, fields: &Fields) -> Result<Box<dyn Query>, String> {
+/// CJK phrases use the index's `grams`.
+pub fn compile(
+    query: &ParsedQuery,
+    fields: &Fields,
+    grams: &CommonGrams,
+) -> Result<Box<dyn Query>, String> {
     let compiler = Compiler {
         fields,
+        grams,
         fuzzy: query.fuzzy,
         strict: query.strict,
     };
@@ -495,6 +502,7 @@ pub fn compile(query: &ParsedQuery, fields: &Fields) -> Result<Box<dyn Query>, S
 
 struct Compiler<'a> {
     fields: &'a Fields,
+    grams: &'a CommonGrams,
     fuzzy: bool,
     strict: bool,
 }
@@ -617,6 +625,10 @@ impl Compiler<'_> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (field, kind, boost) in targets {
             let query = match kind {
+                FieldKind::Text if field == self.fields.text && literal.slop == 0 => {
+                    gram_query(self.fields.text_grams, phrase, self.grams)
+                        .or_else(|| text_query(field, phrase, prefix, 0, fuzzy))
+                }
                 FieldKind::Text => text_query(field, phrase, prefix, literal.slop, fuzzy),
                 FieldKind::Keyword => keyword_query(field, phrase, prefix),
                 FieldKind::Integer => {
@@ -756,6 +768,42 @@ fn text_query(
     } else {
         Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)))
     }
+}
+
+/// A gram searched in the grams field: the grams that start with it are stored where it is.
+const MAX_GRAM_EXTENSIONS: usize = 64;
+
+/// When `phrase` is CJK characters only (what separates them does not matter, as in
+/// [`query_terms`]) and they are one of the index's `grams`: the units that contain it, from
+/// the grams field with no position checks (see [`super::grams`]).
+fn gram_query(field: Field, phrase: &str, grams: &CommonGrams) -> Option<Box<dyn Query>> {
+    if grams.is_empty() {
+        return None;
+    }
+    let mut gram = String::new();
+    for token in analyze(phrase) {
+        let mut chars = token.text.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if is_cjk(c) => gram.push(c),
+            _ => return None,
+        }
+    }
+    if !grams.contains(&gram) {
+        return None;
+    }
+    let extensions = grams.extensions(&gram);
+    if extensions.len() > MAX_GRAM_EXTENSIONS {
+        return None;
+    }
+    let clauses = extensions
+        .iter()
+        .map(|text| {
+            let term = Term::from_field_text(field, text);
+            let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+            (Occur::Should, Box::new(query) as Box<dyn Query>)
+        })
+        .collect();
+    Some(Box::new(BooleanQuery::new(clauses)))
 }
 
 /// A single CJK character: every term that starts with it (the character alone, at the end of
@@ -941,7 +989,7 @@ mod tests {
                 "name: t\nversion: '1'\nlanguages: [en]\ncategories: []\n",
             ).unwrap());
             let parsed = parse(&query, ParseMode::Lenient, true).unwrap();
-            proptest::prop_assert!(compile(&parsed, &fields).is_ok());
+            proptest::prop_assert!(compile(&parsed, &fields, &CommonGrams::default()).is_ok());
             let _ = Highlighter::for_query(&parsed).matches("关键 text", 0);
         }
     }

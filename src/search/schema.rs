@@ -10,13 +10,14 @@ use tantivy::schema::{
 
 use crate::codebook::{Codebook, VariableType};
 
-use super::tokenizer::{KEYWORD_TOKENIZER, TEXT_TOKENIZER};
+use super::tokenizer::{GRAMS_TOKENIZER, KEYWORD_TOKENIZER, TEXT_TOKENIZER};
 
 /// The version of the index layout. Bump it whenever the schema, the tokenizers or what goes
 /// into a field changes: indexes of another version are rebuilt on open.
 ///
 /// 2: CJK bigrams in the index (see [`super::tokenizer`]).
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: common CJK phrases in a field of their own (see [`super::grams`]).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// How a field is analysed, and so how a query value for it is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +47,8 @@ pub struct Fields {
     pub start: Field,
     pub end: Field,
     pub text: Field,
+    /// The common phrases of the text (see [`super::grams`]); not a field of the query language.
+    pub text_grams: Field,
     pub title: Field,
     pub year: Field,
     pub code: Field,
@@ -83,7 +86,15 @@ const KNOWN_VARIABLES: &[(&str, FieldKind)] = &[
 const ALIASES: &[(&str, &str)] = &[("doc", "document"), ("body", "text")];
 
 /// Names that are never variable fields (internal ones included).
-const RESERVED: &[&str] = &["doc_key", "position", "start", "end", "doc", "body"];
+const RESERVED: &[&str] = &[
+    "doc_key",
+    "position",
+    "start",
+    "end",
+    "doc",
+    "body",
+    "text_grams",
+];
 
 /// A document variable's field.
 #[derive(Debug, Clone)]
@@ -185,6 +196,14 @@ impl Fields {
         let start = b.add_u64_field("start", STORED);
         let end = b.add_u64_field("end", STORED);
         let text = b.add_text_field("text", text_options(true));
+        let text_grams = b.add_text_field(
+            "text_grams",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(GRAMS_TOKENIZER)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        );
         let title = b.add_text_field("title", text_options(false));
         let year = b.add_i64_field("year", INDEXED | FAST);
         let code = b.add_text_field("code", keyword_options(false));
@@ -229,6 +248,7 @@ impl Fields {
             start,
             end,
             text,
+            text_grams,
             title,
             year,
             code,

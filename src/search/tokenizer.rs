@@ -20,8 +20,11 @@
 
 use std::ops::Range;
 use std::str::CharIndices;
+use std::sync::Arc;
 
 use tantivy::Index;
+
+use super::grams::{CommonGrams, GramTokenizer};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, Token,
     TokenStream, Tokenizer,
@@ -32,6 +35,8 @@ pub const TEXT_TOKENIZER: &str = "normcode_text";
 /// The name of the tokenizer for identifiers (codes, coders, document ids): the whole value,
 /// lower-cased.
 pub const KEYWORD_TOKENIZER: &str = "normcode_keyword";
+/// The name of the tokenizer of the grams field ([`GramTokenizer`]).
+pub const GRAMS_TOKENIZER: &str = "normcode_grams";
 
 /// Tokens longer than this (in bytes) are not indexed: they are never words a person types.
 const MAX_TOKEN_BYTES: usize = 100;
@@ -200,13 +205,17 @@ pub fn keyword_analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// Registers both analyzers; must follow every open or creation of an index, since tantivy
-/// does not store custom tokenizers.
-pub fn register(index: &Index) {
+/// Registers the analyzers, the grams one with the index's grams; must follow every open or
+/// creation of an index, since tantivy does not store custom tokenizers.
+pub fn register(index: &Index, grams: Arc<CommonGrams>) {
     index.tokenizers().register(TEXT_TOKENIZER, text_analyzer());
     index
         .tokenizers()
         .register(KEYWORD_TOKENIZER, keyword_analyzer());
+    index.tokenizers().register(
+        GRAMS_TOKENIZER,
+        TextAnalyzer::from(GramTokenizer::new(grams)),
+    );
 }
 
 /// One token of analysed text, with its place in code points.
