@@ -1000,6 +1000,53 @@ fn cjk_queries_find_exactly_the_units_that_contain_them_with_common_phrases() {
     }
 }
 
+/// Another process rebuilds the index with other grams (here none) while this one has it open:
+/// this one follows, instead of looking for its old grams in the new index.
+#[test]
+fn an_index_rebuilt_by_another_process_is_searched_with_its_own_grams() {
+    let rule = GramRule {
+        min_units: 2,
+        min_share: 0.0,
+        sample_units: 1_000,
+        max_grams: 10_000,
+    };
+    let (first, project, dirs) = check_cjk_queries(rule);
+    let grams = first.common_grams();
+    assert!(!grams.is_empty());
+    let options = OpenOptions {
+        index_dir: Some(dirs.1.path().join("index")),
+        rebuild: true,
+        ..OpenOptions::default()
+    };
+    let (second, report) = SearchIndex::open_with(&project, &[], &options, &mut |_| {}).unwrap();
+    assert!(report.rebuilt.is_some());
+    assert!(
+        second.common_grams().is_empty(),
+        "the default rule picks none here"
+    );
+    // Long enough for the first one's reader to have moved to the new index.
+    std::thread::sleep(Duration::from_millis(1500));
+    let every = SearchOptions {
+        limit: 10_000,
+        ..SearchOptions::default()
+    };
+    for gram in grams.iter().take(20) {
+        let expected = project
+            .corpus
+            .documents
+            .iter()
+            .flat_map(|d| d.units.iter().map(move |u| d.unit_text(u)))
+            .filter(|text| text.contains(gram.as_str()))
+            .count();
+        assert_eq!(
+            first.search(gram, &every).unwrap().len(),
+            expected,
+            "{gram}"
+        );
+    }
+    assert!(first.common_grams().is_empty());
+}
+
 /// Writes a random CJK project, indexes it with `rule`, and checks every kind of CJK query
 /// against plain substring search. Returns the index, the project and its folders.
 fn check_cjk_queries(rule: GramRule) -> (SearchIndex, Project, (TempDir, TempDir)) {

@@ -114,16 +114,7 @@ impl CommonGrams {
         if self.grams.is_empty() {
             return found;
         }
-        let mut run: Vec<(usize, char)> = Vec::new();
-        let mut chars = text.char_indices().peekable();
-        while chars.peek().is_some() {
-            run.clear();
-            run.extend(
-                chars
-                    .by_ref()
-                    .skip_while(|&(_, c)| !is_cjk(c))
-                    .take_while(|&(_, c)| is_cjk(c)),
-            );
+        for run in cjk_runs(text) {
             let run_chars: Vec<char> = run.iter().map(|&(_, c)| c).collect();
             for start in 0..run_chars.len().saturating_sub(MIN_GRAM_CHARS - 1) {
                 let Some(&lengths) = self
@@ -228,18 +219,18 @@ fn is_gram(text: &str) -> bool {
     (MIN_GRAM_CHARS..=MAX_GRAM_CHARS).contains(&n) && text.chars().all(is_cjk)
 }
 
-/// The runs of adjacent CJK characters in `text`.
-fn cjk_runs(text: &str) -> impl Iterator<Item = Vec<char>> + '_ {
-    let mut chars = text.chars().peekable();
+/// The runs of adjacent CJK characters in `text`, with their byte offsets.
+fn cjk_runs(text: &str) -> impl Iterator<Item = Vec<(usize, char)>> + '_ {
+    let mut chars = text.char_indices().peekable();
     std::iter::from_fn(move || {
-        while chars.peek().is_some_and(|&c| !is_cjk(c)) {
+        while chars.peek().is_some_and(|&(_, c)| !is_cjk(c)) {
             chars.next();
         }
         let mut run = Vec::new();
-        while let Some(&c) = chars.peek()
+        while let Some(&(at, c)) = chars.peek()
             && is_cjk(c)
         {
-            run.push(c);
+            run.push((at, c));
             chars.next();
         }
         (!run.is_empty()).then_some(run)
@@ -257,7 +248,12 @@ fn select(units: &[&str], rule: &GramRule) -> Vec<String> {
     let sample: Vec<Vec<Vec<char>>> = units
         .iter()
         .step_by(step)
-        .map(|text| cjk_runs(text).filter(|run| run.len() >= 2).collect())
+        .map(|text| {
+            cjk_runs(text)
+                .filter(|run| run.len() >= MIN_GRAM_CHARS)
+                .map(|run| run.into_iter().map(|(_, c)| c).collect())
+                .collect()
+        })
         .collect();
     // A phrase in `threshold` of all units is expected in this many units of the sample.
     let needed = ((threshold * sample.len() as f64 / units.len() as f64).ceil() as u32).max(1);

@@ -198,6 +198,31 @@ struct Inner {
     fields: Arc<Fields>,
     layout: Layout,
     grams: Arc<CommonGrams>,
+    meta_stamp: Option<MetaStamp>,
+}
+
+impl Inner {
+    fn new(dir: &Path, opened: Opened, fields: Fields, layout: Layout) -> Result<Self> {
+        let Opened {
+            mut index,
+            grams,
+            meta_stamp,
+        } = opened;
+        // A query runs over the index's segments in parallel (a phrase over common CJK bigrams
+        // spends milliseconds per segment).
+        index
+            .set_default_multithread_executor()
+            .map_err(tantivy_error(dir, "cannot start the search threads"))?;
+        let reader = reader_for(dir, &index)?;
+        Ok(Self {
+            index,
+            reader,
+            fields: Arc::new(fields),
+            layout,
+            grams,
+            meta_stamp,
+        })
+    }
 }
 
 /// A project's full-text index; see the [module documentation](super).
@@ -300,8 +325,10 @@ fn open_existing(
     dir: &Path,
     layout: &Layout,
     fields: &Fields,
-) -> std::result::Result<(Index, Arc<CommonGrams>), String> {
+) -> std::result::Result<Opened, String> {
     let meta_path = dir.join(META_FILE);
+    // Taken first: a rebuild by another process from here on is seen by the next check.
+    let meta_stamp = meta_stamp(dir);
     let text = match std::fs::read_to_string(&meta_path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -329,7 +356,27 @@ fn open_existing(
     if !same_schema {
         return Err("the index's fields differ from this normcode's".to_string());
     }
-    Ok((index, grams))
+    Ok(Opened {
+        index,
+        grams,
+        meta_stamp,
+    })
+}
+
+/// An index as opened or created, with what was read from [`META_FILE`].
+struct Opened {
+    index: Index,
+    grams: Arc<CommonGrams>,
+    meta_stamp: Option<MetaStamp>,
+}
+
+/// When [`META_FILE`] was written and its length: it is written anew whenever the index is
+/// built from scratch, by this process or another.
+type MetaStamp = (std::time::SystemTime, u64);
+
+fn meta_stamp(dir: &Path) -> Option<MetaStamp> {
+    let metadata = std::fs::metadata(dir.join(META_FILE)).ok()?;
+    Some((metadata.modified().ok()?, metadata.len()))
 }
 
 /// Replaces whatever is in `dir` with a new, empty index, with the grams `rule` picks from the
@@ -340,7 +387,7 @@ fn create_index(
     fields: &Fields,
     project: &Project,
     rule: &GramRule,
-) -> Result<(Index, Arc<CommonGrams>)> {
+) -> Result<Opened> {
     let path = dir.join(TANTIVY_DIR);
     if path.exists() {
         std::fs::remove_dir_all(&path)
@@ -364,7 +411,11 @@ fn create_index(
     };
     let text = serde_json::to_string_pretty(&meta).expect("the index meta always serializes");
     crate::annotations::write_atomic(&dir.join(META_FILE), text.as_bytes())?;
-    Ok((index, grams))
+    Ok(Opened {
+        index,
+        grams,
+        meta_stamp: meta_stamp(dir),
+    })
 }
 
 /// What the index holds, read from the state file its last commit names (and so, like the
@@ -526,8 +577,8 @@ impl SearchIndex {
         } else {
             open_existing(&dir, &layout, &fields)
         };
-        if let Ok((index, grams)) = existing {
-            let this = Self::from_index(dir, index, fields, layout, grams, options)?;
+        if let Ok(opened) = existing {
+            let this = Self::from_index(dir, opened, fields, layout, options)?;
             let report = this.sync_with(
                 project,
                 coders,
@@ -552,14 +603,14 @@ impl SearchIndex {
         } else {
             open_existing(&dir, &layout, &fields)
         };
-        let ((index, grams), rebuilt) = match reopened {
+        let (opened, rebuilt) = match reopened {
             Ok(opened) => (opened, None),
             Err(reason) => (
                 create_index(&dir, &layout, &fields, project, &options.common_grams)?,
                 Some(reason),
             ),
         };
-        let this = Self::from_index(dir, index, fields, layout, grams, options)?;
+        let this = Self::from_index(dir, opened, fields, layout, options)?;
         let held = Held {
             lock,
             new_index: rebuilt,
@@ -578,27 +629,15 @@ impl SearchIndex {
 
     fn from_index(
         dir: PathBuf,
-        mut index: Index,
+        opened: Opened,
         fields: Fields,
         layout: Layout,
-        grams: Arc<CommonGrams>,
         options: &OpenOptions,
     ) -> Result<Self> {
-        // A query runs over the index's segments in parallel (a phrase over common CJK bigrams
-        // spends milliseconds per segment).
-        index
-            .set_default_multithread_executor()
-            .map_err(tantivy_error(&dir, "cannot start the search threads"))?;
-        let reader = reader_for(&dir, &index)?;
+        let inner = Inner::new(&dir, opened, fields, layout)?;
         Ok(Self {
             dir,
-            inner: RwLock::new(Inner {
-                index,
-                reader,
-                fields: Arc::new(fields),
-                layout,
-                grams,
-            }),
+            inner: RwLock::new(inner),
             writing: Mutex::new(()),
             state: Mutex::new(None),
             synced: Mutex::new(None),
@@ -709,13 +748,13 @@ impl SearchIndex {
         }
         let fields = Fields::for_codebook(codebook);
         let layout = Layout::for_codebook(codebook);
-        let Ok((index, grams)) = open_existing(&dir, &layout, &fields) else {
+        let Ok(opened) = open_existing(&dir, &layout, &fields) else {
             return Ok(None);
         };
-        if commit_payload(&dir, &index)?.as_deref() != Some(fresh.payload.as_str()) {
+        if commit_payload(&dir, &opened.index)?.as_deref() != Some(fresh.payload.as_str()) {
             return Ok(None);
         }
-        let this = Self::from_index(dir, index, fields, layout, grams, &OpenOptions::default())?;
+        let this = Self::from_index(dir, opened, fields, layout, &OpenOptions::default())?;
         this.set_synced(Some(fresh.payload));
         Ok(Some(this))
     }
@@ -727,6 +766,7 @@ impl SearchIndex {
 
     /// The CJK phrases this index holds whole (see [`super::grams`]), in order.
     pub fn common_grams(&self) -> Vec<String> {
+        self.follow_rebuild();
         self.read_inner().grams.as_slice().to_vec()
     }
 
@@ -782,6 +822,7 @@ impl SearchIndex {
         started: Instant,
     ) -> Result<SyncReport> {
         let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        self.follow_rebuild();
         let mut report = SyncReport::default();
         let coders = all_coders(project, given, &mut report.warnings)?;
         let coding = Coding::new(coders.iter().map(|c| &**c)).with_hashes(&self.annotation_hashes);
@@ -876,16 +917,31 @@ impl SearchIndex {
     /// Replaces the index with a new, empty one (under the write lock).
     fn recreate(&self, project: &Project, layout: &Layout) -> Result<()> {
         let fields = Fields::for_codebook(&project.codebook);
-        let (index, grams) = create_index(&self.dir, layout, &fields, project, &self.gram_rule)?;
-        let reader = reader_for(&self.dir, &index)?;
-        *self.inner.write().unwrap_or_else(|e| e.into_inner()) = Inner {
-            index,
-            reader,
-            fields: Arc::new(fields),
-            layout: layout.clone(),
-            grams,
-        };
+        let opened = create_index(&self.dir, layout, &fields, project, &self.gram_rule)?;
+        *self.inner.write().unwrap_or_else(|e| e.into_inner()) =
+            Inner::new(&self.dir, opened, fields, layout.clone())?;
         Ok(())
+    }
+
+    /// When another process rebuilt the index since it was opened here (the index is read from
+    /// the same folder, so its reader follows), reads it again with the grams it was built
+    /// with: a query or a write with the old ones would miss their phrases. A rebuild for
+    /// another layout is left to the next sync, which rebuilds again.
+    fn follow_rebuild(&self) {
+        let now = meta_stamp(&self.dir);
+        let (fields, layout) = {
+            let inner = self.read_inner();
+            if inner.meta_stamp == now {
+                return;
+            }
+            (Fields::clone(&inner.fields), inner.layout.clone())
+        };
+        let Ok(opened) = open_existing(&self.dir, &layout, &fields) else {
+            return;
+        };
+        if let Ok(inner) = Inner::new(&self.dir, opened, fields, layout) {
+            *self.inner.write().unwrap_or_else(|e| e.into_inner()) = inner;
+        }
     }
 
     fn read_inner(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
@@ -1027,6 +1083,7 @@ impl SearchIndex {
         };
         let parsed =
             query::parse(&text, options.mode, options.fuzzy).map_err(|m| bad_query(query, &m))?;
+        self.follow_rebuild();
         let (searcher, fields, grams) = {
             let inner = self.read_inner();
             (
