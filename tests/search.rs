@@ -792,6 +792,52 @@ fn cli_index_lives_in_the_cache_folder_and_says_what_it_did() {
     );
 }
 
+/// A corpus with a phrase in thousands of units: the build says it keeps it whole, and search
+/// finds every unit with it (and not the ones without).
+#[test]
+fn cli_index_keeps_a_common_phrase_whole_and_search_finds_it() {
+    let fixture = Fixture::new();
+    let mut body = String::new();
+    for n in 0..2_500 {
+        let topic = if n % 5 == 0 {
+            "供应链"
+        } else {
+            "关键基础设施"
+        };
+        body.push_str(&format!("{n}. 各国应保护{topic}免受威胁。\n\n"));
+    }
+    write(
+        &fixture.root().join("documents/many.md"),
+        &format!("---\ntitle: t\n---\n{body}"),
+    );
+    let out = normcode(&fixture)
+        .args(["index", "--rebuild"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("Common CJK phrases kept whole for fast search:")
+            && stdout.contains("关键基础设施"),
+        "{stdout}"
+    );
+    let out = normcode(&fixture)
+        .args(["search", "--format", "json", "--limit", "1", "关键基础设施"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let project = Project::open(fixture.root()).unwrap();
+    let expected = project
+        .corpus
+        .documents
+        .iter()
+        .flat_map(|d| d.units.iter().map(move |u| d.unit_text(u)))
+        .filter(|text| text.contains("关键基础设施"))
+        .count();
+    assert!(expected > 2_000);
+    assert_eq!(json["total"], expected, "{json}");
+}
+
 #[test]
 fn cli_search_prints_hits_with_marked_matches() {
     let fixture = Fixture::new();
