@@ -364,6 +364,30 @@ mod tests {
         assert!(tokens(CommonGrams::default(), "关键基础设施").is_empty());
     }
 
+    proptest::proptest! {
+        /// The field holds, at each place, the longest gram that the text has there: checked
+        /// against trying every gram at every character.
+        #[test]
+        fn the_longest_gram_at_each_place_is_found(
+            text in "[关键基础设施a ，]{0,40}",
+            grams in proptest::collection::vec("[关键基础设施]{3,8}", 0..12),
+        ) {
+            let grams = CommonGrams::new(grams);
+            let mut expected = Vec::new();
+            for (start, _) in text.char_indices() {
+                let longest = grams
+                    .as_slice()
+                    .iter()
+                    .filter(|g| text[start..].starts_with(g.as_str()))
+                    .max_by_key(|g| g.len());
+                if let Some(gram) = longest {
+                    expected.push(start..start + gram.len());
+                }
+            }
+            proptest::prop_assert_eq!(grams.longest_at_each_start(&text), expected);
+        }
+    }
+
     #[test]
     fn grams_are_runs_of_cjk_characters_and_know_their_extensions() {
         let grams = CommonGrams::new(
