@@ -827,13 +827,7 @@ fn cli_index_keeps_a_common_phrase_whole_and_search_finds_it() {
         .unwrap();
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     let project = Project::open(fixture.root()).unwrap();
-    let expected = project
-        .corpus
-        .documents
-        .iter()
-        .flat_map(|d| d.units.iter().map(move |u| d.unit_text(u)))
-        .filter(|text| text.contains("关键基础设施"))
-        .count();
+    let expected = units_containing(&project, "关键基础设施");
     assert!(expected > 2_000);
     assert_eq!(json["total"], expected, "{json}");
 }
@@ -996,13 +990,7 @@ fn cjk_queries_find_exactly_the_units_that_contain_them() {
 /// afterwards has them too.
 #[test]
 fn cjk_queries_find_exactly_the_units_that_contain_them_with_common_phrases() {
-    let rule = GramRule {
-        min_units: 2,
-        min_share: 0.0,
-        sample_units: 1_000,
-        max_grams: 10_000,
-    };
-    let (index, project, dirs) = check_cjk_queries(rule);
+    let (index, project, dirs) = check_cjk_queries(EVERY_PHRASE_IN_TWO_UNITS);
     let grams = index.common_grams();
     assert!(grams.len() > 20, "{} grams", grams.len());
     assert!(
@@ -1031,13 +1019,7 @@ fn cjk_queries_find_exactly_the_units_that_contain_them_with_common_phrases() {
     };
     for query in [longest.as_str(), prefix.as_str()] {
         let hits = index.search(query, &every).unwrap();
-        let expected = project
-            .corpus
-            .documents
-            .iter()
-            .flat_map(|d| d.units.iter().map(move |u| d.unit_text(u)))
-            .filter(|text| text.contains(query))
-            .count();
+        let expected = units_containing(&project, query);
         assert_eq!(hits.len(), expected, "{query}");
         assert!(
             hits.iter().any(|h| h.document.as_str() == "new"),
@@ -1050,13 +1032,7 @@ fn cjk_queries_find_exactly_the_units_that_contain_them_with_common_phrases() {
 /// this one follows, instead of looking for its old grams in the new index.
 #[test]
 fn an_index_rebuilt_by_another_process_is_searched_with_its_own_grams() {
-    let rule = GramRule {
-        min_units: 2,
-        min_share: 0.0,
-        sample_units: 1_000,
-        max_grams: 10_000,
-    };
-    let (first, project, dirs) = check_cjk_queries(rule);
+    let (first, project, dirs) = check_cjk_queries(EVERY_PHRASE_IN_TWO_UNITS);
     let grams = first.common_grams();
     assert!(!grams.is_empty());
     let options = OpenOptions {
@@ -1077,13 +1053,7 @@ fn an_index_rebuilt_by_another_process_is_searched_with_its_own_grams() {
         ..SearchOptions::default()
     };
     for gram in grams.iter().take(20) {
-        let expected = project
-            .corpus
-            .documents
-            .iter()
-            .flat_map(|d| d.units.iter().map(move |u| d.unit_text(u)))
-            .filter(|text| text.contains(gram.as_str()))
-            .count();
+        let expected = units_containing(&project, gram.as_str());
         assert_eq!(
             first.search(gram, &every).unwrap().len(),
             expected,
@@ -1091,6 +1061,25 @@ fn an_index_rebuilt_by_another_process_is_searched_with_its_own_grams() {
         );
     }
     assert!(first.common_grams().is_empty());
+}
+
+/// Common phrases for a small test corpus: every phrase in two units of it.
+const EVERY_PHRASE_IN_TWO_UNITS: GramRule = GramRule {
+    min_units: 2,
+    min_share: 0.0,
+    sample_units: 1_000,
+    max_grams: 10_000,
+};
+
+/// How many units of `project` have `text` in them.
+fn units_containing(project: &Project, text: &str) -> usize {
+    project
+        .corpus
+        .documents
+        .iter()
+        .flat_map(|d| d.units.iter().map(move |u| d.unit_text(u)))
+        .filter(|unit| unit.contains(text))
+        .count()
 }
 
 /// Writes a random CJK project, indexes it with `rule`, and checks every kind of CJK query
