@@ -70,12 +70,6 @@ pub struct CommonGrams {
     lengths_by_start: FxHashMap<[char; 2], u16>,
 }
 
-impl PartialEq for CommonGrams {
-    fn eq(&self, other: &Self) -> bool {
-        self.grams == other.grams
-    }
-}
-
 impl CommonGrams {
     /// The grams in `grams` that are runs of 3 to [`MAX_GRAM_CHARS`] CJK characters (others
     /// are ignored: an index meta file edited by hand must not break tokenizing).

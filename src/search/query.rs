@@ -770,7 +770,8 @@ fn text_query(
     }
 }
 
-/// A gram searched in the grams field: the grams that start with it are stored where it is.
+/// A gram is searched as the stored grams that start with it; when more than this many do, it
+/// is searched as bigrams instead.
 const MAX_GRAM_EXTENSIONS: usize = 64;
 
 /// When `phrase` is CJK characters only (what separates them does not matter, as in

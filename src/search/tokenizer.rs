@@ -23,12 +23,12 @@ use std::str::CharIndices;
 use std::sync::Arc;
 
 use tantivy::Index;
-
-use super::grams::{CommonGrams, GramTokenizer};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer, Token,
     TokenStream, Tokenizer,
 };
+
+use super::grams::{CommonGrams, GramTokenizer};
 
 /// The name the text tokenizer is registered under in every index.
 pub const TEXT_TOKENIZER: &str = "normcode_text";
