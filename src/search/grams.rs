@@ -19,7 +19,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-
 use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
