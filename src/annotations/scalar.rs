@@ -17,9 +17,9 @@
 //! string it stands for, so whatever it accepts is something serde-saphyr writes, and reads
 //! back, as that string.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 /// Strings longer than this many characters may be written by serde-saphyr as folded block
@@ -154,36 +154,8 @@ pub fn serde_saphyr_spelling(s: &str, place: Place) -> Option<String> {
     ask_serde_saphyr(s, place, &mut String::new()).map(String::from)
 }
 
-/// A quick hash for the short strings [`Spellings`] remembers (FNV-1a, eight bytes at a time).
-#[derive(Debug, Clone, Copy)]
-struct QuickHasher(u64);
-
-impl Default for QuickHasher {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for QuickHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.0 = (self.0 ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
-            self.0 ^= self.0 >> 29;
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0 ^ (self.0 >> 32)
-    }
-}
-
-type Known = HashMap<Box<str>, Option<Box<str>>, BuildHasherDefault<QuickHasher>>;
+/// The short strings [`Spellings`] remembers, by a quick hash.
+type Known = FxHashMap<Box<str>, Option<Box<str>>>;
 
 /// How strings are spelled, within one write or read: our own rule, else serde-saphyr's
 /// answer, asked once per string and place.

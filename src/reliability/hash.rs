@@ -1,70 +1,13 @@
-//! A fast non-cryptographic hasher and a string interner.
+//! A string interner over a fast non-cryptographic hash.
 //!
-//! Interning a million labels through SipHash costs more than computing every statistic; the
-//! multiply-rotate hash used by rustc (`FxHash`), with a finishing mix, is several times faster. Inputs are the user's
-//! own files, so hash flooding is not a concern.
+//! Interning a million labels through SipHash costs more than computing every statistic;
+//! rustc's `FxHash` (the `rustc-hash` crate) is several times faster. Inputs are the user's own
+//! files, so hash flooding is not a concern.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-/// rustc's `FxHasher`: `hash = (hash.rotl(5) ^ word) * SEED` for every 8-byte word.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct FxHasher {
-    hash: u64,
-}
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 56));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    /// The low bits of a product depend only on the low bits of its factors, and hash tables pick
-    /// buckets by the low bits, so the state is finished by folding its high bits down (the first
-    /// half of MurmurHash3's `fmix64`). Without this, keys that differ only after a common first
-    /// byte (`u1`, `u2`, …) collide.
-    fn finish(&self) -> u64 {
-        let h = self.hash ^ (self.hash >> 33);
-        h.wrapping_mul(0xff51_afd7_ed55_8ccd) ^ (h >> 29)
-    }
-}
-
-pub(crate) type FxBuildHasher = BuildHasherDefault<FxHasher>;
-pub(crate) type FxHashMap<K, V> = HashMap<K, V, FxBuildHasher>;
+pub(crate) use rustc_hash::FxHashMap;
+use rustc_hash::FxHasher;
 
 /// Maps strings to dense `u32` ids in order of first appearance.
 ///
