@@ -82,6 +82,15 @@ fn wait_saved(app: &mut App) {
     }
 }
 
+fn screen(app: &App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    terminal
+        .draw(|frame| normcode::tui::ui::render(frame, app))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    buffer.content().iter().map(|cell| cell.symbol()).collect()
+}
+
 fn message(app: &App) -> String {
     app.message
         .as_ref()
@@ -230,6 +239,8 @@ fn an_unreadable_file_is_never_written_over_and_is_merged_once_it_reads() {
     assert!(codes(&on_disk, "un/gge-2015", "13").contains(&"VU01".to_string()));
     assert!(codes(&on_disk, "un/gge-2015", "14").contains(&"CB01".to_string()));
     assert!(app.disk.unreadable.is_none());
+    assert!(screen(&app).contains("saved"));
+    assert!(!screen(&app).contains("NOT SAVED"));
 }
 
 #[test]
