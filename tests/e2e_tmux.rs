@@ -249,3 +249,25 @@ fn a_git_pull_while_coding_is_merged_not_overwritten() {
     }
     s.keys("main", &["q"]);
 }
+
+#[test]
+fn search_then_esc_then_a_codes_exactly_one_unit() {
+    if !tmux_available() {
+        return;
+    }
+    let s = Session::new("escape");
+    s.start("main", "hana");
+    s.wait_for("main", "hana");
+    s.keys("main", &["/", "vulnerab"]);
+    s.wait_for("main", "hits ·");
+    s.keys("main", &["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    s.keys("main", &["a", "TH02", "Enter"]);
+    s.wait_for("main", "added TH02 to unit");
+    s.wait_for("main", "saved");
+    let file = s.wait_for_file("hana", "TH02");
+    let on_disk =
+        normcode::annotations::parse_coder_file(std::path::Path::new("hana.yaml"), &file).unwrap();
+    assert_eq!(on_disk.annotation_count(), 1, "{file}");
+    s.keys("main", &["q"]);
+}

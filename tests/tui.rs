@@ -531,6 +531,14 @@ fn search_as_you_type_jump_and_code_all_hits() {
     assert!(app.wait_for_search(std::time::Duration::from_secs(30)));
     // Code every hit in one go, and undo it in one step.
     press(&mut app, "<enter>aVU01<enter>");
+    // More than the current unit: it says what it will do and waits for Enter.
+    let screen = render(&app, 100, 30);
+    assert!(
+        screen.contains("Code VU01 on 2 units in 2 documents?"),
+        "{screen}"
+    );
+    assert!(codes(&app, "a", "1").is_empty());
+    press(&mut app, "<enter>");
     assert_eq!(codes(&app, "a", "1"), ["VU01"]);
     assert_eq!(codes(&app, "b", "p2"), ["VU01"]);
     press(&mut app, "<tab>u");
@@ -995,4 +1003,36 @@ fn a_new_project_without_documents_opens_and_says_so() {
     // Keys that move or code do nothing, and nothing breaks.
     press(&mut app, "jkGgx1<enter>");
     assert!(app.coder.file.documents.is_empty());
+}
+
+#[test]
+fn esc_from_a_search_query_leaves_search_and_a_codes_only_the_current_unit() {
+    let dir = temp_project(&[
+        (
+            "a.md",
+            "1. Report vulnerabilities.\n\n2. Another vulnerability.\n".into(),
+        ),
+        ("b.md", "A third vulnerability.\n".into()),
+    ]);
+    let project = dir.path();
+    let index = tempfile::tempdir().unwrap();
+    let mut app = app_for(project, "carol");
+    app.search_index_dir = Some(index.path().to_path_buf());
+    settle(&mut app, 100, 30);
+    press(&mut app, "/vulnerab");
+    assert!(app.wait_for_search(std::time::Duration::from_secs(30)));
+    assert_eq!(app.search.as_ref().unwrap().hits.len(), 3);
+    press(&mut app, "<esc>");
+    assert_eq!(app.focus, Focus::Document);
+    assert!(app.search.is_none(), "nothing left active");
+    press(&mut app, "aTH02<enter>");
+    let coded: usize = app
+        .coder
+        .file
+        .documents
+        .values()
+        .map(|d| d.annotations.len())
+        .sum();
+    assert_eq!(coded, 1, "exactly the current unit");
+    assert_eq!(codes(&app, "a", "1"), ["TH02"]);
 }

@@ -88,6 +88,11 @@ pub enum PromptKind {
     RetireIndicator {
         id: String,
     },
+    /// Confirm coding search hits across units and documents: `what` says how many.
+    ConfirmCodeHits {
+        indicator: usize,
+        what: String,
+    },
     /// An indicator's texts and category, one field at a time (see
     /// [`App::edit_indicator_steps`]), each starting with what the codebook says now.
     EditIndicator {
@@ -1312,10 +1317,19 @@ impl App {
             PromptKind::CodeHits => {
                 let candidates = self.quick_assign_candidates(&prompt.input);
                 match candidates.get(prompt.selected.min(candidates.len().saturating_sub(1))) {
-                    Some(&i) if !candidates.is_empty() => self.code_hits(i),
+                    Some(&i) if !candidates.is_empty() => {
+                        // More than the current unit: say what, and wait for a yes.
+                        let what = self.hits_summary(i);
+                        self.prompt = Some(Prompt {
+                            kind: PromptKind::ConfirmCodeHits { indicator: i, what },
+                            input: String::new(),
+                            selected: 0,
+                        });
+                    }
                     _ => self.error(format!("no indicator matches '{}'", prompt.input)),
                 }
             }
+            PromptKind::ConfirmCodeHits { indicator, .. } => self.code_hits(indicator),
             PromptKind::QuickAssign => {
                 let candidates = self.quick_assign_candidates(&prompt.input);
                 match candidates.get(prompt.selected.min(candidates.len().saturating_sub(1))) {
@@ -1804,7 +1818,11 @@ impl App {
         };
         if search.editing {
             match key.code {
-                KeyCode::Esc => search.editing = false,
+                // Esc leaves the search for the document pane, with nothing left active.
+                KeyCode::Esc => {
+                    self.search = None;
+                    self.focus = Focus::Document;
+                }
                 KeyCode::Enter | KeyCode::Down | KeyCode::Tab => search.editing = false,
                 KeyCode::Backspace => {
                     search.query.pop();
@@ -1937,11 +1955,12 @@ impl App {
 
     /// Adds `indicator` to the unit of every marked hit (every hit when none is marked), as one
     /// undoable change.
-    fn code_hits(&mut self, indicator: usize) {
+    /// The hits code-all would code: marked ones, or all.
+    fn hit_targets(&self) -> Vec<&Hit> {
         let Some(search) = &self.search else {
-            return;
+            return Vec::new();
         };
-        let targets: Vec<&Hit> = if search.marked.is_empty() {
+        if search.marked.is_empty() {
             search.hits.iter().collect()
         } else {
             search
@@ -1949,7 +1968,35 @@ impl App {
                 .iter()
                 .filter_map(|&i| search.hits.get(i))
                 .collect()
-        };
+        }
+    }
+
+    /// "TH02 on 8 units in 7 documents, 3 of them marked done".
+    fn hits_summary(&self, indicator: usize) -> String {
+        let targets = self.hit_targets();
+        let mut documents: Vec<&DocumentId> = targets.iter().map(|h| &h.document).collect();
+        documents.sort();
+        documents.dedup();
+        let done = documents
+            .iter()
+            .filter(|d| self.coder.file.status(d) == Status::Done)
+            .count();
+        let code = &self.project.codebook.indicators[indicator].id;
+        let units = targets.len();
+        let mut what = format!(
+            "{code} on {units} unit{} in {} document{}",
+            if units == 1 { "" } else { "s" },
+            documents.len(),
+            if documents.len() == 1 { "" } else { "s" }
+        );
+        if done > 0 {
+            what.push_str(&format!(", {done} of them marked done"));
+        }
+        what
+    }
+
+    fn code_hits(&mut self, indicator: usize) {
+        let targets = self.hit_targets();
         let code = self.project.codebook.indicators[indicator].id.clone();
         let now = crate::annotations::now();
         let project = Arc::clone(&self.project);

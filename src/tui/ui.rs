@@ -664,6 +664,10 @@ fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
             ),
             vec![],
         ),
+        PromptKind::ConfirmCodeHits { what, .. } => (
+            format!(" Code {what}? Enter codes them (one undo), Esc cancels "),
+            vec![],
+        ),
         PromptKind::ReviewCoders => (
             " Review which coders? (names separated by commas; Enter starts) ".into(),
             vec![],
@@ -778,6 +782,7 @@ fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
                 | PromptKind::RenameIndicator { .. }
                 | PromptKind::MergeIndicator { .. }
                 | PromptKind::RetireIndicator { .. }
+                | PromptKind::ConfirmCodeHits { .. }
                 | PromptKind::EditIndicator { .. }
                 | PromptKind::SplitInto { .. }
         )
@@ -957,10 +962,16 @@ fn render_search(frame: &mut Frame, app: &App, area: Rect) {
                 } else {
                     format!(", {} marked", search.marked.len())
                 };
+                // The keys that work now: while the query is typed, letters go into it.
+                let keys = if search.editing {
+                    "Enter to the results · Esc closes"
+                } else {
+                    "Enter open · Space mark · a code marked/all · n/N next · Esc closes"
+                };
                 Line::styled(
                     truncate(
                         &format!(
-                            "{} hit{}{marked} · Enter open · Space mark · a code · n/N next",
+                            "{} hit{}{marked} · {keys}",
                             search.total,
                             if search.total == 1 { "" } else { "s" }
                         ),
