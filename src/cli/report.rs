@@ -173,12 +173,13 @@ pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
     for warning in &output.warnings {
         note!("warning: {warning}");
     }
-    if destination == Destination::Stdout && format == Format::Json {
-        // The same JSON value, with what a terminal would act on escaped.
-        out::json(&String::from_utf8_lossy(&output.bytes))?;
-    } else {
-        // Into a file or a pipe as it is; to a terminal with control characters made visible.
-        out::deliver(&destination, &output.bytes)?;
+    match (&destination, format) {
+        // Labels and metadata in the report must not bring control characters to the
+        // terminal: made visible, or escaped in JSON (the same value). `--out` writes the
+        // report as it is.
+        (Destination::Stdout, Format::Json) => out::json(&String::from_utf8_lossy(&output.bytes))?,
+        (Destination::Stdout, _) => out::text(&String::from_utf8_lossy(&output.bytes))?,
+        _ => out::deliver(&destination, &output.bytes)?,
     }
     if destination != Destination::Stdout {
         note!("wrote {}", out::shown(&destination.shown()));
