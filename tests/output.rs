@@ -354,3 +354,48 @@ fn a_codebook_change_refused_by_an_open_workspace_reports_no_success() {
         .collect();
     assert!(before == after, "a refused change changed the project");
 }
+
+/// `export` to a terminal (run under `script`, which gives it one) shows escape sequences
+/// made visible; into a pipe the data stays exact.
+#[cfg(target_os = "linux")]
+#[test]
+fn export_to_a_terminal_is_sanitised_and_to_a_pipe_exact() {
+    if !StdCommand::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        eprintln!("skipping: script (util-linux) is not installed");
+        return;
+    }
+    let dir = samples_copy();
+    let root = dir.path();
+    let path = root.join("annotations/alice.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replacen(
+        "memo: \"Company raises",
+        "memo: \"\\e]0;PWNED\\a Company raises",
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
+    let (code, piped, stderr) = run(root, &["export", "--format", "csv"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(piped.contains("\u{1b}]0;PWNED\u{7}"), "{piped}");
+    let binary = assert_cmd::cargo::cargo_bin("normcode");
+    for format in ["csv", "matrix", "yaml"] {
+        let out = StdCommand::new("script")
+            .current_dir(root)
+            .env_remove("NORMCODE_PROJECT")
+            .args(["-qec"])
+            .arg(format!("{} export --format {format}", binary.display()))
+            .arg("/dev/null")
+            .output()
+            .unwrap();
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{shown}");
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+            "{shown}"
+        );
+    }
+}
