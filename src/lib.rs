@@ -13,6 +13,7 @@ pub mod corpus;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod output;
 mod parallel;
 pub mod project;
 pub mod reliability;
@@ -21,6 +22,7 @@ pub mod search;
 pub mod summary;
 /// Seeded synthetic corpora, coder files and reliability data for the benchmarks.
 pub mod synth;
+pub mod text;
 pub mod tui;
 mod yaml;
 

@@ -511,3 +511,97 @@ fn duplicate_keys_are_errors_not_silently_dropped() {
         "{stdout}"
     );
 }
+
+#[test]
+fn library_words_never_reach_the_user() {
+    let cases = [
+        (
+            "annotations/carol.yaml",
+            "schema: 1\ncoder: carol\ncoder: bob\n".to_string(),
+            "key 'coder' appears twice",
+        ),
+        (
+            "annotations/carol.yaml",
+            "schema: 99999999999999999999999\ncoder: carol\n".to_string(),
+            "must be a whole number",
+        ),
+        (
+            "samples/un/extra.md",
+            "---\ntitle: x\nsymbol: [A, B]\n---\n\nBody.\n".to_string(),
+            "one piece of text, a number or true/false",
+        ),
+    ];
+    for (file, text, ours) in cases {
+        let dir = samples_copy();
+        write(dir.path(), file, &text);
+        let (code, stdout, stderr) = run(dir.path(), &["check"]);
+        assert_eq!(code, 1, "{text}\n{stdout}{stderr}");
+        let said = format!("{stdout}{stderr}");
+        assert!(
+            said.contains(&format!("{file}:")) && said.contains(ours),
+            "{text}\n{said}"
+        );
+        for word in [
+            "DuplicateKeyPolicy",
+            "untagged enum",
+            "invalid u",
+            "budget breached",
+        ] {
+            assert!(!said.contains(word), "{text}\n{said}");
+        }
+    }
+}
+
+#[test]
+fn a_coder_file_larger_than_64_mb_is_read() {
+    let dir = samples_copy();
+    let path = dir.path().join("annotations/alice.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let long_memo = "x".repeat(70 * 1024 * 1024);
+    let text = text.replacen(
+        "memo: \"Second pass done.",
+        &format!("memo: \"{long_memo} Second pass done."),
+        1,
+    );
+    assert!(text.len() > 70 * 1024 * 1024);
+    std::fs::write(&path, text).unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}
+
+#[test]
+fn utf16_documents_with_a_byte_order_mark_are_text() {
+    let dir = samples_copy();
+    let (_, before, _) = run(dir.path(), &["status", "--format", "json"]);
+    let document = "---\ntitle: 信息安全\npublisher: Microsoft\nyear: 2020\n---\n\n各国应合作。\n\nStates should cooperate.\n";
+    let mut le = vec![0xff, 0xfe];
+    le.extend(document.encode_utf16().flat_map(u16::to_le_bytes));
+    let mut be = vec![0xfe, 0xff];
+    be.extend(document.encode_utf16().flat_map(u16::to_be_bytes));
+    let mut utf8 = vec![0xef, 0xbb, 0xbf];
+    utf8.extend(document.as_bytes());
+    std::fs::write(dir.path().join("samples/utf16le.md"), le).unwrap();
+    std::fs::write(dir.path().join("samples/utf16be.md"), be).unwrap();
+    std::fs::write(dir.path().join("samples/bom.md"), utf8).unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stdout.contains("binary"), "{stdout}");
+    let (_, after, _) = run(dir.path(), &["status", "--format", "json"]);
+    let documents = |json: &str| {
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        value["documents"].as_u64().unwrap()
+    };
+    assert_eq!(documents(&after), documents(&before) + 3, "{after}");
+    // Read as the same text: the same three units, the Chinese one found by search.
+    let cache = tempfile::tempdir().unwrap();
+    let out = normcode(dir.path())
+        .env("XDG_CACHE_HOME", cache.path())
+        .args(["search", "各国应合作", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for id in ["utf16le", "utf16be", "bom"] {
+        assert!(stdout.contains(&format!("\"{id}\"")), "{id}: {stdout}");
+    }
+}

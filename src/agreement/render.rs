@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::reliability::{DataReport, SpanReport, Stat};
+use crate::text::sanitize;
 
 use super::{AgreementTable, FIRM_THRESHOLD, IndicatorRow, Level, Stats, Value};
 
@@ -38,6 +39,7 @@ fn stat(v: &Stat, decimals: usize) -> String {
 
 /// `text` cut to `columns` display columns, with `…` when cut.
 fn truncate(text: &str, columns: usize) -> String {
+    let text = &*sanitize(text);
     if text.width() <= columns {
         return text.to_owned();
     }
@@ -82,11 +84,17 @@ struct Grid {
 
 impl Grid {
     fn render(&self, out: &mut String) {
+        // Cells quote ids, labels and names: each stays on its line, control characters shown.
+        let rows: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| sanitize(c).into_owned()).collect())
+            .collect();
         let columns = self.right.len();
         let widths: Vec<usize> = (0..columns)
-            .map(|i| self.rows.iter().map(|r| r[i].width()).max().unwrap_or(0))
+            .map(|i| rows.iter().map(|r| r[i].width()).max().unwrap_or(0))
             .collect();
-        for row in &self.rows {
+        for row in &rows {
             let mut line = String::new();
             for (i, text) in row.iter().enumerate() {
                 if i > 0 {
@@ -111,8 +119,8 @@ impl Grid {
 fn and_list(names: &[String]) -> String {
     match names {
         [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [one] => sanitize(one).into_owned(),
+        [init @ .., last] => format!("{} and {}", sanitize(&init.join(", ")), sanitize(last)),
     }
 }
 
@@ -192,9 +200,14 @@ pub fn render_table(table: &AgreementTable, width: usize) -> String {
             let who: Vec<String> = left
                 .not_done
                 .iter()
-                .map(|c| format!("{}: {}", c.coder, c.status.label()))
+                .map(|c| format!("{}: {}", sanitize(&c.coder), c.status.label()))
                 .collect();
-            out.push_str(&format!("  {} ({})\n", left.document, who.join(", ")));
+            // One line per document, whatever its name holds.
+            out.push_str(&format!(
+                "  {} ({})\n",
+                sanitize(left.document.as_str()),
+                who.join(", ")
+            ));
         }
     }
     if compared == 0 {

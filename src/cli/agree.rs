@@ -1,7 +1,7 @@
 //! `normcode agree`: intercoder agreement between coder files, and a stand-alone calculator for
 //! any reliability data (`--data`, `--spans`).
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -146,16 +146,13 @@ fn width() -> usize {
     100
 }
 
-fn print(text: &str) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => Ok(()),
-        // A closed pipe (`| head`) is the reader's choice, not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::io("<stdout>", "cannot write", e)),
+/// Tables and notes quote labels, document ids and coder names: control characters made
+/// visible. JSON is escaped (the same value); CSV is data, exact unless it goes to a terminal.
+fn print(text: &str, format: AgreeFormat) -> Result<()> {
+    match format {
+        AgreeFormat::Table => super::out::text(text),
+        AgreeFormat::Json => super::out::json(text),
+        AgreeFormat::Csv => super::out::data(text.as_bytes()),
     }
 }
 
@@ -234,28 +231,34 @@ pub fn run(args: AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
         AgreeFormat::Csv if args.disagreements => agreement::render_disagreements_csv(&table),
         AgreeFormat::Csv => agreement::render_csv(&table),
     };
-    print(&text)?;
+    print(&text, args.format)?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn data(path: &Path, metric: Metric, format: AgreeFormat) -> Result<ExitCode> {
     let csv = CodingsCsv::from_path(path).map_err(|e| csv_error(path, e))?;
     let report = data_report(&csv, metric).map_err(|e| csv_error(path, e))?;
-    print(&match format {
-        AgreeFormat::Table => agreement::render_data_report(&report, width()),
-        AgreeFormat::Json => json(&report),
-        AgreeFormat::Csv => agreement::render_data_report_csv(&report),
-    })?;
+    print(
+        &match format {
+            AgreeFormat::Table => agreement::render_data_report(&report, width()),
+            AgreeFormat::Json => json(&report),
+            AgreeFormat::Csv => agreement::render_data_report_csv(&report),
+        },
+        format,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn spans(path: &Path, continuum: Continuum, format: AgreeFormat) -> Result<ExitCode> {
     let csv = SpansCsv::from_path(path).map_err(|e| csv_error(path, e))?;
     let report = span_report(&csv, continuum).map_err(|e| csv_error(path, e))?;
-    print(&match format {
-        AgreeFormat::Table => agreement::render_span_report(&report, width()),
-        AgreeFormat::Json => json(&report),
-        AgreeFormat::Csv => agreement::render_span_report_csv(&report),
-    })?;
+    print(
+        &match format {
+            AgreeFormat::Table => agreement::render_span_report(&report, width()),
+            AgreeFormat::Json => json(&report),
+            AgreeFormat::Csv => agreement::render_span_report_csv(&report),
+        },
+        format,
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -18,24 +18,7 @@ use crate::tui::Config;
 
 use super::TextOrJson;
 use super::commands::{coder_name, project_root};
-
-/// `println!` for text that quotes project files (ids, labels, definitions, file names): their
-/// control characters are made visible, never sent to the terminal raw.
-macro_rules! say {
-    () => {
-        std::println!()
-    };
-    ($($arg:tt)*) => {
-        std::println!("{}", crate::tui::text::sanitize_lines(&format!($($arg)*)))
-    };
-}
-
-/// `print!`, likewise.
-macro_rules! say_raw {
-    ($($arg:tt)*) => {
-        std::print!("{}", crate::tui::text::sanitize_lines(&format!($($arg)*)))
-    };
-}
+use super::out::{self, note, say};
 
 #[derive(Debug, Args)]
 #[command(
@@ -160,9 +143,13 @@ pub enum CodebookCommand {
         format: DocFormat,
         #[arg(long)]
         lang: Option<String>,
-        /// Write to this file instead of standard output.
+        /// Write to this file instead of standard output (`-`: standard output). Never one
+        /// of the project's own files; an existing file only with --force.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Overwrite --output if it is an existing file.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -355,7 +342,8 @@ pub fn run(args: CodebookArgs, project: Option<&Path>, coder: Option<&str>) -> R
             format,
             lang,
             output,
-        } => export(project, &config, format, lang, output.as_deref()),
+            force,
+        } => export(project, &config, format, lang, output.as_deref(), force),
         CodebookCommand::Rename { old, new, dry_run } => {
             migrate(project, coder, &config, dry_run, |files, stamp| {
                 edit::plan_rename(files, &old, &new, stamp)
@@ -452,9 +440,9 @@ fn split(
                 "there is no indicator '{id}' in the codebook; `normcode codebook list` shows the ids"
             )));
         }
-        let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+        let mut writer = csv::Writer::from_writer(Vec::new());
         let failed = |e: csv::Error| Error::Usage(format!("cannot write the list: {e}"));
-        out.write_record(SPLIT_COLUMNS).map_err(failed)?;
+        writer.write_record(SPLIT_COLUMNS).map_err(failed)?;
         for segment in edit::split_segments(&files, id) {
             let (start, end) = segment
                 .span
@@ -462,19 +450,22 @@ fn split(
                 .unwrap_or_default();
             let quote =
                 crate::export::table::escape_formula(segment.quote.as_deref().unwrap_or(""));
-            out.write_record([
-                segment.coder.as_str(),
-                segment.document.as_str(),
-                segment.unit.as_str(),
-                &start,
-                &end,
-                &quote,
-                "",
-            ])
-            .map_err(failed)?;
+            writer
+                .write_record([
+                    segment.coder.as_str(),
+                    segment.document.as_str(),
+                    segment.unit.as_str(),
+                    &start,
+                    &end,
+                    &quote,
+                    "",
+                ])
+                .map_err(failed)?;
         }
-        out.flush()
+        let bytes = writer
+            .into_inner()
             .map_err(|e| Error::Usage(format!("cannot write the list: {e}")))?;
+        out::data(&bytes)?;
         return Ok(ExitCode::SUCCESS);
     }
     let Some(path) = assign else {
@@ -552,7 +543,8 @@ fn read_split_csv(path: &Path) -> Result<Vec<edit::SplitAssignment>> {
     Ok(assignments)
 }
 
-/// Plans with `plan`, says what changes, and writes it (unless `dry_run`).
+/// Plans with `plan`, writes it (unless `dry_run`), and only then says what changed: when the
+/// change cannot be written (a coder has the workspace open), nothing claims it was.
 fn migrate(
     project: Option<&Path>,
     coder: Option<&str>,
@@ -564,29 +556,31 @@ fn migrate(
     let files = ProjectFiles::read(&root)?;
     let stamp = Stamp::today(coder_name(coder, config));
     let migration = plan(&files, &stamp)?;
+    let mut report = String::new();
     if migration.completes {
-        say!(
-            "Completing an interrupted change ({}).",
+        report.push_str(&format!(
+            "Completing an interrupted change ({}).\n",
             migration.operation.describe()
-        );
+        ));
     }
     if migration.codebook.is_some() {
-        say!("{}", migration.summary);
+        report.push_str(&format!("{}\n", migration.summary));
     }
     for line in migration.describe_files() {
-        say!("  {line}");
+        report.push_str(&format!("  {line}\n"));
     }
     if migration.is_empty() {
-        say!("  every file already says it; only the journal is left to remove");
+        report.push_str("  every file already says it; only the journal is left to remove\n");
     }
     if dry_run {
-        say!("Dry run: nothing was written.");
+        report.push_str("Dry run: nothing was written.\n");
     } else {
         migration.apply(&root)?;
     }
     for note in &migration.notes {
-        say!("note: {note}");
+        report.push_str(&format!("note: {note}\n"));
     }
+    out::text(&report)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -704,10 +698,10 @@ fn list(
             .collect(),
     };
     if format == TextOrJson::Json {
-        say!(
-            "{}",
+        out::json(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&output).expect("a list always serializes")
-        );
+        ))?;
         return Ok(ExitCode::SUCCESS);
     }
     say!(
@@ -716,7 +710,7 @@ fn list(
         codebook.version,
         codebook.indicators.len(),
         codebook.categories.len()
-    );
+    )?;
     let id_width = codebook
         .indicators
         .iter()
@@ -738,13 +732,13 @@ fn list(
         for (coder, w) in coders.iter().zip(&widths) {
             head.push_str(&format!(" {coder:>w$}"));
         }
-        say!("\n{}", head.trim_end());
+        say!("\n{}", head.trim_end())?;
     } else {
-        say!();
+        say!()?;
     }
     for category in &output.categories {
         let pad = "  ".repeat(category.depth);
-        say!("{pad}{}  {}", category.id, category.label);
+        say!("{pad}{}  {}", category.id, category.label)?;
         for ind in &category.indicators {
             let pad = "  ".repeat(category.depth + 1);
             let lead = format!("{pad}{:<id_width$}  ", ind.id);
@@ -758,7 +752,7 @@ fn list(
             for (coder, w) in coders.iter().zip(&widths) {
                 line.push_str(&format!(" {:>w$}", ind.counts[coder]));
             }
-            say!("{}", line.trim_end());
+            say!("{}", line.trim_end())?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -793,23 +787,24 @@ fn show(
     };
     let field = |name: &str| format!("{name:<12}");
     let blank = " ".repeat(12);
-    let localized = |name: &str, text: &Localized| {
+    let localized = |name: &str, text: &Localized| -> Result<()> {
         let mut first = true;
         for lang in &codebook.languages {
             if let Some(t) = text.0.get(lang) {
                 let head = if first { field(name) } else { blank.clone() };
-                say!("{head}{lang}: {t}");
+                say!("{head}{lang}: {t}")?;
                 first = false;
             }
         }
+        Ok(())
     };
-    say!("{}  {}", indicator.id, indicator.label.get(&lang));
+    say!("{}  {}", indicator.id, indicator.label.get(&lang))?;
     let path: Vec<String> = codebook
         .category_path(indicator.category)
         .iter()
         .map(|c| format!("{} {}", c.id, c.label.get(&lang)))
         .collect();
-    say!("{}{}", field("category"), path.join(" › "));
+    say!("{}{}", field("category"), path.join(" › "))?;
     say!(
         "{}{}",
         field("status"),
@@ -818,9 +813,9 @@ fn show(
         } else {
             "in use"
         }
-    );
-    localized("label", &indicator.label);
-    localized("definition", &indicator.definition);
+    )?;
+    localized("label", &indicator.label)?;
+    localized("definition", &indicator.definition)?;
     for (name, items) in [
         ("include", &indicator.include),
         ("exclude", &indicator.exclude),
@@ -834,7 +829,7 @@ fn show(
                     String::new()
                 },
                 item,
-            );
+            )?;
         }
     }
     for (key, value) in &indicator.attributes {
@@ -844,13 +839,13 @@ fn show(
             .find(|a| a.id == *key)
             .map(|a| format!(" ({})", a.label.get(&lang)))
             .unwrap_or_default();
-        say!("{}{key}{label}: {value}", field("attribute"));
+        say!("{}{key}{label}: {value}", field("attribute"))?;
     }
     if let Some(color) = &indicator.color {
-        say!("{}{color}", field("color"));
+        say!("{}{color}", field("color"))?;
     }
     if let Some((line, column)) = edit::locate_indicator(&files.codebook_text, id) {
-        say!("{}codebook.yaml:{line}:{column}", field("defined at"));
+        say!("{}codebook.yaml:{line}:{column}", field("defined at"))?;
     }
     let mut used = Vec::new();
     for source in &files.coders {
@@ -873,9 +868,9 @@ fn show(
         ));
     }
     if used.is_empty() {
-        say!("{}no coder files yet", field("used by"));
+        say!("{}no coder files yet", field("used by"))?;
     } else {
-        say!("{}{}", field("used by"), used.join("; "));
+        say!("{}{}", field("used by"), used.join("; "))?;
     }
     let word = |line: &str| {
         line.match_indices(id).any(|(at, _)| {
@@ -892,7 +887,7 @@ fn show(
             } else {
                 blank.clone()
             };
-            say!("{head}{entry}");
+            say!("{head}{entry}")?;
             first = false;
         }
     }
@@ -911,18 +906,18 @@ fn diff(
     let lang = language(&new_book, lang, config)?;
     let changes = history::diff(&old_book, &new_book, &lang);
     match format {
-        TextOrJson::Json => say!(
-            "{}",
+        TextOrJson::Json => out::json(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&changes).expect("a diff always serializes")
-        ),
+        ))?,
         TextOrJson::Text => {
-            say!("{} → {}", old.display(), new.display());
-            say_raw!("{changes}");
+            say!("{} → {}", old.display(), new.display())?;
+            out::text(&changes.to_string())?;
             if !changes.indicators_renamed.is_empty() {
                 say!(
                     "(renames are guessed: an indicator gone and one new with the same label or \
                      definition)"
-                );
+                )?;
             }
         }
     }
@@ -935,23 +930,20 @@ fn export(
     format: DocFormat,
     lang: Option<String>,
     output: Option<&Path>,
+    force: bool,
 ) -> Result<ExitCode> {
     let root = project_root(project)?;
+    let destination =
+        crate::output::destination(output, &super::export::protected_files(&root), force)?;
     let codebook = Codebook::load(&root.join(crate::project::CODEBOOK_FILE))?;
     let lang = language(&codebook, lang, config)?;
     let text = match format {
         DocFormat::Md => publish::to_markdown(&codebook, &lang),
         DocFormat::Html => publish::to_html(&codebook, &lang),
     };
-    match output {
-        Some(path) => {
-            crate::annotations::write_atomic(path, text.as_bytes())?;
-            eprintln!(
-                "normcode: wrote {}",
-                crate::tui::text::sanitize(&path.display().to_string())
-            );
-        }
-        None => say_raw!("{text}"),
+    out::deliver(&destination, text.as_bytes())?;
+    if destination != crate::output::Destination::Stdout {
+        note!("normcode: wrote {}", out::shown(&destination.shown()));
     }
     Ok(ExitCode::SUCCESS)
 }

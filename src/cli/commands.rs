@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use crate::error::{Error, Result};
 use crate::project::{self, Project};
 use crate::summary;
-use crate::tui::text::{escape_json_controls, sanitize, sanitize_lines};
 use crate::tui::{self, Config};
 use std::io::IsTerminal;
 
+use super::out::{self, note, say};
 use super::{Cli, Command, TextOrJson};
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
@@ -106,9 +106,7 @@ pub fn coder_name(given: Option<&str>, config: &Config) -> String {
 /// The coding workspace; without a terminal (a pipe, CI) the project summary instead.
 fn workspace(project: Option<&Path>, coder: Option<&str>) -> Result<ExitCode> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        eprintln!(
-            "normcode: not a terminal, so here is the project summary instead of the workspace"
-        );
+        note!("normcode: not a terminal, so here is the project summary instead of the workspace");
         return status(project, TextOrJson::Text);
     }
     let config = Config::load()?;
@@ -120,11 +118,13 @@ fn workspace(project: Option<&Path>, coder: Option<&str>) -> Result<ExitCode> {
 
 fn init(dir: &Path) -> Result<ExitCode> {
     project::init(dir)?;
-    println!(
+    // The folder as given, on one line, with no control character of it reaching the terminal.
+    let dir = crate::text::sanitize(&dir.to_string_lossy()).into_owned();
+    say!(
         "Created a normcode project in {}:\n  codebook.yaml   the default codebook (edit it to fit your study)\n  documents/      put .txt and .md files here\n  annotations/    one file per coder, written as you code\n\nNext: cd {} && normcode check",
-        dir.display(),
-        dir.display()
-    );
+        dir,
+        dir
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -133,8 +133,8 @@ fn check(project: Option<&Path>) -> Result<ExitCode> {
     let project = match Project::open(&root) {
         Ok(project) => project,
         Err(err @ Error::Invalid { .. }) => {
-            println!("error: {}", sanitize_lines(&err.to_string()));
-            println!("1 error");
+            say!("error: {err}")?;
+            say!("1 error")?;
             return Ok(ExitCode::from(1));
         }
         Err(err) => return Err(err),
@@ -143,19 +143,22 @@ fn check(project: Option<&Path>) -> Result<ExitCode> {
     for problem in &report.problems {
         // Messages quote file content (ids, values, what the YAML parser saw): one line each,
         // with no control character of theirs reaching the terminal.
-        println!("{}", sanitize(&problem.to_string()));
+        out::text(&format!(
+            "{}\n",
+            crate::text::sanitize(&problem.to_string())
+        ))?;
     }
     if report.is_clean() {
-        println!(
+        say!(
             "ok: codebook ({} indicators), {} documents ({} units), {} coder files",
             project.codebook.indicators.len(),
             project.corpus.len(),
             project.corpus.unit_count(),
             project.coder_names()?.len()
-        );
+        )?;
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("{} errors, {} warnings", report.errors(), report.warnings());
+        say!("{} errors, {} warnings", report.errors(), report.warnings())?;
         Ok(ExitCode::from(1))
     }
 }
@@ -165,13 +168,11 @@ fn status(project: Option<&Path>, format: TextOrJson) -> Result<ExitCode> {
     let coders = project.load_coders(None)?;
     let summary = summary::summarize(&project, &coders);
     match format {
-        TextOrJson::Text => print!("{}", sanitize_lines(&summary.to_string())),
-        TextOrJson::Json => println!(
-            "{}",
-            escape_json_controls(
-                &serde_json::to_string_pretty(&summary).expect("a summary always serializes")
-            )
-        ),
+        TextOrJson::Text => out::text(&summary.to_string())?,
+        TextOrJson::Json => out::json(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&summary).expect("a summary always serializes")
+        ))?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,7 @@
 //! codebook or a whole project with other QDA tools (REFI-QDA); `--import-qdc` reads a
 //! REFI-QDA codebook back as codebook YAML.
 
-use std::io::Write;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -10,8 +10,10 @@ use clap::{Args, ValueEnum};
 
 use crate::error::{Error, Result};
 use crate::export::{self, Format, Options};
+use crate::output::{self, Destination, Protected};
 
 use super::commands::open_project;
+use super::out::{self, note};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
@@ -75,7 +77,8 @@ pub struct ExportArgs {
     /// What to write.
     #[arg(long, value_enum, required_unless_present = "import_qdc")]
     pub format: Option<ExportFormat>,
-    /// The file to write (default: standard output; required for qdpx).
+    /// The file to write (default, or `-`: standard output; required for qdpx). Never one of
+    /// the project's own files; an existing file only with --force.
     #[arg(long, short = 'o', value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// Export only these coders, in this order (comma-separated).
@@ -102,14 +105,14 @@ pub struct ExportArgs {
         requires = "import_qdc"
     )]
     pub language: String,
-    /// With --import-qdc: overwrite --out if it exists.
-    #[arg(long, requires = "import_qdc")]
+    /// Overwrite --out if it is an existing file.
+    #[arg(long)]
     pub force: bool,
 }
 
 pub fn run(args: ExportArgs, project: Option<&Path>) -> Result<ExitCode> {
     if let Some(qdc) = &args.import_qdc {
-        return import_qdc(qdc, &args);
+        return import_qdc(qdc, &args, project);
     }
     let format: Format = args
         .format
@@ -135,6 +138,11 @@ pub fn run(args: ExportArgs, project: Option<&Path>) -> Result<ExitCode> {
         )));
     }
     let project = open_project(project)?;
+    let destination = output::destination(
+        args.out.as_deref(),
+        &Protected::project(&project.root, &project.settings.documents),
+        args.force,
+    )?;
     let names = super::commands::chosen_coders(&project, args.coders.as_deref(), None)?;
     // The codebook alone needs no coder file (and is not stopped by a broken one).
     let coders = if format == Format::Qdc {
@@ -157,50 +165,56 @@ pub fn run(args: ExportArgs, project: Option<&Path>) -> Result<ExitCode> {
         }
     }
     for warning in &output.warnings {
-        eprintln!("warning: {warning}");
+        note!("warning: {warning}");
     }
-    match &args.out {
-        Some(path) => {
-            crate::annotations::write_atomic(path, &output.bytes)?;
-            if format == Format::Qdc {
-                eprintln!("wrote {}", path.display());
-            } else {
-                eprintln!("wrote {} ({} coders)", path.display(), coders.len());
-            }
+    if destination == Destination::Stdout && !format.is_text() {
+        // A zip archive is data for a pipe or a file, never for a terminal to interpret.
+        if std::io::stdout().is_terminal() {
+            return Err(Error::Usage(format!(
+                "{} output is a zip file: redirect it, or say where to write it with --out FILE.{}",
+                format.name(),
+                format.name()
+            )));
         }
-        None => write_stdout(&output.bytes)?,
+        out::raw(&output.bytes)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    out::deliver(&destination, &output.bytes)?;
+    if destination != Destination::Stdout {
+        let shown = out::shown(&destination.shown());
+        if format == Format::Qdc {
+            note!("wrote {shown}");
+        } else {
+            note!("wrote {shown} ({} coders)", coders.len());
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn import_qdc(qdc: &Path, args: &ExportArgs) -> Result<ExitCode> {
+fn import_qdc(qdc: &Path, args: &ExportArgs, project: Option<&Path>) -> Result<ExitCode> {
+    // Inside a project, the project's own files are protected; outside one there is none.
+    let protected = match super::commands::project_root(project) {
+        Ok(root) => protected_files(&root),
+        Err(_) => Protected::none(),
+    };
+    let destination = output::destination(args.out.as_deref(), &protected, args.force)?;
     let yaml = export::qdc::import_with(qdc, &args.language)?;
-    match &args.out {
-        Some(path) => {
-            if path.exists() && !args.force {
-                return Err(Error::Usage(format!(
-                    "{} exists; choose another --out, or pass --force to overwrite it",
-                    path.display()
-                )));
-            }
-            crate::annotations::write_atomic(path, yaml.as_bytes())?;
-            eprintln!(
-                "wrote {} from {}; check it with `normcode check`",
-                path.display(),
-                qdc.display()
-            );
-        }
-        None => write_stdout(yaml.as_bytes())?,
+    out::deliver(&destination, yaml.as_bytes())?;
+    if destination != Destination::Stdout {
+        note!(
+            "wrote {} from {}; check it with `normcode check`",
+            out::shown(&destination.shown()),
+            out::shown(qdc)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_stdout(bytes: &[u8]) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(()),
-        // A closed pipe (`| head`) is the reader's choice, not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::io("<stdout>", "cannot write", e)),
-    }
+/// The files of the project at `root` that no output may replace (its documents folder as
+/// `normcode.yaml` says, or the default when that file cannot be read).
+pub(super) fn protected_files(root: &Path) -> Protected {
+    let documents = crate::project::Project::read_settings_and_codebook(root)
+        .map(|(settings, _)| settings.documents)
+        .unwrap_or_else(|_| crate::project::Settings::default().documents);
+    Protected::project(root, &documents)
 }

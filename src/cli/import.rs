@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::import;
 
 use super::commands::open_project;
+use super::out::{note, say};
 
 #[derive(Debug, Args)]
 #[command(
@@ -52,7 +53,7 @@ pub fn run(args: ImportArgs, project: Option<&Path>) -> Result<ExitCode> {
     let imported = import::import(&args.files, &into, args.force)?;
     for item in &imported {
         let c = &item.converted;
-        println!(
+        say!(
             "{} -> {}: \"{}\", {}, {}, {} units",
             item.from.display(),
             item.to.display(),
@@ -62,15 +63,15 @@ pub fn run(args: ImportArgs, project: Option<&Path>) -> Result<ExitCode> {
                 .unwrap_or_else(|| "no year found".to_string()),
             c.language,
             item.units
-        );
+        )?;
         if c.year.is_none() {
-            eprintln!(
+            note!(
                 "note: {}: no year found in the text or the file; add `year:` to its front matter",
                 item.to.display()
             );
         }
     }
-    eprintln!(
+    note!(
         "imported {} document{}; add `publisher:` to the front matter, then run `normcode check`",
         imported.len(),
         if imported.len() == 1 { "" } else { "s" }

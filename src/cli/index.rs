@@ -10,6 +10,7 @@ use crate::project::Project;
 use crate::search::{OpenOptions, ProjectSnapshot, SearchIndex};
 
 use super::commands::project_root;
+use super::out::{note, say};
 use super::search::ProgressBar;
 
 #[derive(Debug, Args)]
@@ -49,30 +50,30 @@ pub fn run(args: IndexArgs, project: Option<&Path>) -> Result<ExitCode> {
     let (index, report) = opened?;
     super::search::record(&index, &project, &report, snapshot);
     for warning in &report.warnings {
-        eprintln!("normcode: warning: {warning}");
+        note!("normcode: warning: {warning}");
     }
     if let Some(note) = &report.read_only {
-        eprintln!("normcode: {note}");
-        println!("Index not updated: another normcode process is writing it.");
-        println!("Index folder: {}", index.dir().display());
+        note!("normcode: {note}");
+        say!("Index not updated: another normcode process is writing it.")?;
+        say!("Index folder: {}", index.dir().display())?;
         return Ok(ExitCode::from(2));
     }
     if let Some(reason) = &report.rebuilt {
-        println!("Built the index from scratch ({reason}).");
+        say!("Built the index from scratch ({reason}).")?;
         let grams = index.common_grams();
         if !grams.is_empty() {
             let mut longest = grams.clone();
             longest.sort_by_key(|g| std::cmp::Reverse(g.chars().count()));
-            println!(
+            say!(
                 "Common CJK phrases kept whole for fast search: {} (such as {}).",
                 grams.len(),
                 longest[..longest.len().min(3)].join(", ")
-            );
+            )?;
         }
     }
     let documents = |n: usize| if n == 1 { "document" } else { "documents" };
     if report.changed() {
-        println!(
+        say!(
             "{} {} indexed, {} updated, {} removed, {} unchanged ({} units written) in {:.2} s.",
             report.added,
             documents(report.added),
@@ -81,15 +82,15 @@ pub fn run(args: IndexArgs, project: Option<&Path>) -> Result<ExitCode> {
             report.unchanged,
             report.units,
             report.elapsed.as_secs_f64()
-        );
+        )?;
     } else {
-        println!(
+        say!(
             "The index is up to date ({} {}, checked in {:.2} s).",
             report.unchanged,
             documents(report.unchanged),
             report.elapsed.as_secs_f64()
-        );
+        )?;
     }
-    println!("Index folder: {}", index.dir().display());
+    say!("Index folder: {}", index.dir().display())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ mod commands;
 mod export;
 mod import;
 mod index;
+pub(crate) mod out;
 mod report;
 mod search;
 
@@ -77,10 +78,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match commands::dispatch(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!(
-                "normcode: {}",
-                crate::tui::text::sanitize_lines(&err.to_string())
-            );
+            out::message(&format!("normcode: {err}"));
             exit_code_for(&err)
         }
     }

@@ -1,16 +1,17 @@
 //! `normcode report`: frequencies, the agenda (who raised each issue first), co-occurrence and
 //! progress, as Markdown, CSV, JSON or (the agenda) an SVG chart.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
 use crate::error::{Error, Result};
+use crate::output::{self, Destination, Protected};
 use crate::report::{self, Combine, Format, Kind, Options, Within};
 
 use super::commands::open_project;
+use super::out::{self, note};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportKind {
@@ -105,9 +106,13 @@ pub struct ReportArgs {
     /// cooccurrence: count pairs within units (default) or within documents.
     #[arg(long, value_enum)]
     pub within: Option<WithinArg>,
-    /// The file to write (default: standard output).
+    /// The file to write (default, or `-`: standard output). Never one of the project's own
+    /// files; an existing file only with --force.
     #[arg(long, short = 'o', value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// Overwrite --out if it is an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
@@ -141,6 +146,11 @@ pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
         ));
     }
     let project = open_project(project)?;
+    let destination = output::destination(
+        args.out.as_deref(),
+        &Protected::project(&project.root, &project.settings.documents),
+        args.force,
+    )?;
     let names = super::commands::chosen_coders(&project, args.coders.as_deref(), None)?;
     let coders = project.load_coders(Some(&names))?;
     let mut options = Options::new(&project.codebook);
@@ -161,33 +171,18 @@ pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
     };
     let output = report::report(&project, &coders, kind, format, &options)?;
     for warning in &output.warnings {
-        eprintln!("warning: {}", crate::tui::text::sanitize(warning));
+        note!("warning: {warning}");
     }
-    match &args.out {
-        Some(path) => {
-            crate::annotations::write_atomic(path, &output.bytes)?;
-            eprintln!("wrote {}", path.display());
-        }
-        None => {
-            // Labels and metadata in the report must not bring control characters to the
-            // terminal: made visible, or escaped in JSON (the same value). `--out` writes the
-            // report as it is.
-            let text = String::from_utf8_lossy(&output.bytes);
-            let safe = match format {
-                Format::Json => crate::tui::text::escape_json_controls(&text),
-                _ => crate::tui::text::sanitize_lines(&text),
-            };
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(safe.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                Ok(()) => {}
-                // A closed pipe (`| head`) is the reader's choice, not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                Err(e) => return Err(Error::io("<stdout>", "cannot write", e)),
-            }
-        }
+    match (&destination, format) {
+        // Labels and metadata in the report must not bring control characters to the
+        // terminal: made visible, or escaped in JSON (the same value). `--out` writes the
+        // report as it is.
+        (Destination::Stdout, Format::Json) => out::json(&String::from_utf8_lossy(&output.bytes))?,
+        (Destination::Stdout, _) => out::text(&String::from_utf8_lossy(&output.bytes))?,
+        _ => out::deliver(&destination, &output.bytes)?,
+    }
+    if destination != Destination::Stdout {
+        note!("wrote {}", out::shown(&destination.shown()));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -20,6 +20,7 @@ use crate::search::{
 
 use super::TextOrJson;
 use super::commands::project_root;
+use super::out::note;
 
 #[derive(Debug, Args)]
 #[command(
@@ -138,10 +139,10 @@ fn update_index(root: &Path, query: &str, fuzzy: bool) -> Result<SearchIndex> {
     bar.finish();
     let (index, report) = opened?;
     for warning in &report.warnings {
-        eprintln!("normcode: warning: {warning}");
+        note!("normcode: warning: {warning}");
     }
     if let Some(note) = &report.read_only {
-        eprintln!("normcode: {note}");
+        note!("normcode: {note}");
     }
     record(&index, &project, &report, snapshot);
     Ok(index)

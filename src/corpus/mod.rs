@@ -337,7 +337,7 @@ fn load_file(folder: &Path, project_root: &Path, file: &Path, mode: Segmentation
         .unwrap_or(file)
         .to_path_buf();
     let id = document_id(folder, file);
-    let outcome = match std::fs::read(file) {
+    let outcome = match std::fs::read(file).map(utf16_as_utf8) {
         Err(e) => Outcome::Unreadable(Error::io(&shown, "cannot read", e)),
         Ok(bytes) if bytes.contains(&0) => Outcome::Skipped(Problem::warning(format!(
             "{}: binary file (it holds NUL bytes); skipped",
@@ -355,6 +355,19 @@ fn load_file(folder: &Path, project_root: &Path, file: &Path, mode: Segmentation
         },
     };
     LoadedFile { id, shown, outcome }
+}
+
+/// A UTF-16 text (as Windows Notepad and Word save it: starting with a byte order mark) as
+/// UTF-8; any other bytes as they are.
+fn utf16_as_utf8(bytes: Vec<u8>) -> Vec<u8> {
+    let decoded = match encoding_rs::Encoding::for_bom(&bytes) {
+        Some((encoding, bom)) if encoding != encoding_rs::UTF_8 => encoding
+            .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
+            .map(|text| text.into_owned()),
+        _ => None,
+    };
+    // Not valid UTF-16 after all: reported as binary or not UTF-8, as any such file.
+    decoded.map_or(bytes, String::into_bytes)
 }
 
 fn parsed(document: Result<Document>) -> Outcome {
