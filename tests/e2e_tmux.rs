@@ -271,3 +271,32 @@ fn search_then_esc_then_a_codes_exactly_one_unit() {
     assert_eq!(on_disk.annotation_count(), 1, "{file}");
     s.keys("main", &["q"]);
 }
+
+#[test]
+fn a_coder_file_broken_by_a_merge_is_kept_and_quitting_says_where_the_work_is() {
+    if !tmux_available() {
+        return;
+    }
+    let s = Session::new("broken");
+    s.start("main", "alice");
+    s.wait_for("main", "alice");
+    let path = s.project.path().join("annotations/alice.yaml");
+    let good = std::fs::read_to_string(&path).unwrap();
+    let broken = format!("<<<<<<< HEAD\n{good}");
+    std::fs::write(&path, &broken).unwrap();
+    s.keys("main", &["a", "TH02", "Enter"]);
+    s.wait_for("main", "NOT SAVED (kept beside)");
+    let beside = s.project.path().join("annotations/alice.yaml.workspace");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&beside).is_ok_and(|t| t.contains("TH02")) {
+        assert!(Instant::now() < deadline, "{}", s.screen("main"));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The first q says where the work is; the second leaves; the broken file is untouched.
+    s.keys("main", &["q"]);
+    s.wait_for("main", "press q again to quit");
+    assert!(!s.is_dead("main"));
+    s.keys("main", &["q"]);
+    s.wait_dead("main");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
+}

@@ -137,6 +137,9 @@ impl App {
         self.disk.coder_signature = FileSignature::of(&self.coder.path);
         let (version, theirs) = match self.project.read_coder_on_disk(&name) {
             Ok(read) => read,
+            // The file cannot be reached (permissions, a folder in its place): the save fails
+            // and says so, keeping the work in memory, as for any other write error.
+            Err(crate::Error::Io { .. }) => return false,
             Err(err) => {
                 let why = err.to_string();
                 if self.disk.unreadable.as_ref() != Some(&why) {

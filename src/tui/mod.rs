@@ -242,10 +242,28 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
         needs_draw |= app.poll_review();
         if app.quit {
             app.close_review();
-            if !app.save.is_dirty() {
+            if !app.save.is_dirty() && app.disk.unreadable.is_none() {
                 return Ok(());
             }
             match app.save_now() {
+                // Saved beside a coder file that cannot be read: say so once before leaving.
+                Ok(()) if app.disk.unreadable.is_some() && !quit_unsaved_warned => {
+                    app.quit = false;
+                    quit_unsaved_warned = true;
+                    let name = |p: &Path| {
+                        p.file_name()
+                            .unwrap_or_default()
+                            .to_string_lossy()
+                            .into_owned()
+                    };
+                    app.error(format!(
+                        "press q again to quit: your work is only in {} ({} cannot be read; \
+                         fix it and the work is merged into it)",
+                        name(&disk::kept_beside(&app.coder.path)),
+                        name(&app.coder.path)
+                    ));
+                    needs_draw = true;
+                }
                 Ok(()) => return Ok(()),
                 Err(err) if quit_unsaved_warned => {
                     return Err(Error::Usage(format!("quit without saving: {err}")));
