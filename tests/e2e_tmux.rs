@@ -143,6 +143,9 @@ fn a_deeply_nested_query_shows_an_error_and_the_workspace_goes_on() {
     s.keys("main", &["C-u", "vulnerab"]);
     let screen = s.wait_for("main", "hits ·");
     assert!(!s.is_dead("main"), "{screen}");
+    // And it quits as usual, the terminal restored.
+    s.keys("main", &["Escape", "Escape", "q"]);
+    s.wait_dead("main");
 }
 
 #[test]
