@@ -755,6 +755,125 @@ fn broken_data_csv_exits_1_naming_the_line() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// `normcode agree --data` on a temporary CSV with `rows` (after the header) and `args`.
+fn calculator_on(rows: &str, args: &[&str]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("codings.csv");
+    std::fs::write(&path, format!("unit,coder,value\n{rows}")).unwrap();
+    Command::new(BIN)
+        .arg("agree")
+        .arg("--data")
+        .arg(&path)
+        .args(args)
+        .env_remove("NORMCODE_PROJECT")
+        .output()
+        .unwrap()
+}
+
+/// Values as large as numbers go (their differences overflow) and subnormal ones (their
+/// squares vanish): alpha and the weighted kappas are the same as for everyday values, never
+/// NaN and never "no variation".
+#[test]
+fn extreme_values_give_the_statistics_of_everyday_values() {
+    let report = |rows: &str, metric: &str| -> Value {
+        let out = calculator_on(rows, &["--metric", metric, "--format", "json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let everyday = "u1,a,1\nu1,b,-1\nu2,a,0\nu2,b,0\nu3,a,-1\nu3,b,-1\nu4,a,1\nu4,b,0\n";
+    let cases = [
+        (everyday.replace('1', "1e308"), "interval"),
+        (everyday.replace('1', "1e-320"), "interval"),
+        (everyday.replace('1', "1.7976931348623157e308"), "interval"),
+    ];
+    let expected = report(everyday, "interval");
+    for (rows, metric) in &cases {
+        let got = report(rows, metric);
+        assert_eq!(got["undefined"], serde_json::json!({}), "{rows}");
+        for key in [
+            "krippendorff_alpha",
+            "cohen_kappa_linear",
+            "cohen_kappa_quadratic",
+        ] {
+            close(&got[key], expected[key].as_f64().unwrap());
+        }
+    }
+    // Ratio: 1.7e308 + 1e308 overflows, yet the ratio of their difference to their sum is
+    // the same as for 1.7 and 1.
+    let ratio = report(
+        "u1,a,1.7e308\nu1,b,1e308\nu2,a,1e308\nu2,b,1e308\nu3,a,0\nu3,b,1e308\n",
+        "ratio",
+    );
+    let everyday = report(
+        "u1,a,1.7\nu1,b,1\nu2,a,1\nu2,b,1\nu3,a,0\nu3,b,1\n",
+        "ratio",
+    );
+    close(
+        &ratio["krippendorff_alpha"],
+        everyday["krippendorff_alpha"].as_f64().unwrap(),
+    );
+
+    // The table: no NaN, no n/a.
+    let out = calculator_on(
+        "u1,a,1e308\nu1,b,-1e308\nu2,a,1\nu2,b,1\nu3,a,-1e308\nu3,b,-1e308\n",
+        &["--metric", "interval"],
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert!(!table.contains("NaN") && !table.contains("n/a"), "{table}");
+    // By hand: D_o = 8a²/6 and D_e = 40a²/30 for a = 1e308, so alpha is 0.
+    assert!(
+        line(&table, "Krippendorff's").ends_with("0.0000"),
+        "{table}"
+    );
+}
+
+/// A value that is not a finite number is refused under a numeric metric, naming the file,
+/// the line and the column, and saying what is wrong with it; -0 is 0.
+#[test]
+fn non_finite_values_are_refused_naming_line_and_column() {
+    for (value, why) in [
+        ("inf", "is infinite"),
+        ("-Infinity", "is infinite"),
+        ("NaN", "is not a number (NaN)"),
+        ("1e400", "is beyond the largest number"),
+        ("-1e400", "is beyond the largest number"),
+        ("1e-400", "is closer to 0 than the smallest number"),
+    ] {
+        for metric in ["interval", "ratio", "ordinal"] {
+            let out = calculator_on(
+                &format!("u1,a,1\nu1,b,{value}\nu2,a,2\nu2,b,2\n"),
+                &["--metric", metric],
+            );
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{value} {metric}: {stderr}");
+            assert!(out.stdout.is_empty(), "{value} {metric}");
+            assert!(
+                stderr.contains(&format!(
+                    "codings.csv: line 3, column 3 (value): `{value}` (unit `u1`, coder `b`) {why}"
+                )) && stderr.contains(&format!("the {metric} metric needs finite numbers")),
+                "{value} {metric}: {stderr}"
+            );
+            assert!(!stderr.contains("panicked"), "{stderr}");
+        }
+    }
+    // Nominal values are labels: `inf` is a category like any other.
+    assert!(calculator_on("u1,a,inf\nu1,b,nan\n", &[]).status.success());
+    // -0 is 0, and 0e5 too.
+    let json = |rows: &str| -> Value {
+        let out = calculator_on(rows, &["--metric", "interval", "--format", "json"]);
+        assert!(out.status.success());
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let zero = json("u1,a,0\nu1,b,1\nu2,a,0\nu2,b,0\nu3,a,2\nu3,b,2\n");
+    let minus_zero = json("u1,a,-0\nu1,b,1\nu2,a,0e5\nu2,b,-0.0\nu3,a,2\nu3,b,2\n");
+    assert_eq!(zero, minus_zero);
+}
+
 /// Krippendorff (2004), Fig. 2: unitizing alpha on [150, 450) is .8587 (c: .7286, k: 1).
 #[test]
 fn spans_csv_gives_the_published_unitizing_alpha() {

@@ -124,6 +124,30 @@ fn search_pane_finds_chinese_and_english_and_jumps() {
     assert!(!s.project.path().join("tantivy").exists());
 }
 
+/// A query 300 NOTs deep used to overflow the search thread's stack and abort the workspace,
+/// leaving the terminal in raw mode; now the search pane says what is wrong and the workspace
+/// goes on.
+#[test]
+fn a_deeply_nested_query_shows_an_error_and_the_workspace_goes_on() {
+    if !tmux_available() {
+        return;
+    }
+    let s = Session::new("deep");
+    s.start("main", "gina");
+    s.wait_for("main", "gina");
+    s.keys("main", &["/"]);
+    s.send("main", &("NOT ".repeat(300) + "a"), true);
+    let screen = s.wait_for("main", "nests");
+    assert!(screen.contains("simplify it"), "{screen}");
+    assert!(!s.is_dead("main"), "{screen}");
+    s.keys("main", &["C-u", "vulnerab"]);
+    let screen = s.wait_for("main", "hits ·");
+    assert!(!s.is_dead("main"), "{screen}");
+    // And it quits as usual, the terminal restored.
+    s.keys("main", &["Escape", "Escape", "q"]);
+    s.wait_dead("main");
+}
+
 #[test]
 fn edit_and_split_an_indicator_from_the_workspace() {
     if !tmux_available() {

@@ -928,7 +928,7 @@ fn csv_non_numeric_value_for_interval_names_the_line() {
     let nan = CodingsCsv::parse("unit,coder,value\n1,A,NaN\n1,B,2\n".as_bytes()).unwrap();
     assert!(matches!(
         nan.to_data(Metric::Interval),
-        Err(CsvError::NotNumeric { line: 2, .. })
+        Err(CsvError::NotFinite { line: 2, .. })
     ));
     let negative = CodingsCsv::parse("unit,coder,value\n1,A,-1\n1,B,2\n".as_bytes()).unwrap();
     assert!(matches!(

@@ -962,6 +962,64 @@ fn cli_bad_query_exits_2_with_a_clear_message() {
     );
 }
 
+/// Queries that used to overflow the stack and abort (exit 134) are refused with a message
+/// saying what to do, exit 2, before any indexing; a pasted megabyte is not echoed back.
+#[test]
+fn cli_deep_or_huge_query_exits_2_without_a_crash() {
+    let fixture = Fixture::new();
+    let cases = [
+        (
+            "NOT ".repeat(300) + "a",
+            "the query nests too deeply (more than 32 levels of NOT, parentheses or AND/OR): simplify it",
+        ),
+        (
+            "a AND (".repeat(500) + "a" + &")".repeat(500),
+            "the query nests too deeply",
+        ),
+        ("(".repeat(10_000), "the query nests too deeply"),
+        (
+            "a ".repeat(1_500),
+            "the query has too many words (1500, more than 1000)",
+        ),
+    ];
+    // A megabyte, in ten arguments (one argument may not exceed 128 KiB on Linux).
+    let megabyte = vec!["vulnerability ".repeat(7_500); 10];
+    let output = normcode(&fixture)
+        .arg("search")
+        .arg("--")
+        .args(&megabyte)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the query is too long ("), "{stderr}");
+    assert!(stderr.contains("more than 10000): shorten it"), "{stderr}");
+    assert!(
+        stderr.len() < 300,
+        "the query is not echoed in full: {stderr}"
+    );
+    for (query, says) in &cases {
+        let output = normcode(&fixture)
+            .args(["search", "--", query])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{}: {stderr}", &query[..20]);
+        assert!(stderr.starts_with("normcode: bad query '"), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(
+            stderr.len() < 300,
+            "the query is not echoed in full: {stderr}"
+        );
+        assert!(!stderr.contains("overflow") && !stderr.contains("panicked"));
+        assert!(output.stdout.is_empty());
+    }
+    assert!(
+        !fixture.cache.path().join("normcode").exists(),
+        "a bad query is refused before any indexing"
+    );
+}
+
 /// A small seeded generator (the tests need no randomness crate for this).
 struct Lcg(u64);
 

@@ -551,6 +551,60 @@ fn search_as_you_type_jump_and_code_all_hits() {
     assert_eq!(app.document().unwrap().id.as_str(), "a");
 }
 
+/// A query nested hundreds of levels deep used to overflow the search thread's stack and abort
+/// the workspace; now the search pane says what is wrong, and the next query works.
+#[test]
+fn a_deeply_nested_query_shows_an_error_in_the_search_pane() {
+    let dir = temp_project(&[(
+        "a.md",
+        "1. States should report vulnerabilities responsibly.\n\n2. Nothing here.\n".into(),
+    )]);
+    let index = tempfile::tempdir().unwrap();
+    let mut app = app_for(dir.path(), "carol");
+    app.search_index_dir = Some(index.path().to_path_buf());
+    settle(&mut app, 120, 30);
+    for query in [
+        "NOT ".repeat(300) + "a",
+        "a AND (".repeat(100) + "a",
+        "(".repeat(2000),
+    ] {
+        press(&mut app, &format!("/<c-u>{query}"));
+        assert!(
+            app.wait_for_search(std::time::Duration::from_secs(30)),
+            "search never answered"
+        );
+        let error = app
+            .search
+            .as_ref()
+            .unwrap()
+            .error
+            .clone()
+            .unwrap_or_default();
+        assert!(error.contains("the query nests too deeply"), "{error}");
+        // The whole message, wrapped in the search pane (between its heavy borders).
+        let screen = render(&app, 120, 30);
+        let pane: Vec<&str> = screen.lines().filter_map(|l| l.split('┃').nth(1)).collect();
+        let pane = pane
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            pane.contains(
+                "the query nests too deeply (more than 32 levels of NOT, parentheses or \
+                 AND/OR): simplify it"
+            ),
+            "{screen}"
+        );
+        press(&mut app, "<esc>");
+    }
+    press(&mut app, "/<c-u>vulnerab");
+    assert!(app.wait_for_search(std::time::Duration::from_secs(30)));
+    let search = app.search.as_ref().unwrap();
+    assert_eq!(search.error, None);
+    assert_eq!(search.hits.len(), 1);
+}
+
 #[test]
 fn review_disagreements_and_adjudicate_into_a_consensus_file() {
     let dir = samples_copy();

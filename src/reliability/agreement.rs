@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::alpha::Pairable;
 use super::data::{DataError, Domain, ReliabilityData};
-use super::stat::{Stat, Undefined, ratio};
+use super::stat::{Stat, Undefined, power_of_two_scale, ratio};
 
 /// Percent agreement as the *mean pairwise agreement* over units with at least two values.
 ///
@@ -354,8 +354,12 @@ impl ContingencyTable {
             return Err(Undefined::NoCommonUnits);
         }
         let (rows, columns) = (self.row_totals(), self.column_totals());
+        // The weights are relative (their scale cancels), so scores are divided by a power of
+        // two that brings them within ±2: differences of scores near ±1e308 do not overflow,
+        // nor do those of subnormal scores vanish when squared.
+        let scale = power_of_two_scale(self.scores.iter().map(|s| s.abs()).fold(0.0, f64::max));
         let weight = |i: usize, j: usize| {
-            let d = self.scores[i] - self.scores[j];
+            let d = self.scores[i] / scale - self.scores[j] / scale;
             match weights {
                 KappaWeights::Unweighted => f64::from(u8::from(i != j)),
                 KappaWeights::Linear => d.abs(),
@@ -411,6 +415,35 @@ mod tests {
         assert!((plain - 0.4).abs() < 1e-12);
         for weights in [KappaWeights::Linear, KappaWeights::Quadratic] {
             assert!((table.cohen_kappa(weights).unwrap() - plain).abs() < 1e-12);
+        }
+    }
+
+    /// Weighted kappa's weights are relative: scores near ±1e308 (whose differences overflow)
+    /// or subnormal (whose squares vanish) give the kappa of everyday scores, not "no variation".
+    #[test]
+    fn weighted_kappa_is_the_same_at_any_scale() {
+        let table =
+            ContingencyTable::from_rows(&[[5.0, 2.0, 0.0], [1.0, 6.0, 3.0], [0.0, 2.0, 9.0]])
+                .unwrap();
+        let scores = [-1.0, 0.25, 1.0];
+        for weights in [KappaWeights::Linear, KappaWeights::Quadratic] {
+            let everyday = table
+                .clone()
+                .with_scores(scores.to_vec())
+                .unwrap()
+                .cohen_kappa(weights)
+                .unwrap();
+            for factor in [1e308, 1.7e308, 2f64.powi(-1070)] {
+                let extreme = table
+                    .clone()
+                    .with_scores(scores.iter().map(|s| s * factor).collect())
+                    .unwrap()
+                    .cohen_kappa(weights);
+                assert!(
+                    extreme.is_ok_and(|k| (k - everyday).abs() < 1e-12),
+                    "{weights:?} × {factor:e}: {extreme:?}, expected {everyday}"
+                );
+            }
         }
     }
 

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::data::{Domain, ReliabilityData, ValueKind};
-use super::stat::{Stat, Undefined};
+use super::stat::{Stat, Undefined, power_of_two_scale};
 
 /// The difference function `δ²(c, k)` of Krippendorff's alpha (its "level of measurement").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -89,9 +89,10 @@ impl FromStr for Metric {
 pub struct AlphaDetail {
     /// `α = 1 − D_o / D_e`.
     pub alpha: f64,
-    /// Observed disagreement `D_o`.
+    /// Observed disagreement `D_o`, in the values' squared units for interval alpha (infinite
+    /// when that is beyond ±1.8e308, for values near that size; `alpha` is still right).
     pub observed_disagreement: f64,
-    /// Expected disagreement `D_e`.
+    /// Expected disagreement `D_e`, in the same units as `D_o`.
     pub expected_disagreement: f64,
     /// Units with at least two values.
     pub pairable_units: usize,
@@ -141,8 +142,10 @@ pub(crate) fn alpha_detail_in(
     metric: Metric,
 ) -> Result<AlphaDetail, Undefined> {
     let sums = disagreement_sums(data, pairable, metric, None)?;
-    let observed = sums.observed / sums.n;
-    let expected = sums.expected / (sums.n * (sums.n - 1.0));
+    // Back in the values' own units (squared, for interval): infinite if they do not fit.
+    let unscale = |d: f64| d * sums.scale * sums.scale;
+    let observed = unscale(sums.observed / sums.n);
+    let expected = unscale(sums.expected / (sums.n * (sums.n - 1.0)));
     Ok(AlphaDetail {
         alpha: sums.alpha(),
         observed_disagreement: observed,
@@ -274,6 +277,9 @@ pub(crate) struct Sums {
     pub(crate) observed: f64,
     pub(crate) expected: f64,
     pub(crate) n: f64,
+    /// For interval alpha, the values were divided by this before squaring differences: the
+    /// sums times its square are in the values' own units. 1 for the other metrics.
+    pub(crate) scale: f64,
 }
 
 impl Sums {
@@ -330,6 +336,18 @@ pub(crate) fn disagreement_sums(
         return Err(Undefined::NoVariation);
     }
 
+    // Interval and ratio alpha do not change when every value is multiplied by the same
+    // positive number: rescaled to at most 2 in magnitude, values near ±1e308 do not overflow
+    // when subtracted or squared, nor do subnormal ones vanish.
+    let scale = match domain {
+        Domain::Numbers(numbers) => power_of_two_scale(
+            present
+                .iter()
+                .map(|&v| numbers[v as usize].abs())
+                .fold(0.0, f64::max),
+        ),
+        _ => 1.0,
+    };
     let (observed, expected) = match (metric, domain) {
         (Metric::Nominal, _) => {
             let observed = weighted_sum(pairable, weight, nominal_unit_disagreement);
@@ -338,7 +356,7 @@ pub(crate) fn disagreement_sums(
         }
         (Metric::Interval, Domain::Numbers(numbers)) => {
             squared_differences(pairable, weight, &counts, &present, n, |v| {
-                numbers[v as usize]
+                numbers[v as usize] / scale
             })
         }
         (Metric::Ordinal, Domain::Numbers(numbers)) => {
@@ -360,7 +378,7 @@ pub(crate) fn disagreement_sums(
                 return Err(Undefined::NegativeRatioValue);
             }
             let delta = |a: u32, b: u32| {
-                let (x, y) = (numbers[a as usize], numbers[b as usize]);
+                let (x, y) = (numbers[a as usize] / scale, numbers[b as usize] / scale);
                 if x + y == 0.0 {
                     0.0
                 } else {
@@ -381,6 +399,9 @@ pub(crate) fn disagreement_sums(
             });
         }
     };
+    if !(observed.is_finite() && expected.is_finite()) {
+        return Err(Undefined::TooLarge);
+    }
     if expected <= 0.0 {
         return Err(Undefined::NoVariation);
     }
@@ -388,6 +409,11 @@ pub(crate) fn disagreement_sums(
         observed,
         expected,
         n,
+        scale: if metric == Metric::Interval {
+            scale
+        } else {
+            1.0
+        },
     })
 }
 
@@ -536,7 +562,12 @@ mod tests {
         let (o, e) = pairwise(&pairable, one, &counts, &present, |a, b| {
             (numbers[a as usize] - numbers[b as usize]).powi(2)
         });
-        assert!((fast.observed - o).abs() < 1e-9 && (fast.expected - e).abs() < 1e-9);
+        // Values up to 7 were divided by 4 before squaring.
+        assert_eq!(fast.scale, 4.0);
+        let unscale = |d: f64| d * fast.scale * fast.scale;
+        assert!(
+            (unscale(fast.observed) - o).abs() < 1e-9 && (unscale(fast.expected) - e).abs() < 1e-9
+        );
 
         // Ordinal by Krippendorff's definition (Σ_{g=c}^{k} n_g − (n_c + n_k)/2)².
         let fast = disagreement_sums(&data, &pairable, Metric::Ordinal, None).unwrap();
@@ -549,6 +580,98 @@ mod tests {
             (between - (counts[a as usize] + counts[b as usize]) / 2.0).powi(2)
         });
         assert!((fast.observed - o).abs() < 1e-9 && (fast.expected - e).abs() < 1e-9);
+    }
+
+    /// Rows of numbers, each multiplied by `factor`.
+    fn scaled(rows: &[Vec<Option<f64>>], factor: f64) -> ReliabilityData {
+        let rows: Vec<Vec<Option<f64>>> = rows
+            .iter()
+            .map(|row| row.iter().map(|v| v.map(|x| x * factor)).collect())
+            .collect();
+        ReliabilityData::from_coder_rows(&rows).unwrap()
+    }
+
+    /// Interval and ratio alpha do not depend on the unit of measurement, however large or
+    /// small: values near 1e308 (whose differences overflow) and subnormal values (whose squares
+    /// vanish) give the alpha of the same data at an everyday scale, not NaN or "no variation".
+    #[test]
+    fn alpha_is_the_same_at_any_scale() {
+        let rows = vec![
+            vec![
+                Some(1.0),
+                Some(2.0),
+                Some(3.0),
+                None,
+                Some(2.5),
+                Some(7.0),
+                Some(1.5),
+            ],
+            vec![
+                Some(1.0),
+                Some(3.0),
+                Some(3.0),
+                Some(4.0),
+                None,
+                Some(6.0),
+                Some(1.75),
+            ],
+            vec![
+                None,
+                Some(2.0),
+                Some(1.0),
+                Some(4.0),
+                Some(2.5),
+                Some(7.0),
+                Some(0.0),
+            ],
+        ];
+        for metric in [Metric::Interval, Metric::Ratio, Metric::Ordinal] {
+            let everyday = krippendorff_alpha(&scaled(&rows, 1.0), metric).unwrap();
+            for factor in [1e300, 2.5e301, -1e300, 1e-300] {
+                if metric == Metric::Ratio && factor < 0.0 {
+                    continue;
+                }
+                let alpha = krippendorff_alpha(&scaled(&rows, factor), metric);
+                assert!(
+                    alpha.is_ok_and(|a| (a - everyday).abs() < 1e-12),
+                    "{metric} × {factor:e}: {alpha:?}, expected {everyday}"
+                );
+            }
+            // Subnormal: multiples of 2^-1071 are exact, so alpha is exactly the same.
+            let tiny = krippendorff_alpha(&scaled(&rows, 2f64.powi(-1071)), metric);
+            assert_eq!(tiny, Ok(everyday), "{metric} subnormal");
+        }
+    }
+
+    #[test]
+    fn values_near_the_largest_number_give_a_finite_alpha() {
+        // One unit where the coders are as far apart as numbers go, two where they agree.
+        let data = ReliabilityData::from_coder_rows(&[
+            vec![Some(1e308), Some(1.0), Some(-1e308)],
+            vec![Some(-1e308), Some(1.0), Some(-1e308)],
+        ])
+        .unwrap();
+        // By hand with a = 1e308 (values a, −a, 1, 1, −a, −a; 1 ≈ 0 next to a):
+        // D_o = 8a²/6, D_e = 40a²/30, so alpha = 0.
+        let detail = alpha_detail(&data, Metric::Interval).unwrap();
+        assert!(detail.alpha.abs() < 1e-12, "{detail:?}");
+        // D_o itself (about 1.3e616) is beyond floating point: infinite, not NaN.
+        assert_eq!(detail.observed_disagreement, f64::INFINITY);
+        let ratio = ReliabilityData::from_coder_rows(&[
+            vec![Some(1.7e308), Some(1.0), Some(1.7e308)],
+            vec![Some(1e308), Some(1.0), Some(1.7e308)],
+        ])
+        .unwrap();
+        let everyday = ReliabilityData::from_coder_rows(&[
+            vec![Some(1.7), Some(1e-308), Some(1.7)],
+            vec![Some(1.0), Some(1e-308), Some(1.7)],
+        ])
+        .unwrap();
+        let (big, small) = (
+            krippendorff_alpha(&ratio, Metric::Ratio).unwrap(),
+            krippendorff_alpha(&everyday, Metric::Ratio).unwrap(),
+        );
+        assert!((big - small).abs() < 1e-12, "{big} vs {small}");
     }
 
     #[test]

@@ -111,6 +111,25 @@ pub enum CsvError {
         /// The metric asked for.
         metric: Metric,
     },
+    /// A value reads as a number that arithmetic cannot use: NaN, an infinity, or a number
+    /// beyond the range of floating-point numbers.
+    #[error(
+        "line {line}, column 3 (value): `{value}` (unit `{unit}`, coder `{coder}`) {why}: the {metric} metric needs finite numbers"
+    )]
+    NotFinite {
+        /// The first line with that value.
+        line: u64,
+        /// The value.
+        value: String,
+        /// Its unit.
+        unit: String,
+        /// Its coder.
+        coder: String,
+        /// The metric asked for.
+        metric: Metric,
+        /// What is wrong with it.
+        why: &'static str,
+    },
     /// A value is negative but the ratio metric needs values of 0 or more.
     #[error(
         "line {line}: value `{value}` (unit `{unit}`, coder `{coder}`) is negative, but the ratio metric needs values of 0 or more"
@@ -657,8 +676,20 @@ impl CodingsCsv {
                 self.coders[row.coder as usize].clone(),
             );
             let number = match text.parse::<f64>() {
-                Ok(n) if n.is_finite() => n,
-                _ => {
+                Ok(n) => match unusable_number(text, n) {
+                    None => n,
+                    Some(why) => {
+                        return Err(CsvError::NotFinite {
+                            line: row.line,
+                            value: text.clone(),
+                            unit,
+                            coder,
+                            metric,
+                            why,
+                        });
+                    }
+                },
+                Err(_) => {
                     return Err(CsvError::NotNumeric {
                         line: row.line,
                         value: text.clone(),
@@ -698,6 +729,30 @@ impl CodingsCsv {
             sets,
         };
         (domain, ids)
+    }
+}
+
+/// Why `number`, read from `text`, cannot be used as a number, if it cannot: NaN, an infinity,
+/// or a number whose size is beyond what a 64-bit float holds (read as infinity or as 0).
+fn unusable_number(text: &str, number: f64) -> Option<&'static str> {
+    let spelled_out = |word: &str| text.to_ascii_lowercase().contains(word);
+    if number.is_nan() {
+        Some("is not a number (NaN)")
+    } else if number.is_infinite() && spelled_out("inf") {
+        Some("is infinite")
+    } else if number.is_infinite() {
+        Some("is beyond the largest number, ±1.7976931348623157e308")
+    } else if number == 0.0
+        && text
+            .split(['e', 'E'])
+            .next()
+            .is_some_and(|digits| digits.bytes().any(|b| matches!(b, b'1'..=b'9')))
+    {
+        Some(
+            "is closer to 0 than the smallest number, 5e-324, and would count as 0 (write 0 if 0 is meant)",
+        )
+    } else {
+        None
     }
 }
 

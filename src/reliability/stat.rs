@@ -50,6 +50,12 @@ pub enum Undefined {
     /// No bootstrap replicate produced a defined alpha (or zero replicates were asked for).
     #[error("no bootstrap replicate gave a defined alpha")]
     NoDefinedReplicates,
+    /// The sums behind the statistic left the range of floating-point numbers, even with the
+    /// values rescaled (only with astronomically many values).
+    #[error(
+        "values too large to compare: the sums of their differences exceed the largest floating-point number"
+    )]
+    TooLarge,
 }
 
 impl Serialize for Undefined {
@@ -67,9 +73,34 @@ pub(crate) fn serialize_stat<S: Serializer>(stat: &Stat, serializer: S) -> Resul
     }
 }
 
-/// `numerator / denominator` when the denominator is positive, the given reason otherwise.
+/// The largest power of two not above `max` (`1` when `max` is 0, negative or not finite).
+///
+/// Dividing numbers of magnitude at most `max` by it keeps them in `[-2, 2]`, so their
+/// differences, sums and squares neither overflow (values near ±1.8e308) nor vanish (subnormal
+/// values near 5e-324). Division by a power of two is exact, so statistics that are invariant
+/// under a change of scale (interval and ratio alpha, weighted kappa) come out bit for bit as
+/// they would without it, wherever that arithmetic stayed in range.
+pub(crate) fn power_of_two_scale(max: f64) -> f64 {
+    if !(max.is_finite() && max > 0.0) {
+        return 1.0;
+    }
+    let bits = max.to_bits();
+    let exponent = bits >> 52;
+    if exponent == 0 {
+        // Subnormal: its highest set bit is the power of two.
+        f64::from_bits(1 << (63 - bits.leading_zeros()))
+    } else {
+        f64::from_bits(exponent << 52)
+    }
+}
+
+/// `numerator / denominator` when the denominator is positive, the given reason otherwise;
+/// [`Undefined::TooLarge`] when either is not finite (the sums overflowed).
 pub(crate) fn ratio(numerator: f64, denominator: f64, otherwise: Undefined) -> Stat {
-    if denominator > 0.0 && numerator.is_finite() && denominator.is_finite() {
+    if !(numerator.is_finite() && denominator.is_finite()) {
+        return Err(Undefined::TooLarge);
+    }
+    if denominator > 0.0 {
         Ok(numerator / denominator)
     } else {
         Err(otherwise)

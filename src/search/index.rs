@@ -1073,8 +1073,9 @@ impl SearchIndex {
     }
 
     /// The best `options.limit` units for `query`, and how many match in all. Ties are broken
-    /// by document id and unit position. In lenient mode only I/O can fail; in strict mode a
-    /// malformed query is an [`Error::Usage`] that says what is wrong.
+    /// by document id and unit position. In lenient mode only I/O and a query beyond
+    /// [`query::check_limits`] can fail; in strict mode a malformed query is an
+    /// [`Error::Usage`] that says what is wrong.
     pub fn search_with_total(&self, query: &str, options: &SearchOptions) -> Result<SearchResults> {
         let text = if options.as_you_type {
             query::as_you_type(query)
@@ -1198,7 +1199,13 @@ fn merge_into(
 }
 
 fn bad_query(query: &str, message: &str) -> Error {
-    Error::Usage(format!("bad query '{query}': {message}"))
+    // A query pasted by mistake (a whole page, thousands of brackets) is not repeated in full.
+    const SHOWN: usize = 40;
+    let shown = match query.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}…", &query[..end]),
+        None => query.to_owned(),
+    };
+    Error::Usage(format!("bad query '{shown}': {message}"))
 }
 
 /// Checks a query the way a strict search does, without an index: the syntax, the field

@@ -51,9 +51,18 @@ pub struct ParsedQuery {
     strict: bool,
 }
 
+/// The longest query, in characters.
+pub const MAX_QUERY_CHARS: usize = 10_000;
+/// The most words (runs of non-blank characters) in a query.
+pub const MAX_QUERY_WORDS: usize = 1_000;
+/// The deepest nesting of parentheses and NOT (or `-`, `+`, `!`) in a query.
+pub const MAX_QUERY_DEPTH: usize = 32;
+
 /// Parses `query`. In [`ParseMode::Strict`] a syntax error is an `Err` with a message for the
-/// user; in lenient mode this never fails.
+/// user. In either mode a query that is too long or nests too deeply (see [`check_limits`]) is
+/// an `Err`; otherwise lenient parsing never fails.
 pub fn parse(query: &str, mode: ParseMode, fuzzy: bool) -> Result<ParsedQuery, String> {
+    check_limits(query)?;
     let strict = mode == ParseMode::Strict;
     let mut ast = match query_grammar::parse_query(query) {
         Ok(ast) => ast,
@@ -65,6 +74,84 @@ pub fn parse(query: &str, mode: ParseMode, fuzzy: bool) -> Result<ParsedQuery, S
     }
     pair_codes(&mut ast);
     Ok(ParsedQuery { ast, fuzzy, strict })
+}
+
+/// Refuses a query longer than [`MAX_QUERY_CHARS`] characters or [`MAX_QUERY_WORDS`] words,
+/// or nested deeper than [`MAX_QUERY_DEPTH`] levels, before anything reads it: tantivy's grammar
+/// and its queries are recursive, and `NOT NOT … a` or `a AND (a AND (…))` hundreds of levels
+/// deep overflow the stack, which aborts the process (no panic to catch).
+pub fn check_limits(query: &str) -> Result<(), String> {
+    let chars = query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(format!(
+            "the query is too long ({chars} characters, more than {MAX_QUERY_CHARS}): shorten it"
+        ));
+    }
+    if nesting_depth(query) > MAX_QUERY_DEPTH {
+        return Err(format!(
+            "the query nests too deeply (more than {MAX_QUERY_DEPTH} levels of NOT, parentheses \
+             or AND/OR): simplify it"
+        ));
+    }
+    let words = query.split_whitespace().count();
+    if words > MAX_QUERY_WORDS {
+        return Err(format!(
+            "the query has too many words ({words}, more than {MAX_QUERY_WORDS}): shorten it"
+        ));
+    }
+    Ok(())
+}
+
+/// How deeply `query` nests: each open parenthesis is a level, and each NOT (or leading `-`,
+/// `+`, `!`) a level over the word or bracket it applies to. Brackets inside quotes count too:
+/// an overestimate, never an underestimate, whatever the quotes.
+fn nesting_depth(query: &str) -> usize {
+    // `level` is the nesting where the scan is, `base` that of the innermost open bracket.
+    let (mut level, mut base, mut deepest) = (0usize, 0usize, 0usize);
+    let mut bases = Vec::new();
+    for word in query.split_whitespace() {
+        match word {
+            "NOT" => level += 1,
+            "AND" | "OR" => {}
+            _ => {
+                // Opening brackets and unary operators, then a NOT (`(NOT`) or a word.
+                let rest = word.trim_start_matches(|c| {
+                    match c {
+                        '(' => {
+                            bases.push(base);
+                            level += 1;
+                            base = level;
+                        }
+                        '-' | '+' | '!' => level += 1,
+                        _ => return false,
+                    }
+                    deepest = deepest.max(level);
+                    true
+                });
+                if rest == "NOT" {
+                    level += 1;
+                } else {
+                    for c in rest.chars() {
+                        match c {
+                            '(' => {
+                                bases.push(base);
+                                level += 1;
+                                base = level;
+                            }
+                            ')' => {
+                                base = bases.pop().unwrap_or(0);
+                                level = base;
+                            }
+                            _ => level = base,
+                        }
+                        deepest = deepest.max(level);
+                    }
+                }
+            }
+        }
+        deepest = deepest.max(level);
+    }
+    deepest
 }
 
 /// tantivy's lenient parse, or plain words should it ever give up.
@@ -963,6 +1050,42 @@ mod tests {
         assert!(err.contains("range"), "{err}");
         let err = parse("disclosure AND", ParseMode::Strict, false).unwrap_err();
         assert!(err.contains("'AND' at the end"), "{err}");
+    }
+
+    #[test]
+    fn deep_long_and_wordy_queries_are_refused_in_both_modes() {
+        let deep = [
+            "NOT ".repeat(300) + "a",
+            "-".repeat(300) + "a",
+            "a AND (".repeat(500) + "a" + &")".repeat(500),
+            "(".repeat(10_000),
+            "NOT (".repeat(17) + "a" + &")".repeat(17),
+        ];
+        for mode in [ParseMode::Strict, ParseMode::Lenient] {
+            for query in &deep {
+                let err = parse(query, mode, false).unwrap_err();
+                assert!(err.contains("nests too deeply"), "{mode:?} {err}");
+            }
+            let long = "a".repeat(MAX_QUERY_CHARS + 1);
+            assert!(parse(&long, mode, false).unwrap_err().contains("too long"));
+            let wordy = "a ".repeat(MAX_QUERY_WORDS + 1);
+            assert!(
+                parse(&wordy, mode, false)
+                    .unwrap_err()
+                    .contains("too many words")
+            );
+        }
+        // Up to the limits, queries are read as before.
+        for query in [
+            "NOT ".repeat(MAX_QUERY_DEPTH - 1) + "a",
+            "(".repeat(MAX_QUERY_DEPTH) + "a" + &")".repeat(MAX_QUERY_DEPTH),
+            "(a) ".repeat(200),
+            "a AND b OR ".repeat(200) + "c",
+            "vulnerab* -ransomware +\"supply chain\" year:[2013 TO 2016]".to_owned(),
+        ] {
+            assert!(parse(&query, ParseMode::Strict, false).is_ok(), "{query}");
+        }
+        assert_eq!(nesting_depth("NOT (NOT a) AND -(b OR c)"), 3);
     }
 
     #[test]

@@ -70,6 +70,15 @@ impl Drop for TerminalGuard {
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // The search worker catches its panics and shows them in the search pane: the
+        // workspace goes on, in its raw terminal, undisturbed by a message on stderr.
+        // So do tantivy's search threads, whose panics reach the worker.
+        if std::thread::current()
+            .name()
+            .is_some_and(|name| name == search::THREAD_NAME || name.starts_with("tantivy-search"))
+        {
+            return;
+        }
         restore_terminal();
         previous(info);
         if let Some(path) = SAVED_TO.get() {

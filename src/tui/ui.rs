@@ -950,37 +950,40 @@ fn render_search(frame: &mut Frame, app: &App, area: Rect) {
             Style::new().fg(Color::Red),
         )),
         SearchStatus::Ready => {
-            let summary = if let Some(err) = &search.error {
-                Line::styled(truncate(err, width), Style::new().fg(Color::Red))
-            } else if search.query.trim().is_empty() {
-                Line::styled("type to search; Enter to the results, Esc closes", dim)
-            } else if search.answered != search.generation {
-                Line::styled("searching…", dim)
+            if let Some(err) = &search.error {
+                // All of it: the end says what to change in the query.
+                lines.extend(wrapped(err, width, "", Style::new().fg(Color::Red)));
             } else {
-                let marked = if search.marked.is_empty() {
-                    String::new()
+                let summary = if search.query.trim().is_empty() {
+                    Line::styled("type to search; Enter to the results, Esc closes", dim)
+                } else if search.answered != search.generation {
+                    Line::styled("searching…", dim)
                 } else {
-                    format!(", {} marked", search.marked.len())
-                };
-                // The keys that work now: while the query is typed, letters go into it.
-                let keys = if search.editing {
-                    "Enter to the results · Esc closes"
-                } else {
-                    "Enter open · Space mark · a code marked/all · n/N next · Esc closes"
-                };
-                Line::styled(
-                    truncate(
-                        &format!(
-                            "{} hit{}{marked} · {keys}",
-                            search.total,
-                            if search.total == 1 { "" } else { "s" }
+                    let marked = if search.marked.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} marked", search.marked.len())
+                    };
+                    // The keys that work now: while the query is typed, letters go into it.
+                    let keys = if search.editing {
+                        "Enter to the results · Esc closes"
+                    } else {
+                        "Enter open · Space mark · a code marked/all · n/N next · Esc closes"
+                    };
+                    Line::styled(
+                        truncate(
+                            &format!(
+                                "{} hit{}{marked} · {keys}",
+                                search.total,
+                                if search.total == 1 { "" } else { "s" }
+                            ),
+                            width,
                         ),
-                        width,
-                    ),
-                    dim,
-                )
-            };
-            lines.push(summary);
+                        dim,
+                    )
+                };
+                lines.push(summary);
+            }
         }
     }
     let room = (inner.height as usize).saturating_sub(lines.len());
