@@ -2,6 +2,7 @@
 
 mod anchor;
 mod format;
+mod orphans;
 mod scalar;
 mod store;
 
@@ -11,8 +12,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 
-pub use anchor::{AnchorReport, Anchoring, anchor_all, unit_quote};
+pub use anchor::{AnchorReport, Anchoring, add_quotes, anchor_all, unit_quote};
 pub use format::{IncrementalWriter, read_document_of};
+pub use orphans::{CodingChange, delete, orphans, reattach};
 pub use store::{
     CoderLock, coder_file_to_string, load_coder_file, parse_coder_file, save_coder_file,
     write_atomic,
