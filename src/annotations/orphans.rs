@@ -161,7 +161,7 @@ mod tests {
         assert!(!a.is_orphaned());
         assert_eq!(a.modified, Some(now));
         assert!(change.before.annotations[0].is_orphaned());
-        assert_eq!(&change.after, &*file.documents[&"d".into()]);
+        assert_eq!(&change.after, &*file.documents[&DocumentId::new("d")]);
         // A span in Chinese text, in code points.
         let start = edited.body.chars().position(|c| c == '关').unwrap();
         let span = CodePointRange::new(start, start + 2);
