@@ -419,6 +419,7 @@ pub fn coder_file(project: &Project, coder: &str, annotations: usize, seed: u64)
         path: project.annotations_dir().join(format!("{coder}.yaml")),
         file,
         anchors: Default::default(),
+        disk: crate::annotations::DiskVersion::MISSING,
     }
 }
 

@@ -210,3 +210,42 @@ fn a_large_project_opens_at_once_and_keeps_the_keys_pressed_while_it_loads() {
     let entry = file.split(&format!("  {first}:\n")).nth(1).unwrap();
     assert!(entry.starts_with("    status: done\n"), "{entry}");
 }
+
+#[test]
+fn a_git_pull_while_coding_is_merged_not_overwritten() {
+    if !tmux_available() {
+        return;
+    }
+    let s = Session::new("pull");
+    s.start("main", "alice");
+    s.wait_for("main", "alice");
+    // Another machine's work arrives (as `git pull` writes it): a memo on a document.
+    let path = s.project.path().join("annotations/alice.yaml");
+    let mut file = normcode::annotations::load_coder_file(&path).unwrap();
+    let id = normcode::corpus::DocumentId::new("un/gge-2015");
+    std::sync::Arc::make_mut(file.documents.get_mut(&id).unwrap()).memo =
+        Some("Pulled from the office machine.".into());
+    normcode::annotations::save_coder_file(&path, &file).unwrap();
+    // The coder codes on, unaware.
+    s.keys("main", &["o", "gge-2015 ", "Enter"]);
+    s.wait_for("main", "un/gge-2015");
+    s.keys("main", &["j", "j", "a", "VU01", "Enter"]);
+    s.wait_for("main", "changed on disk");
+    // Saved with both: the pulled memo and the new code on unit p3.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let on_disk = normcode::annotations::load_coder_file(&path).unwrap();
+        let p3 = normcode::corpus::UnitId::new("p3");
+        let coded = on_disk
+            .codes_on_unit(&id, &p3)
+            .iter()
+            .any(|c| c.as_str() == "VU01");
+        let memo = on_disk.documents[&id].memo.as_deref();
+        if coded && memo == Some("Pulled from the office machine.") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{on_disk:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    s.keys("main", &["q"]);
+}

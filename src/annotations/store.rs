@@ -50,6 +50,87 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// What a file held when it was last read or written (a hash of its bytes), or that there was
+/// none: a write compares it with the file on disk first, so that changes made elsewhere (a
+/// `git pull`, an editor, another machine) are never written over unseen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiskVersion(Option<blake3::Hash>);
+
+impl DiskVersion {
+    /// No file at the path.
+    pub const MISSING: Self = Self(None);
+
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(Some(blake3::hash(bytes)))
+    }
+
+    /// The version at `path` now, with the file's text (`None`: no file).
+    pub fn read(path: &Path) -> Result<(Self, Option<Vec<u8>>)> {
+        match std::fs::read(path) {
+            Ok(bytes) => Ok((Self::of(&bytes), Some(bytes))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Self::MISSING, None)),
+            Err(e) => Err(Error::io(path, "cannot read", e)),
+        }
+    }
+}
+
+/// Size, modification time and inode of a file: a cheap sign that it may have changed (the
+/// hash in [`DiskVersion`] says whether it did).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSignature {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+impl FileSignature {
+    /// `None` when there is no file (or it cannot be looked at).
+    pub fn of(path: &Path) -> Option<Self> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Self {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(&meta),
+        })
+    }
+}
+
+/// Why [`write_if_unchanged`] wrote nothing.
+#[derive(Debug)]
+pub enum CheckedWriteError {
+    /// The file is no longer what `expected` says: read it, merge, and write again.
+    ChangedOnDisk,
+    Failed(Error),
+}
+
+impl std::fmt::Display for CheckedWriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ChangedOnDisk => f.write_str(
+                "the file changed on disk since it was read; nothing was written over it",
+            ),
+            Self::Failed(err) => err.fmt(f),
+        }
+    }
+}
+
+/// Writes `contents` to `path` atomically, unless the file changed since it was at `expected`.
+/// Returns the version written.
+pub fn write_if_unchanged(
+    path: &Path,
+    expected: DiskVersion,
+    contents: &[u8],
+) -> std::result::Result<DiskVersion, CheckedWriteError> {
+    let (now, _) = DiskVersion::read(path).map_err(CheckedWriteError::Failed)?;
+    if now != expected {
+        return Err(CheckedWriteError::ChangedOnDisk);
+    }
+    write_atomic(path, contents).map_err(CheckedWriteError::Failed)?;
+    Ok(DiskVersion::of(contents))
+}
+
 pub fn load_coder_file(path: &Path) -> Result<CoderFile> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "cannot read", e))?;
     parse_coder_file(path, &text)

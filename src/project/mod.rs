@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 pub use check::{CheckReport, check};
 
-use crate::annotations::{self, AnchorReport, CoderFile};
+use crate::annotations::{self, AnchorReport, CoderFile, DiskVersion};
 use crate::codebook::{Codebook, DEFAULT_CODEBOOK};
 use crate::corpus::{Corpus, Segmentation};
 use crate::error::{Error, Result, SourcePos};
@@ -58,6 +58,8 @@ pub struct LoadedCoder {
     pub path: PathBuf,
     pub file: CoderFile,
     pub anchors: AnchorReport,
+    /// What the file on disk held when it was read (or last written by this process).
+    pub disk: DiskVersion,
 }
 
 fn is_project(dir: &Path) -> bool {
@@ -176,23 +178,38 @@ impl Project {
     /// Loads and anchors one coder's file; a coder without a file gets an empty one.
     pub fn load_coder(&self, coder: &str) -> Result<LoadedCoder> {
         let path = self.coder_path(coder)?;
-        let shown = Path::new(ANNOTATIONS_DIR).join(format!("{coder}.yaml"));
-        let mut file = if path.exists() {
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| Error::io(&shown, "cannot read", e))?;
-            let file = annotations::parse_coder_file(&shown, &text)?;
-            file.check_header(&shown, coder)?;
-            file
-        } else {
-            CoderFile::new(coder, Some(self.codebook.version.clone()))
-        };
+        let (disk, file) = self.read_coder_on_disk(coder)?;
+        let mut file =
+            file.unwrap_or_else(|| CoderFile::new(coder, Some(self.codebook.version.clone())));
         let anchors = annotations::anchor_all(&mut file, &self.corpus);
         Ok(LoadedCoder {
             name: coder.to_string(),
             path,
             file,
             anchors,
+            disk,
         })
+    }
+
+    /// The coder's file as it is on disk now, read and checked but not anchored, with its
+    /// version (`None` and [`DiskVersion::MISSING`] when there is no file).
+    pub fn read_coder_on_disk(&self, coder: &str) -> Result<(DiskVersion, Option<CoderFile>)> {
+        let path = self.coder_path(coder)?;
+        let shown = Path::new(ANNOTATIONS_DIR).join(format!("{coder}.yaml"));
+        let (disk, bytes) = DiskVersion::read(&path)?;
+        let Some(bytes) = bytes else {
+            return Ok((disk, None));
+        };
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Error::io(
+                &shown,
+                "cannot read",
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            )
+        })?;
+        let file = annotations::parse_coder_file(&shown, &text)?;
+        file.check_header(&shown, coder)?;
+        Ok((disk, Some(file)))
     }
 
     /// Loads every coder file of the project (or those named), each anchored.
@@ -209,7 +226,10 @@ impl Project {
         coder.file.normalize(&self.corpus);
         std::fs::create_dir_all(self.annotations_dir())
             .map_err(|e| Error::io(self.annotations_dir(), "cannot create", e))?;
-        annotations::save_coder_file(&coder.path, &coder.file)
+        let text = annotations::coder_file_to_string(&coder.file)?;
+        annotations::write_atomic(&coder.path, text.as_bytes())?;
+        coder.disk = DiskVersion::of(text.as_bytes());
+        Ok(())
     }
 }
 

@@ -242,6 +242,27 @@ impl ProjectSnapshot {
     }
 }
 
+/// A digest of the metadata of every entry in the documents folder `documents` (relative to
+/// `root`): it changes when any document is added, removed or changed. `None` when it cannot
+/// be taken.
+pub fn documents_digest(root: &Path, documents: &Path) -> Option<String> {
+    let mut hasher = blake3::Hasher::new();
+    match std::fs::symlink_metadata(root.join(documents)) {
+        Ok(m) if m.is_dir() => {
+            for (path, m) in &list_in_parallel(root, documents)? {
+                hasher.update(path.as_os_str().as_encoded_bytes());
+                hasher.update(&[0]);
+                hasher.update(&m.len().to_le_bytes());
+                hasher.update(&m.mtime().to_le_bytes());
+                hasher.update(&m.mtime_nsec().to_le_bytes());
+                hasher.update(&m.ino().to_le_bytes());
+            }
+        }
+        _ => return None,
+    }
+    Some(hasher.finalize().to_hex().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

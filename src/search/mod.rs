@@ -97,7 +97,7 @@ mod schema;
 mod snippet;
 pub mod tokenizer;
 
-pub use fresh::ProjectSnapshot;
+pub use fresh::{ProjectSnapshot, documents_digest};
 pub use index::{
     Hit, LOCK_FILE, META_FILE, OpenOptions, Progress, SearchIndex, SearchOptions, SearchResults,
     Stage, SyncReport, cache_dir, check_query, default_index_dir,

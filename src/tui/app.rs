@@ -244,11 +244,14 @@ pub struct App {
     pub lock: Option<crate::annotations::CoderLock>,
     /// Set while this is the preview shown as the project loads (see [`super::startup`]).
     pub loading: Option<super::startup::Loading>,
+    /// The project's files on disk as last read or written (see [`super::disk`]).
+    pub disk: super::disk::DiskWatch,
 }
 
 impl App {
     pub fn new(project: Arc<Project>, coder: LoadedCoder, keymap: Keymap) -> Self {
         let language = project.codebook.language().to_string();
+        let disk = super::disk::DiskWatch::new(&project, &coder);
         let mut app = Self {
             project,
             coder,
@@ -284,6 +287,7 @@ impl App {
             saver: None,
             lock: None,
             loading: None,
+            disk,
         };
         app.rebuild_rows();
         app.recount();
@@ -1002,6 +1006,18 @@ impl App {
         self.redo.push(change);
     }
 
+    /// Keeps the undo and redo steps whose document entries `keep` accepts (codebook changes
+    /// are always kept).
+    pub(crate) fn retain_changes(
+        &mut self,
+        keep: impl Fn(&[(DocumentId, Option<DocumentCoding>, Option<DocumentCoding>)]) -> bool,
+    ) {
+        self.undo
+            .retain(|c| c.codebook.is_some() || keep(&c.entries));
+        self.redo
+            .retain(|c| c.codebook.is_some() || keep(&c.entries));
+    }
+
     fn redo(&mut self) {
         let Some(change) = self.redo.pop() else {
             self.info("nothing to redo");
@@ -1033,7 +1049,7 @@ impl App {
         self.rebuild_rows();
     }
 
-    fn rebuild_rows(&mut self) {
+    pub(crate) fn rebuild_rows(&mut self) {
         let codebook = &self.project.codebook;
         let shown: Vec<bool> = if self.codebook_filter.trim().is_empty() {
             codebook.indicators.iter().map(|i| !i.retired).collect()
@@ -1341,30 +1357,24 @@ impl App {
         let Some(saver) = &self.saver else {
             return false;
         };
-        let (changed, saved) = saver.poll(&mut self.save, &self.coder.file, self.read_only);
+        let target = self.save_target();
+        let polled = saver.poll(&mut self.save, &self.coder.file, &self.project, target);
+        let saved = !polled.saved.is_empty();
+        for saved in polled.saved {
+            self.record_saved(saved);
+        }
+        if polled.changed_on_disk {
+            self.sync_with_disk();
+        }
         if saved {
             self.on_saved();
         }
-        changed
+        polled.changed
     }
 
-    /// Saves the coder's file now, on this thread, after any save under way.
-    pub fn save_now(&mut self) -> std::result::Result<(), String> {
-        match &self.saver {
-            Some(saver) => {
-                saver.wait_idle(&mut self.save);
-                saver.save_now(&mut self.save, &self.coder.file)
-            }
-            None => {
-                let generation = self.save.generation;
-                let mut coder = self.coder.clone();
-                self.project
-                    .save_coder(&mut coder)
-                    .map_err(|e| e.to_string())?;
-                self.save.saved_generation = generation;
-                Ok(())
-            }
-        }
+    /// Starts the autosave worker (the workspace does; headless tests may).
+    pub fn start_autosave(&mut self) {
+        self.saver = Some(Saver::start());
     }
 
     // ----- codebook development -----
@@ -1725,13 +1735,13 @@ impl App {
         let mut project = (*self.project).clone();
         project.codebook = codebook;
         self.project = Arc::new(project);
-        self.coder = self.project.load_coder(&self.coder.name)?;
+        let coder = self.project.load_coder(&self.coder.name)?;
+        self.adopt_loaded(coder);
         self.save.saved_generation = self.save.generation;
         self.recent
             .retain(|c| self.project.codebook.indicator(c).is_some());
         // The index learns the new codes when the search is next opened.
-        self.search = None;
-        self.search_worker = None;
+        self.close_search_worker();
         if self.focus == Focus::Search {
             self.focus = Focus::Codebook;
         }
@@ -1741,6 +1751,12 @@ impl App {
     }
 
     // ----- search -----
+
+    /// Closes the search pane and its worker; the next search starts afresh.
+    pub(crate) fn close_search_worker(&mut self) {
+        self.search = None;
+        self.search_worker = None;
+    }
 
     /// Opens the search pane (starting the index worker on first use) with the query editable.
     fn open_search(&mut self) {
@@ -2113,10 +2129,7 @@ impl App {
                         review.seeded
                     )
                 };
-                self.review_saver = Some(Saver::start(
-                    Arc::clone(&self.project),
-                    review.consensus.path.clone(),
-                ));
+                self.review_saver = Some(Saver::start());
                 self.review = Some(review);
                 self.mode = Mode::Review;
                 self.info(message);
@@ -2176,9 +2189,18 @@ impl App {
     pub fn poll_review(&mut self) -> bool {
         match (&self.review_saver, &mut self.review) {
             (Some(saver), Some(review)) => {
+                let target = super::saver::Target {
+                    path: review.consensus.path.clone(),
+                    expected: None,
+                };
                 saver
-                    .poll(&mut review.save, &review.consensus.file, false)
-                    .0
+                    .poll(
+                        &mut review.save,
+                        &review.consensus.file,
+                        &self.project,
+                        Some(target),
+                    )
+                    .changed
             }
             _ => false,
         }
@@ -2188,7 +2210,19 @@ impl App {
     pub fn close_review(&mut self) {
         if let (Some(saver), Some(review)) = (&self.review_saver, &mut self.review)
             && review.save.is_dirty()
-            && let Err(err) = saver.save_now(&mut review.save, &review.consensus.file)
+            && let Err(err) = {
+                saver.wait_idle(&mut review.save);
+                let target = super::saver::Target {
+                    path: review.consensus.path.clone(),
+                    expected: None,
+                };
+                super::saver::save_now(
+                    &mut review.save,
+                    &review.consensus.file,
+                    &self.project,
+                    &target,
+                )
+            }
         {
             let message = format!("consensus not saved: {err}");
             self.error(message);

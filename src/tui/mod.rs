@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod config;
+pub mod disk;
 pub mod fuzzy;
 pub mod keymap;
 pub mod review;
@@ -147,10 +148,7 @@ pub fn run(root: &Path, coder_name: &str, config: &Config) -> Result<()> {
     if let Some((doc, unit)) = position {
         app.open_document(doc, unit);
     }
-    app.saver = Some(saver::Saver::start(
-        Arc::clone(&project),
-        app.coder.path.clone(),
-    ));
+    app.start_autosave();
     // The layout the keys were pressed on (the preview's) is the loaded workspace's too.
     draw(&mut terminal, &app)?;
     for event in pending {
@@ -159,6 +157,9 @@ pub fn run(root: &Path, coder_name: &str, config: &Config) -> Result<()> {
     let outcome = event_loop(&mut terminal, &mut app);
     drop(_guard);
     config::save_position(&app.project, coder_name, &app);
+    if let Some(message) = disk::unreadable_at_exit(&app) {
+        eprintln!("{message}");
+    }
     // Dropping the app ends the autosave worker, then releases the coder's lock.
     drop(app);
     outcome
@@ -235,6 +236,7 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
             needs_draw = true;
         }
         app.tick();
+        needs_draw |= app.watch_files();
         needs_draw |= app.poll_saver();
         needs_draw |= app.poll_search();
         needs_draw |= app.poll_review();

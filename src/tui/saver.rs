@@ -1,35 +1,71 @@
 //! The autosave worker: writes the coder file off the UI thread, atomically, and reports back.
+//! A write first checks that the file on disk is still the version the workspace last read or
+//! wrote ([`DiskVersion`]); when it changed elsewhere, nothing is written and the workspace
+//! merges (see `App::sync_with_disk`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::annotations::{CoderFile, IncrementalWriter, write_atomic};
+use crate::annotations::{
+    CheckedWriteError, CoderFile, DiskVersion, IncrementalWriter, write_atomic, write_if_unchanged,
+};
 use crate::project::Project;
 
 use super::app::SaveState;
 use super::{AUTOSAVE_DELAY, AUTOSAVE_MAX_WAIT};
 
+/// Where a save goes, and what must be there for it to go ahead.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub path: PathBuf,
+    /// The version the file must still be at; `None` writes whatever is there (a copy kept
+    /// beside the coder's file, whose only writer is this workspace).
+    pub expected: Option<DiskVersion>,
+}
+
 struct Job {
     generation: u64,
     /// A clone: the documents are shared (`Arc`), so handing it over copies only pointers.
     file: CoderFile,
+    /// The project the file is anchored in (its corpus orders the annotations).
+    project: Arc<Project>,
+    target: Target,
 }
 
-struct Done {
-    generation: u64,
-    result: Result<(), String>,
+/// A save that went through: what is on disk now.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub generation: u64,
+    pub path: PathBuf,
+    pub version: DiskVersion,
+    pub file: CoderFile,
+}
+
+enum Outcome {
+    Saved(Saved),
+    ChangedOnDisk,
+    Failed(String),
+}
+
+/// What a poll of the worker found.
+#[derive(Debug, Default)]
+pub struct Polled {
+    /// The status bar changed.
+    pub changed: bool,
+    /// The saves that went through, oldest first.
+    pub saved: Vec<Saved>,
+    /// A save found the file changed on disk since it was last read or written.
+    pub changed_on_disk: bool,
 }
 
 /// One autosave worker per coder file.
 pub struct Saver {
     jobs: Option<Sender<Job>>,
-    done: Receiver<Done>,
+    done: Receiver<Outcome>,
     worker: Option<JoinHandle<()>>,
-    project: Arc<Project>,
-    path: PathBuf,
     in_flight: std::cell::Cell<Option<u64>>,
     retry_after: std::cell::Cell<Option<Instant>>,
     /// The last generation handed to the worker, and since when a newer one waits: steady
@@ -55,43 +91,75 @@ fn describe(err: crate::Error) -> String {
     }
 }
 
-/// Saves `file` normalized, atomically; `writer` re-writes only the documents that changed
-/// since its last save.
+/// Saves `file` normalized, atomically, if the target is still at the expected version;
+/// `writer` re-writes only the documents that changed since its last save.
 fn write(
     project: &Project,
-    path: &std::path::Path,
+    target: &Target,
     file: &CoderFile,
     writer: &mut IncrementalWriter,
-) -> Result<(), String> {
-    let text = writer.write(file, &project.corpus).map_err(describe)?;
-    if let Some(dir) = path.parent() {
+) -> Result<DiskVersion, CheckedWriteError> {
+    let failed = |e: String| CheckedWriteError::Failed(crate::Error::Usage(e));
+    let text = writer
+        .write(file, &project.corpus)
+        .map_err(|e| failed(describe(e)))?;
+    if let Some(dir) = target.path.parent() {
         std::fs::create_dir_all(dir)
-            .map_err(|e| format!("{e}: cannot create the folder {}", dir.display()))?;
+            .map_err(|e| failed(format!("{e}: cannot create the folder {}", dir.display())))?;
     }
-    write_atomic(path, text.as_bytes()).map_err(describe)
+    match target.expected {
+        Some(expected) => write_if_unchanged(&target.path, expected, text.as_bytes()),
+        None => write_atomic(&target.path, text.as_bytes())
+            .map(|()| DiskVersion::of(text.as_bytes()))
+            .map_err(CheckedWriteError::Failed),
+    }
+}
+
+fn outcome(
+    generation: u64,
+    target: &Target,
+    file: CoderFile,
+    result: Result<DiskVersion, CheckedWriteError>,
+) -> Outcome {
+    match result {
+        Ok(version) => Outcome::Saved(Saved {
+            generation,
+            path: target.path.clone(),
+            version,
+            file,
+        }),
+        Err(CheckedWriteError::ChangedOnDisk) => Outcome::ChangedOnDisk,
+        Err(CheckedWriteError::Failed(e)) => Outcome::Failed(describe(e)),
+    }
 }
 
 impl Saver {
-    pub fn start(project: Arc<Project>, path: PathBuf) -> Self {
+    pub fn start() -> Self {
         let (jobs, job_rx) = channel::<Job>();
         let (done_tx, done) = channel();
-        let worker_project = Arc::clone(&project);
-        let worker_path = path.clone();
         let worker = std::thread::spawn(move || {
             let mut writer = IncrementalWriter::default();
+            let mut corpus_of: Option<Arc<Project>> = None;
             while let Ok(mut job) = job_rx.recv() {
                 // Only the newest state matters.
                 while let Ok(newer) = job_rx.try_recv() {
                     job = newer;
                 }
-                let result = write(&worker_project, &worker_path, &job.file, &mut writer);
-                if done_tx
-                    .send(Done {
-                        generation: job.generation,
-                        result,
-                    })
-                    .is_err()
+                // A document's text depends on its corpus: a new one starts afresh.
+                if !corpus_of
+                    .as_ref()
+                    .is_some_and(|p| Arc::ptr_eq(p, &job.project))
                 {
+                    writer = IncrementalWriter::default();
+                    corpus_of = Some(Arc::clone(&job.project));
+                }
+                let result = write(&job.project, &job.target, &job.file, &mut writer);
+                if result.is_err() {
+                    // What it remembers may not be on disk.
+                    writer = IncrementalWriter::default();
+                }
+                let outcome = outcome(job.generation, &job.target, job.file, result);
+                if done_tx.send(outcome).is_err() {
                     break;
                 }
             }
@@ -100,8 +168,6 @@ impl Saver {
             jobs: Some(jobs),
             done,
             worker: Some(worker),
-            project,
-            path,
             in_flight: std::cell::Cell::new(None),
             retry_after: std::cell::Cell::new(None),
             sent: std::cell::Cell::new(0),
@@ -109,30 +175,48 @@ impl Saver {
         }
     }
 
+    fn take(&self, save: &mut SaveState, outcome: Outcome, polled: &mut Polled) {
+        self.in_flight.set(None);
+        polled.changed = true;
+        match outcome {
+            Outcome::Saved(saved) => {
+                save.saved_generation = save.saved_generation.max(saved.generation);
+                save.last_saved = Some(Instant::now());
+                save.error = None;
+                self.retry_after.set(None);
+                polled.saved.push(saved);
+            }
+            Outcome::ChangedOnDisk => {
+                // The workspace merges, then saves again at once.
+                polled.changed_on_disk = true;
+                self.retry_after.set(None);
+            }
+            Outcome::Failed(err) => {
+                // The work stays in memory; try again shortly.
+                save.error = Some(err);
+                self.retry_after
+                    .set(Some(Instant::now() + Duration::from_secs(2)));
+            }
+        }
+    }
+
     /// Collects finished saves into `save` and starts a new one when `file` changed and
     /// settled, or changes keep coming and the oldest unsaved one has waited
-    /// [`AUTOSAVE_MAX_WAIT`]. Returns (the status changed, a save just succeeded).
-    pub fn poll(&self, save: &mut SaveState, file: &CoderFile, read_only: bool) -> (bool, bool) {
-        let mut changed = false;
-        let mut saved = false;
-        while let Ok(done) = self.done.try_recv() {
-            self.in_flight.set(None);
-            changed = true;
-            match done.result {
-                Ok(()) => {
-                    save.saved_generation = save.saved_generation.max(done.generation);
-                    save.last_saved = Some(Instant::now());
-                    save.error = None;
-                    self.retry_after.set(None);
-                    saved = true;
-                }
-                Err(err) => {
-                    // The work stays in memory; try again shortly.
-                    save.error = Some(err);
-                    self.retry_after
-                        .set(Some(Instant::now() + Duration::from_secs(2)));
-                }
-            }
+    /// [`AUTOSAVE_MAX_WAIT`]. `target` is `None` while nothing may be written.
+    pub fn poll(
+        &self,
+        save: &mut SaveState,
+        file: &CoderFile,
+        project: &Arc<Project>,
+        target: Option<Target>,
+    ) -> Polled {
+        let mut polled = Polled::default();
+        while let Ok(outcome) = self.done.try_recv() {
+            self.take(save, outcome, &mut polled);
+        }
+        if polled.changed_on_disk {
+            // Nothing more until the workspace has merged.
+            return polled;
         }
         let settled = save
             .last_change
@@ -150,7 +234,7 @@ impl Saver {
             && (settled || overdue)
             && may_retry
             && self.in_flight.get().is_none()
-            && !read_only
+            && let Some(target) = target
             && let Some(jobs) = &self.jobs
         {
             let generation = save.generation;
@@ -158,6 +242,8 @@ impl Saver {
                 .send(Job {
                     generation,
                     file: file.clone(),
+                    project: Arc::clone(project),
+                    target,
                 })
                 .is_ok()
             {
@@ -166,41 +252,48 @@ impl Saver {
                 self.waiting_since.set(None);
             }
         }
-        (changed, saved)
+        polled
     }
 
-    /// Waits for a save under way to finish (its outcome goes into `save`).
-    pub fn wait_idle(&self, save: &mut SaveState) {
+    /// Waits for a save under way to finish (its outcome goes into `save` and the result).
+    pub fn wait_idle(&self, save: &mut SaveState) -> Polled {
+        let mut polled = Polled::default();
         while self.in_flight.get().is_some() {
             match self.done.recv_timeout(Duration::from_secs(10)) {
-                Ok(done) => {
-                    self.in_flight.set(None);
-                    match done.result {
-                        Ok(()) => {
-                            save.saved_generation = save.saved_generation.max(done.generation);
-                            save.last_saved = Some(Instant::now());
-                        }
-                        Err(err) => save.error = Some(err),
-                    }
-                }
+                Ok(outcome) => self.take(save, outcome, &mut polled),
                 Err(_) => break,
             }
         }
+        polled
     }
+}
 
-    /// Saves on this thread, now (for quitting).
-    pub fn save_now(&self, save: &mut SaveState, file: &CoderFile) -> Result<(), String> {
-        let generation = save.generation;
-        write(
-            &self.project,
-            &self.path,
-            file,
-            &mut IncrementalWriter::default(),
-        )?;
-        save.saved_generation = generation;
-        save.error = None;
-        Ok(())
-    }
+/// Saves `file` on this thread, now (for quitting and before codebook changes), if the target
+/// is still at the expected version.
+pub fn save_now(
+    save: &mut SaveState,
+    file: &CoderFile,
+    project: &Project,
+    target: &Target,
+) -> Result<Saved, CheckedWriteError> {
+    let generation = save.generation;
+    let version = write(project, target, file, &mut IncrementalWriter::default())?;
+    save.saved_generation = generation;
+    save.error = None;
+    Ok(Saved {
+        generation,
+        path: target.path.clone(),
+        version,
+        file: file.clone(),
+    })
+}
+
+/// Where the workspace's version goes when the coder's file on disk cannot be read:
+/// `annotations/CODER.yaml.workspace`, beside it (not read as anyone's coder file).
+pub fn beside(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".workspace");
+    path.with_file_name(name)
 }
 
 impl Drop for Saver {

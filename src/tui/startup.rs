@@ -59,11 +59,13 @@ pub fn preview(
     };
     let path = project.coder_path(coder)?;
     let mut file = CoderFile::new(coder, Some(project.codebook.version.clone()));
+    let mut disk = annotations::DiskVersion::MISSING;
     if let Some(document) = project.corpus.documents.first()
         && path.exists()
     {
         let text =
             std::fs::read_to_string(&path).map_err(|e| Error::io(&path, "cannot read", e))?;
+        disk = annotations::DiskVersion::of(text.as_bytes());
         let coding = match annotations::read_document_of(&text, &document.id) {
             Some(coding) => coding.map(Arc::new),
             // Not in normcode's layout (written by hand): read whole, as the loader will.
@@ -83,6 +85,7 @@ pub fn preview(
         path,
         file,
         anchors,
+        disk,
     };
     let mut app = App::new(Arc::new(project), coder, keymap);
     // What could not be placed is told once the whole file is read.

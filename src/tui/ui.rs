@@ -515,6 +515,12 @@ fn render_status(frame: &mut Frame, app: &App, area: Rect) {
     let (done, documents) = app.corpus_progress();
     let save = if app.read_only {
         Span::styled("read-only", Style::new().fg(Color::Yellow))
+    } else if app.disk.unreadable.is_some() {
+        // Saved beside the coder's file, which cannot be read: not where the coder expects.
+        Span::styled(
+            "NOT SAVED (kept beside)",
+            Style::new().fg(Color::White).bg(Color::Red),
+        )
     } else if let Some(error) = &app.save.error {
         // The error names a path and can be long: with a message to show (such as the warning
         // when quitting unsaved), it would push the message off the screen.
