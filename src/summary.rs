@@ -12,6 +12,7 @@ pub struct CoderSummary {
     pub coder: String,
     pub documents_done: usize,
     pub documents_in_progress: usize,
+    /// Placed annotations (orphans are counted in `orphaned` only).
     pub annotations: usize,
     /// Distinct units with at least one code.
     pub coded_units: usize,
@@ -41,7 +42,11 @@ pub fn summarize(project: &Project, coders: &[LoadedCoder]) -> Summary {
             let mut orphaned = 0;
             for (document, coding) in &coder.file.documents {
                 for a in &coding.annotations {
-                    orphaned += usize::from(a.is_orphaned());
+                    // An orphan (not placed after an edit) is counted only as such.
+                    if a.is_orphaned() {
+                        orphaned += 1;
+                        continue;
+                    }
                     if !a.codes.is_empty() {
                         units.insert((document, &a.unit));
                     }
@@ -62,7 +67,7 @@ pub fn summarize(project: &Project, coders: &[LoadedCoder]) -> Summary {
                 coder: coder.name.clone(),
                 documents_done: count(Status::Done),
                 documents_in_progress: count(Status::InProgress),
-                annotations: coder.file.annotation_count(),
+                annotations: coder.file.annotation_count() - orphaned,
                 coded_units: units.len(),
                 orphaned,
                 by_indicator,
@@ -113,6 +118,15 @@ impl std::fmt::Display for Summary {
                 c.annotations,
                 c.coded_units,
                 c.orphaned
+            )?;
+        }
+        let orphaned: usize = self.coders.iter().map(|c| c.orphaned).sum();
+        if orphaned > 0 {
+            writeln!(
+                f,
+                "{orphaned} orphaned annotation{} (not placed after a document edit) left out of \
+                 the other counts: see `normcode check`",
+                if orphaned == 1 { "" } else { "s" }
             )?;
         }
         let mut totals: BTreeMap<&str, Vec<usize>> = BTreeMap::new();

@@ -43,6 +43,9 @@ pub struct AnchorReport {
     pub reanchored: Vec<(DocumentId, String, String)>,
     /// (document, place, why) for each annotation that could not be placed.
     pub orphaned: Vec<(DocumentId, String, String)>,
+    /// Annotations without a quote: placed by their unit id (and offsets) alone, so an edit of
+    /// the document that gives the id to other text cannot be detected.
+    pub unquoted: usize,
 }
 
 fn place(unit: &UnitId, span: Option<CodePointRange>) -> String {
@@ -59,7 +62,9 @@ const MIN_ANNOTATIONS_PER_GROUP: usize = 2_000;
 /// fewer of them.
 const GROUPS_PER_THREAD: usize = 8;
 
-/// Anchors every annotation of `file` in `corpus`; fills in missing quotes. Documents are
+/// Anchors every annotation of `file` in `corpus`. An annotation without a quote is placed by
+/// its unit id and offsets alone and keeps no quote (see [`add_quotes`]): taking one from the
+/// text as it is now would bless whatever text its id names after an edit. Documents are
 /// anchored on every core: each annotation is placed in its own document only.
 pub fn anchor_all(file: &mut CoderFile, corpus: &Corpus) -> AnchorReport {
     anchor_on_threads(file, corpus, available_threads(), MIN_ANNOTATIONS_PER_GROUP)
@@ -96,6 +101,7 @@ fn anchor_on_threads(
     for part in reports {
         report.reanchored.extend(part.reanchored);
         report.orphaned.extend(part.orphaned);
+        report.unquoted += part.unquoted;
     }
     report
 }
@@ -137,6 +143,11 @@ fn anchor_documents(documents: &mut [DocumentEntry], corpus: &Corpus, report: &m
         let id: &DocumentId = id;
         // A file is anchored when it is loaded, before anything shares its documents.
         let coding = Arc::make_mut(coding);
+        report.unquoted += coding
+            .annotations
+            .iter()
+            .filter(|a| a.quote.is_none())
+            .count();
         let Some(document) = corpus.get(id) else {
             for a in &mut coding.annotations {
                 a.anchoring = super::Anchoring::Orphaned;
@@ -165,6 +176,43 @@ fn anchor_documents(documents: &mut [DocumentEntry], corpus: &Corpus, report: &m
     }
 }
 
+/// Gives every placed annotation of `file` without a quote the quote of the text it is on now
+/// (a span's text, or the start of its unit's: [`unit_quote`]), so that a later edit of the
+/// document is detected. Only right while the texts are still those the coder coded. Returns
+/// how many quotes were added; orphaned annotations and documents not in `corpus` are left as
+/// they are.
+pub fn add_quotes(file: &mut CoderFile, corpus: &Corpus) -> usize {
+    let mut added = 0;
+    for (id, coding) in &mut file.documents {
+        let Some(document) = corpus.get(id) else {
+            continue;
+        };
+        if coding
+            .annotations
+            .iter()
+            .all(|a| a.quote.is_some() || a.is_orphaned())
+        {
+            continue;
+        }
+        for a in &mut Arc::make_mut(coding).annotations {
+            if a.quote.is_some() || a.is_orphaned() {
+                continue;
+            }
+            let quote = match a.span {
+                Some(span) => document.slice(span).map(str::to_string),
+                None => document
+                    .unit(&a.unit)
+                    .map(|u| unit_quote(document.unit_text(u))),
+            };
+            if quote.is_some() {
+                a.quote = quote;
+                added += 1;
+            }
+        }
+    }
+    added
+}
+
 /// Where anchoring put an annotation.
 enum Placed {
     /// Where the file says.
@@ -189,9 +237,8 @@ fn anchor_one(a: &mut Annotation, document: &Document) -> Result<Placed, String>
 fn anchor_unit(a: &mut Annotation, document: &Document) -> Result<Placed, String> {
     let old_position = document.unit_position(&a.unit);
     let Some(quote) = a.quote.as_deref() else {
-        // A hand-written annotation without a quote: take the unit's text as it is now.
-        let position = old_position.ok_or("no such unit, and no quote to find it by")?;
-        a.quote = Some(unit_quote(document.unit_text(&document.units[position])));
+        // A hand-written annotation without a quote: placed by its id, unverified.
+        old_position.ok_or("no such unit, and no quote to find it by")?;
         return Ok(Placed::Where);
     };
     if let Some(position) = old_position
@@ -226,8 +273,7 @@ fn anchor_span(
     match &a.quote {
         None => {
             // No quote to check against: trust the offsets if they fit the unit.
-            if unit_ok && let Some(text) = text {
-                a.quote = Some(text.to_string());
+            if unit_ok && text.is_some() {
                 return Ok(Placed::Where);
             }
             return Err("span lies outside its unit, and there is no quote to find it by".into());

@@ -70,11 +70,54 @@ fn save_then_load_is_the_identity_and_the_layout_is_stable() {
 #[test]
 fn whole_unit_annotations_get_the_start_of_the_unit_as_quote() {
     let mut file = sample_file();
-    anchor_all(&mut file, &corpus(BODY));
+    let report = anchor_all(&mut file, &corpus(BODY));
+    // Loading blesses no text: an annotation without a quote keeps none, and is counted.
+    assert_eq!(report.unquoted, 1, "{report:?}");
+    assert_eq!(file.annotations(&"un/gge-2015".into())[1].quote, None);
+    assert_eq!(add_quotes(&mut file, &corpus(BODY)), 1);
     let a = &file.annotations(&"un/gge-2015".into())[1];
     assert_eq!(
         a.quote.as_deref(),
         Some("to report ICT vulnerabilities responsibly;")
+    );
+    assert_eq!(anchor_all(&mut file, &corpus(BODY)).unquoted, 0);
+    assert_eq!(add_quotes(&mut file, &corpus(BODY)), 0);
+}
+
+#[test]
+fn a_unit_whose_id_now_names_other_text_does_not_keep_the_annotation() {
+    let mut file = sample_file();
+    anchor_all(&mut file, &corpus(BODY));
+    add_quotes(&mut file, &corpus(BODY));
+    // A small edit of (a) keeps its code: the quote, the unit's start, still matches.
+    let small = BODY.replace("responsibly;", "responsibly; and promptly;");
+    let report = anchor_all(&mut file, &corpus(&small));
+    assert!(report.orphaned.is_empty(), "{report:?}");
+    assert_eq!(
+        file.annotations(&"un/gge-2015".into())[1].unit.as_str(),
+        "13.a"
+    );
+    // (a) rewritten: its id names other text, and no unit starts with the quote: orphaned.
+    let rewritten = BODY.replace(
+        "to report ICT vulnerabilities responsibly;",
+        "to exchange views on threats;",
+    );
+    let report = anchor_all(&mut file, &corpus(&rewritten));
+    assert_eq!(report.orphaned.len(), 1, "{report:?}");
+    assert!(file.annotations(&"un/gge-2015".into())[1].is_orphaned());
+    // A new (a) before it: found again at (b), its new id.
+    let inserted = BODY
+        .replace(
+            "(a) to report",
+            "(a) to exchange views on threats;\n(b) to report",
+        )
+        .replace("(b) to protect", "(c) to protect");
+    let report = anchor_all(&mut file, &corpus(&inserted));
+    assert!(report.orphaned.is_empty(), "{report:?}");
+    let a = &file.annotations(&"un/gge-2015".into())[1];
+    assert_eq!(
+        (a.unit.as_str(), a.anchoring),
+        ("13.b", Anchoring::Reanchored)
     );
 }
 
@@ -82,6 +125,7 @@ fn whole_unit_annotations_get_the_start_of_the_unit_as_quote() {
 fn edited_document_reanchors_units_and_spans_by_their_quotes() {
     let mut file = sample_file();
     anchor_all(&mut file, &corpus(BODY));
+    add_quotes(&mut file, &corpus(BODY));
     // A new sub-paragraph is inserted before (a): letters shift, offsets shift.
     let edited = BODY
         .replace(
@@ -105,6 +149,7 @@ fn edited_document_reanchors_units_and_spans_by_their_quotes() {
 fn annotations_that_cannot_be_placed_are_kept_and_reported() {
     let mut file = sample_file();
     anchor_all(&mut file, &corpus(BODY));
+    add_quotes(&mut file, &corpus(BODY));
     let rewritten = "Intro paragraph.\n\n13. Entirely new text.\n";
     let report = anchor_all(&mut file, &corpus(rewritten));
     assert_eq!(report.orphaned.len(), 2);

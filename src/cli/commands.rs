@@ -31,6 +31,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Report(args)) => super::report::run(args, project.as_deref()),
         Some(Command::Import(args)) => super::import::run(args, project.as_deref()),
         Some(Command::Agree(args)) => super::agree::run(args, project.as_deref()),
+        Some(Command::Annotations(args)) => super::annotations::run(args, project.as_deref()),
         None => workspace(project.as_deref(), coder.as_deref()),
     }
 }

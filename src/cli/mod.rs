@@ -1,6 +1,7 @@
 //! The command line: parse with clap, call the core, print, choose the exit code.
 
 mod agree;
+mod annotations;
 mod codebook;
 mod commands;
 mod export;
@@ -71,6 +72,8 @@ pub enum Command {
     Import(import::ImportArgs),
     // Its help text is on `AgreeArgs`.
     Agree(agree::AgreeArgs),
+    // Its help text is on `AnnotationsArgs`.
+    Annotations(annotations::AnnotationsArgs),
 }
 
 /// Runs the command line; the returned code is the process's exit code.

@@ -97,15 +97,21 @@ pub fn export(project: &Project, coders: &[LoadedCoder], options: &Options) -> R
     let mut warnings = Vec::new();
     let bytes = match options.format {
         Format::Csv => {
-            warnings.extend(table::orphan_warnings(coders, "exported as stored"));
+            warnings.extend(table::orphan_warnings(
+                coders,
+                "exported with placement `orphaned`, its stored quote and no offsets",
+            ));
             table::write_csv(&table::tidy(project, coders), options.bom)?
         }
         Format::Matrix => {
-            warnings.extend(table::orphan_warnings(coders, "counted as stored"));
+            warnings.extend(table::orphan_warnings(coders, "left out of the counts"));
             table::write_csv(&table::matrix(project, coders, options.counts), options.bom)?
         }
         Format::Jsonl => {
-            warnings.extend(table::orphan_warnings(coders, "exported as stored"));
+            warnings.extend(table::orphan_warnings(
+                coders,
+                "exported with placement `orphaned`, its stored quote and no offsets",
+            ));
             table::write_jsonl(&table::tidy(project, coders))?
         }
         Format::Yaml => merged::to_yaml(project, coders)?.into_bytes(),

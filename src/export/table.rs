@@ -46,7 +46,18 @@ pub const TIDY_COLUMNS: &[&str] = &[
     "quote",
     "memo",
     "status",
+    "placement",
 ];
+
+/// The `placement` of an annotation: `placed` where anchoring found its text, `orphaned` when it
+/// could not be placed after an edit (then it has no offsets, and its own stored quote).
+pub fn placement(annotation: &Annotation) -> &'static str {
+    if annotation.is_orphaned() {
+        "orphaned"
+    } else {
+        "placed"
+    }
+}
 
 /// Where a document-variable column takes its value from.
 #[derive(Debug, Clone)]
@@ -247,7 +258,11 @@ pub fn tidy(project: &Project, coders: &[LoadedCoder]) -> Table {
         for item in coded(project, coder) {
             let a = item.annotation;
             let document = item.document;
-            let unit = document.and_then(|d| d.unit(&a.unit));
+            // An orphan's unit id may name other text now: no offsets of that text.
+            let unit = document
+                .and_then(|d| d.unit(&a.unit))
+                .filter(|_| !a.is_orphaned());
+            let span = a.span.filter(|_| !a.is_orphaned());
             let title = match document {
                 Some(d) => Value::from(d.title()),
                 None => Value::Null,
@@ -271,8 +286,8 @@ pub fn tidy(project: &Project, coders: &[LoadedCoder]) -> Table {
                     .unwrap_or(Value::Null),
                 unit.map(|u| Value::from(u.range.end))
                     .unwrap_or(Value::Null),
-                a.span.map(|s| Value::from(s.start)).unwrap_or(Value::Null),
-                a.span.map(|s| Value::from(s.end)).unwrap_or(Value::Null),
+                span.map(|s| Value::from(s.start)).unwrap_or(Value::Null),
+                span.map(|s| Value::from(s.end)).unwrap_or(Value::Null),
                 opt_str(item.code.map(IndicatorId::as_str)),
                 opt_str(indicator.map(|i| i.label.get(lang))),
                 opt_str(category.map(|c| c.id.as_str())),
@@ -280,6 +295,7 @@ pub fn tidy(project: &Project, coders: &[LoadedCoder]) -> Table {
                 opt_str(quote.as_deref()),
                 opt_str(a.memo.as_deref()),
                 Value::from(status_name(item.status)),
+                Value::from(placement(a)),
             ]);
             rows.push(row);
         }
@@ -312,7 +328,11 @@ pub fn matrix(project: &Project, coders: &[LoadedCoder], counts: bool) -> Table 
     let mut rows = Vec::new();
     for coder in coders {
         let mut tally: BTreeMap<(&DocumentId, &IndicatorId), u64> = BTreeMap::new();
+        // An orphan is not counted: nothing says it still belongs to its document's text.
         for item in coded(project, coder) {
+            if item.annotation.is_orphaned() {
+                continue;
+            }
             if let Some(code) = item.code {
                 *tally.entry((item.document_id, code)).or_default() += 1;
             }

@@ -123,6 +123,14 @@ fn check_coder(project: &Project, name: &str, problems: &mut Vec<Problem>) {
         }
         problems.push(Problem::warning(message));
     }
+    let unquoted = coder.anchors.unquoted;
+    if unquoted > 0 {
+        problems.push(Problem::warning(format!(
+            "{shown}: {unquoted} annotation{s} no quote, so a document edit cannot be detected; \
+             run `normcode annotations add-quotes` while the texts still match",
+            s = if unquoted == 1 { " has" } else { "s have" },
+        )));
+    }
     for (document, place, why) in &coder.anchors.orphaned {
         problems.push(Problem::warning(format!(
             "{shown}: {document} {place}: orphaned annotation, kept as it was: {why}"

@@ -202,7 +202,7 @@ fn coder_series(project: &Project, coder: &LoadedCoder) -> Series {
         if project.corpus.get(id).is_none() {
             continue;
         }
-        for annotation in &coding.annotations {
+        for annotation in coding.annotations.iter().filter(|a| !a.is_orphaned()) {
             for code in &annotation.codes {
                 documents
                     .entry(id.clone())
@@ -431,10 +431,7 @@ fn warnings(project: &Project, coders: &[LoadedCoder], needs: &[&str]) -> Vec<St
             ));
         }
     }
-    out.extend(table::orphan_warnings(
-        coders,
-        "counted where they were stored",
-    ));
+    out.extend(table::orphan_warnings(coders, "left out of the report"));
     out
 }
 

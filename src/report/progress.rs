@@ -59,7 +59,13 @@ pub fn build(project: &Project, coders: &[LoadedCoder]) -> Progress {
                 .documents
                 .iter()
                 .map(|document| {
-                    let annotations = coder.file.annotations(&document.id);
+                    // Orphans (not placed after an edit) are left out.
+                    let annotations: Vec<_> = coder
+                        .file
+                        .annotations(&document.id)
+                        .iter()
+                        .filter(|a| !a.is_orphaned())
+                        .collect();
                     let coded: BTreeSet<&UnitId> = annotations
                         .iter()
                         .filter(|a| !a.codes.is_empty() && document.unit(&a.unit).is_some())

@@ -299,7 +299,7 @@ impl App {
         let orphans = app.coder.anchors.orphaned.len();
         if orphans > 0 {
             app.error(format!(
-                "{orphans} annotations could not be placed in the edited documents (kept; see `normcode check`)"
+                "{orphans} annotations could not be placed: see `normcode check`"
             ));
         }
         app
@@ -342,10 +342,11 @@ impl App {
         let Some(unit) = document.units.get(position) else {
             return Vec::new();
         };
+        // An orphan is not shown on the unit that has its id now (see `normcode check`).
         coding
             .annotations
             .iter()
-            .filter(|a| a.unit == unit.id)
+            .filter(|a| a.unit == unit.id && !a.is_orphaned())
             .collect()
     }
 
@@ -884,7 +885,7 @@ impl App {
             let found = coding
                 .annotations
                 .iter()
-                .position(|a| a.unit == unit.id && a.span == span);
+                .position(|a| a.unit == unit.id && a.span == span && !a.is_orphaned());
             match found {
                 Some(i) => {
                     let a = &mut coding.annotations[i];
@@ -948,7 +949,7 @@ impl App {
             match coding
                 .annotations
                 .iter()
-                .position(|a| a.unit == unit_id && a.span == span)
+                .position(|a| a.unit == unit_id && a.span == span && !a.is_orphaned())
             {
                 Some(i) => {
                     let a = &mut coding.annotations[i];
@@ -1107,7 +1108,7 @@ impl App {
         let codebook = &self.project.codebook;
         let mut unit_codes = vec![Vec::new(); self.document().map_or(0, |d| d.units.len())];
         if let (Some(document), Some(coding)) = (self.document(), self.coding()) {
-            for a in &coding.annotations {
+            for a in coding.annotations.iter().filter(|a| !a.is_orphaned()) {
                 if let Some(position) = document.unit_position(&a.unit) {
                     unit_codes[position].extend(a.codes.iter().cloned());
                 }
@@ -1122,7 +1123,7 @@ impl App {
         let current = self.document().map(|d| d.id.clone());
         for (document, coding) in &self.coder.file.documents {
             let here = Some(document) == current.as_ref();
-            for a in &coding.annotations {
+            for a in coding.annotations.iter().filter(|a| !a.is_orphaned()) {
                 for code in &a.codes {
                     if let Some(i) = codebook.position(code) {
                         counts[i].1 += 1;
@@ -1155,7 +1156,7 @@ impl App {
                     Some(unit) => coding.and_then(|c| {
                         c.annotations
                             .iter()
-                            .find(|a| &a.unit == unit && a.span == *span)
+                            .find(|a| &a.unit == unit && a.span == *span && !a.is_orphaned())
                             .and_then(|a| a.memo.clone())
                     }),
                 }
@@ -2027,7 +2028,7 @@ impl App {
                 match coding
                     .annotations
                     .iter_mut()
-                    .find(|a| a.unit == unit_id && a.span.is_none())
+                    .find(|a| a.unit == unit_id && a.span.is_none() && !a.is_orphaned())
                 {
                     Some(a) if a.codes.contains(&code) => continue,
                     Some(a) => {

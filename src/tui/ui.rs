@@ -469,12 +469,6 @@ fn render_details(frame: &mut Frame, app: &App, area: Rect) {
                 ));
                 spans.push(Span::raw(format!("{} ", truncate(&name, 24))));
             }
-            if annotation.is_orphaned() {
-                spans.push(Span::styled(
-                    "(orphaned: place it again)",
-                    Style::new().fg(Color::Red),
-                ));
-            }
             lines.push(Line::from(spans));
             if let Some(memo) = &annotation.memo {
                 lines.extend(wrapped(memo, width, "  ✎ ", Style::new().fg(Color::Yellow)));
@@ -1147,7 +1141,7 @@ fn render_review(frame: &mut Frame, app: &App, area: Rect) {
             .file
             .annotations(&item.document)
             .iter()
-            .filter(|a| a.unit == item.unit)
+            .filter(|a| a.unit == item.unit && !a.is_orphaned())
         {
             if let Some(memo) = &a.memo {
                 lines.extend(wrapped(
