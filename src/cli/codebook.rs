@@ -562,7 +562,7 @@ fn migrate(
 ) -> Result<ExitCode> {
     let root = project_root(project)?;
     let files = ProjectFiles::read(&root)?;
-    let stamp = Stamp::today(coder_name(coder, config));
+    let stamp = Stamp::today(coder_name(coder, config)?.to_string());
     let migration = plan(&files, &stamp)?;
     if migration.completes {
         say!(

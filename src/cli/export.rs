@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use crate::error::{Error, Result};
 use crate::export::{self, Format, Options};
 
-use super::commands::open_project;
+use super::commands::open_coded_project;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
@@ -134,7 +134,7 @@ pub fn run(args: ExportArgs, project: Option<&Path>) -> Result<ExitCode> {
             format.name()
         )));
     }
-    let project = open_project(project)?;
+    let project = open_coded_project(project)?;
     let names = super::commands::chosen_coders(&project, args.coders.as_deref(), None)?;
     // The codebook alone needs no coder file (and is not stopped by a broken one).
     let coders = if format == Format::Qdc {

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use crate::error::{Error, Result};
 use crate::report::{self, Combine, Format, Kind, Options, Within};
 
-use super::commands::open_project;
+use super::commands::open_coded_project;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportKind {
@@ -140,7 +140,7 @@ pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
             "--combine is not for progress: progress is always per coder".into(),
         ));
     }
-    let project = open_project(project)?;
+    let project = open_coded_project(project)?;
     let names = super::commands::chosen_coders(&project, args.coders.as_deref(), None)?;
     let coders = project.load_coders(Some(&names))?;
     let mut options = Options::new(&project.codebook);
