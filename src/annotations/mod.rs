@@ -265,7 +265,7 @@ impl CoderFile {
     /// sorted and without repeats; annotations on one unit and span (a union merge in git
     /// makes them) merged into one with the codes of all and each different memo; memo line
     /// ends as `\n`. Returns the merges made: (document, unit, how many were merged into one).
-    pub fn tidy(&mut self) -> Vec<(DocumentId, UnitId, usize)> {
+    pub fn tidy(&mut self) -> Merges {
         let mut merges = Vec::new();
         for (id, coding) in &mut self.documents {
             let needs = coding.memo.as_deref().is_some_and(|m| m.contains('\r'))
@@ -346,6 +346,9 @@ impl CoderFile {
         Ok(())
     }
 }
+
+/// The merges [`CoderFile::tidy`] made: (document, unit, how many annotations became one).
+pub type Merges = Vec<(DocumentId, UnitId, usize)>;
 
 /// `\r\n` and a lone `\r` as `\n`: memos pasted from other systems end lines either way.
 pub fn normalize_line_ends(text: &mut Option<String>) {

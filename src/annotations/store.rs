@@ -4,11 +4,10 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::corpus::{DocumentId, UnitId};
 use crate::error::{Error, Result};
 use crate::yaml;
 
-use super::{CoderFile, CoderName, format};
+use super::{CoderFile, CoderName, Merges, format};
 
 /// Writes `contents` to `path` so that a crash at any moment leaves either the old file or the
 /// new one: a temporary file in the same folder, fsync, rename over, fsync of the folder.
@@ -69,7 +68,7 @@ pub fn parse_coder_file(path: &Path, text: &str) -> Result<CoderFile> {
 pub fn parse_coder_file_reporting(
     path: &Path,
     text: &str,
-) -> Result<(CoderFile, Vec<(DocumentId, UnitId, usize)>)> {
+) -> Result<(CoderFile, Merges)> {
     let mut file: CoderFile = match format::read(text) {
         Some(file) => file,
         None => yaml::parse(path, text, 0)?,
