@@ -65,10 +65,7 @@ pub fn parse_coder_file(path: &Path, text: &str) -> Result<CoderFile> {
 }
 
 /// [`parse_coder_file`], with the merges [`CoderFile::tidy`] made (for `normcode check`).
-pub fn parse_coder_file_reporting(
-    path: &Path,
-    text: &str,
-) -> Result<(CoderFile, Merges)> {
+pub fn parse_coder_file_reporting(path: &Path, text: &str) -> Result<(CoderFile, Merges)> {
     let mut file: CoderFile = match format::read(text) {
         Some(file) => file,
         None => yaml::parse(path, text, 0)?,

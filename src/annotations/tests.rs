@@ -157,9 +157,11 @@ fn a_second_lock_on_the_same_coder_is_refused_and_released_on_drop() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("already open"), "{err}");
-    CoderLock::acquire(dir.path(), &CoderName::parse("bob").unwrap()).expect("another coder is fine");
+    CoderLock::acquire(dir.path(), &CoderName::parse("bob").unwrap())
+        .expect("another coder is fine");
     drop(first);
-    CoderLock::acquire(dir.path(), &CoderName::parse("alice").unwrap()).expect("released when dropped");
+    CoderLock::acquire(dir.path(), &CoderName::parse("alice").unwrap())
+        .expect("released when dropped");
 }
 
 #[test]

@@ -394,7 +394,7 @@ fn document_id(folder: &Path, file: &Path) -> DocumentId {
 /// project, and each target is read once: a folder already walked (a link back up, a second
 /// link to one folder) or a file already listed is skipped with a warning, so a link loop
 /// ends. Real entries come before links, so a link never hides what it points to.
-fn document_files(folder: &Path, project_root: &Path) -> Result<(Vec<PathBuf>, Vec<Problem>)> {
+pub fn document_files(folder: &Path, project_root: &Path) -> Result<(Vec<PathBuf>, Vec<Problem>)> {
     let root = project_root
         .canonicalize()
         .map_err(|e| Error::io(project_root, "cannot open project folder", e))?;
