@@ -251,3 +251,19 @@ fn indicator_ids_that_differ_only_in_case_are_refused_with_their_place() {
         "{all}"
     );
 }
+
+#[test]
+fn status_lists_a_coder_whose_file_is_empty() {
+    let project = samples_copy();
+    let dir = project.path();
+    std::fs::write(dir.join("annotations/carol.yaml"), "").unwrap();
+    let out = stdout(normcode(dir).args(["status", "--format", "json"]));
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let coders: Vec<&str> = summary["coders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["coder"].as_str().unwrap())
+        .collect();
+    assert_eq!(coders, ["alice", "bob", "carol"]);
+}

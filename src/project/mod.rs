@@ -176,9 +176,14 @@ impl Project {
         let mut file = if path.exists() {
             let text =
                 std::fs::read_to_string(&path).map_err(|e| Error::io(&shown, "cannot read", e))?;
-            let file = annotations::parse_coder_file(&shown, &text)?;
-            file.check_header(&shown, coder)?;
-            file
+            if text.trim().is_empty() {
+                // An empty file (made by hand, or by `touch`): a coder who coded nothing yet.
+                CoderFile::new(coder, None)
+            } else {
+                let file = annotations::parse_coder_file(&shown, &text)?;
+                file.check_header(&shown, coder)?;
+                file
+            }
         } else {
             CoderFile::new(coder, Some(self.codebook.version.clone()))
         };
