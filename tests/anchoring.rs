@@ -372,7 +372,11 @@ fn annotations_without_quotes_are_reported_and_add_quotes_gives_them_one() {
     assert!(!stdout.contains("alice.yaml"), "{stdout}");
 
     // Refused while a workspace has the coder open: nothing written.
-    let lock = CoderLock::acquire(&dir.path().join("annotations"), "carol").unwrap();
+    let lock = CoderLock::acquire(
+        &dir.path().join("annotations"),
+        &normcode::annotations::CoderName::parse("carol").unwrap(),
+    )
+    .unwrap();
     let (code, _, stderr) = run(dir.path(), &["annotations", "add-quotes"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(

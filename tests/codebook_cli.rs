@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use normcode::annotations::{CoderLock, load_coder_file};
+use normcode::annotations::{CoderLock, CoderName, load_coder_file};
 use normcode::codebook::Codebook;
 use predicates::prelude::*;
 
@@ -448,7 +448,8 @@ fn a_locked_coder_file_refuses_the_change_and_nothing_is_written() {
     let dir = samples_copy();
     let d = dir.path();
     let before = snapshot(d);
-    let lock = CoderLock::acquire(&d.join("annotations"), "bob").unwrap();
+    let lock =
+        CoderLock::acquire(&d.join("annotations"), &CoderName::parse("bob").unwrap()).unwrap();
     normcode(d)
         .args(["codebook", "rename", "IL02", "IHL01"])
         .assert()
@@ -460,7 +461,8 @@ fn a_locked_coder_file_refuses_the_change_and_nothing_is_written() {
     assert_eq!(snapshot(d), before);
     drop(lock);
     // A session of a coder who has no file yet counts too.
-    let lock = CoderLock::acquire(&d.join("annotations"), "carol").unwrap();
+    let lock =
+        CoderLock::acquire(&d.join("annotations"), &CoderName::parse("carol").unwrap()).unwrap();
     normcode(d)
         .args(["codebook", "rename", "IL02", "IHL01"])
         .assert()

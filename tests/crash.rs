@@ -472,7 +472,11 @@ fn a_temporary_file_left_by_a_killed_save_is_removed_by_the_next_session() {
     ] {
         std::fs::write(file(name), "x").unwrap();
     }
-    let lock = normcode::annotations::CoderLock::acquire(dir.path(), "a").unwrap();
+    let lock = normcode::annotations::CoderLock::acquire(
+        dir.path(),
+        &normcode::annotations::CoderName::parse("a").unwrap(),
+    )
+    .unwrap();
     assert!(!file(".a.yaml.x7Gq2Z.tmp").exists());
     for kept in [
         ".a.yaml.b.yaml.Qw3rTy.tmp",
@@ -484,7 +488,13 @@ fn a_temporary_file_left_by_a_killed_save_is_removed_by_the_next_session() {
     }
     // While a session holds the lock, another cannot start, and so removes nothing.
     std::fs::write(file(".a.yaml.busy01.tmp"), "x").unwrap();
-    assert!(normcode::annotations::CoderLock::acquire(dir.path(), "a").is_err());
+    assert!(
+        normcode::annotations::CoderLock::acquire(
+            dir.path(),
+            &normcode::annotations::CoderName::parse("a").unwrap()
+        )
+        .is_err()
+    );
     assert!(file(".a.yaml.busy01.tmp").exists());
     drop(lock);
 }

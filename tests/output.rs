@@ -313,8 +313,11 @@ fn a_codebook_change_refused_by_an_open_workspace_reports_no_success() {
     let dir = samples_copy();
     let root = dir.path();
     let before = snapshot(root);
-    let lock = normcode::annotations::CoderLock::acquire(&root.join("annotations"), "alice")
-        .expect("the test holds alice's lock");
+    let lock = normcode::annotations::CoderLock::acquire(
+        &root.join("annotations"),
+        &normcode::annotations::CoderName::parse("alice").unwrap(),
+    )
+    .expect("the test holds alice's lock");
     for args in [
         &["codebook", "rename", "IL03", "XIL03"][..],
         &["codebook", "retire", "IL03"],

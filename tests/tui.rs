@@ -1090,3 +1090,39 @@ fn esc_from_a_search_query_leaves_search_and_a_codes_only_the_current_unit() {
     assert_eq!(coded, 1, "exactly the current unit");
     assert_eq!(codes(&app, "a", "1"), ["TH02"]);
 }
+
+#[test]
+fn a_memo_over_two_lines_shows_as_two_lines_however_its_lines_end() {
+    let dir = temp_project(&[("a.md", "One.\n\nTwo.\n".into())]);
+    let mut app = app_for(dir.path(), "carol");
+    settle(&mut app, 80, 24);
+    // A terminal sends pasted line ends as `\r`, some as `\r\n`.
+    press(&mut app, "m");
+    app.paste("pasted one\rpasted two\r\npasted three");
+    press(&mut app, "<c-s>");
+    let a = &app.coder.file.annotations(&DocumentId::new("a"))[0];
+    assert_eq!(
+        a.memo.as_deref(),
+        Some("pasted one\npasted two\npasted three")
+    );
+    let screen = render(&app, 80, 24);
+    let lines: Vec<&str> = screen.lines().collect();
+    let first = lines
+        .iter()
+        .position(|l| l.contains("✎ pasted one"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(!lines[first].contains("pasted two"), "{screen}");
+    assert!(lines[first + 1].contains("pasted two"), "{screen}");
+    assert!(lines[first + 2].contains("pasted three"), "{screen}");
+    assert!(!screen.contains('␊'), "{screen}");
+    // A coder file written elsewhere with `\r` in a memo reads as lines too.
+    std::fs::create_dir_all(dir.path().join("annotations")).unwrap();
+    std::fs::write(
+        dir.path().join("annotations/dora.yaml"),
+        "schema: 1\ncoder: dora\ndocuments:\n  a:\n    annotations:\n      - unit: \"p1\"\n        codes: []\n        memo: \"line one\\rline two\\r\\nline three\"\n",
+    )
+    .unwrap();
+    let app = app_for(dir.path(), "dora");
+    let a = &app.coder.file.annotations(&DocumentId::new("a"))[0];
+    assert_eq!(a.memo.as_deref(), Some("line one\nline two\nline three"));
+}

@@ -19,7 +19,8 @@ pub use merge::{BOTH_MEMOS_MARKER, MergeReport, merge3};
 pub use orphans::{CodingChange, delete, orphans, reattach};
 pub use store::{
     CheckedWriteError, CoderLock, DiskVersion, FileSignature, coder_file_to_string,
-    load_coder_file, parse_coder_file, save_coder_file, write_atomic, write_if_unchanged,
+    load_coder_file, parse_coder_file, parse_coder_file_reporting, save_coder_file, write_atomic,
+    write_if_unchanged,
 };
 
 use crate::corpus::{CodePointRange, Corpus, Document, DocumentId, IndicatorId, Unit, UnitId};
@@ -265,6 +266,67 @@ impl CoderFile {
         }
     }
 
+    /// What every reader of a coder file sees, whatever the file holds: each annotation's codes
+    /// sorted and without repeats; annotations on one unit and span (a union merge in git
+    /// makes them) merged into one with the codes of all and each different memo; memo line
+    /// ends as `\n`. Returns the merges made: (document, unit, how many were merged into one).
+    pub fn tidy(&mut self) -> Merges {
+        let mut merges = Vec::new();
+        for (id, coding) in &mut self.documents {
+            let needs = coding.memo.as_deref().is_some_and(|m| m.contains('\r'))
+                || coding.annotations.iter().any(|a| {
+                    !a.codes.is_sorted_by(|x, y| x < y)
+                        || a.memo.as_deref().is_some_and(|m| m.contains('\r'))
+                })
+                || has_repeated_place(&coding.annotations);
+            if !needs {
+                continue;
+            }
+            let coding = Arc::make_mut(coding);
+            normalize_line_ends(&mut coding.memo);
+            let mut kept: Vec<Annotation> = Vec::with_capacity(coding.annotations.len());
+            let mut merged_into: Vec<usize> = Vec::new();
+            let mut places: std::collections::HashMap<(UnitId, Option<CodePointRange>), usize> =
+                std::collections::HashMap::new();
+            for mut annotation in std::mem::take(&mut coding.annotations) {
+                normalize_line_ends(&mut annotation.memo);
+                annotation.codes.sort();
+                annotation.codes.dedup();
+                let place = (annotation.unit.clone(), annotation.span);
+                let Some(&i) = places.get(&place) else {
+                    places.insert(place, kept.len());
+                    kept.push(annotation);
+                    merged_into.push(1);
+                    continue;
+                };
+                merged_into[i] += 1;
+                let first = &mut kept[i];
+                first.codes.extend(annotation.codes);
+                first.codes.sort();
+                first.codes.dedup();
+                first.memo = match (first.memo.take(), annotation.memo) {
+                    (Some(a), Some(b)) if a != b && !a.split("\n\n").any(|part| part == b) => {
+                        Some(format!("{a}\n\n{b}"))
+                    }
+                    (a, b) => a.or(b),
+                };
+                first.quote = first.quote.take().or(annotation.quote);
+                first.created = match (first.created, annotation.created) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                first.modified = first.modified.max(annotation.modified);
+            }
+            for (annotation, count) in kept.iter().zip(&merged_into) {
+                if *count > 1 {
+                    merges.push((id.clone(), annotation.unit.clone(), *count));
+                }
+            }
+            coding.annotations = kept;
+        }
+        merges
+    }
+
     /// Checks that the file belongs to `coder` and is of a layout this build reads.
     pub fn check_header(&self, path: &std::path::Path, coder: &str) -> Result<()> {
         use crate::error::SourcePos;
@@ -287,6 +349,69 @@ impl CoderFile {
             ));
         }
         Ok(())
+    }
+}
+
+/// The merges [`CoderFile::tidy`] made: (document, unit, how many annotations became one).
+pub type Merges = Vec<(DocumentId, UnitId, usize)>;
+
+/// `\r\n` and a lone `\r` as `\n`: memos pasted from other systems end lines either way.
+pub fn normalize_line_ends(text: &mut Option<String>) {
+    if let Some(t) = text
+        && t.contains('\r')
+    {
+        *t = t.replace("\r\n", "\n").replace('\r', "\n");
+    }
+}
+
+/// Whether two annotations have one unit and span.
+fn has_repeated_place(annotations: &[Annotation]) -> bool {
+    let mut places: Vec<(&UnitId, Option<(usize, usize)>)> = annotations
+        .iter()
+        .map(|a| (&a.unit, a.span.map(|s| (s.start, s.end))))
+        .collect();
+    places.sort_unstable();
+    places.windows(2).any(|w| w[0] == w[1])
+}
+
+/// A coder name checked by [`valid_coder_name`]: only such a name becomes a file name (the
+/// coder file, the session lock).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CoderName(String);
+
+impl CoderName {
+    /// The name, if it can be a coder name; else an error that says why.
+    pub fn parse(name: &str) -> Result<Self> {
+        if name.is_empty() {
+            return Err(Error::Usage(
+                "the coder name is empty: pass --coder NAME (letters, digits, '_', '-' or '.')"
+                    .into(),
+            ));
+        }
+        if !valid_coder_name(name) {
+            return Err(Error::Usage(format!(
+                "'{name}' cannot be a coder name: use up to 64 bytes of letters, digits, '_', \
+                 '-' or '.' (not first); nothing was created"
+            )));
+        }
+        Ok(Self(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for CoderName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::ops::Deref for CoderName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
     }
 }
 

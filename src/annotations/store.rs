@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::yaml;
 
-use super::{CoderFile, format};
+use super::{CoderFile, CoderName, Merges, format};
 
 /// Writes `contents` to `path` so that a crash at any moment leaves either the old file or the
 /// new one: a temporary file in the same folder, fsync, rename over, fsync of the folder.
@@ -138,11 +138,21 @@ pub fn load_coder_file(path: &Path) -> Result<CoderFile> {
 
 /// Parses the text of a coder file; `path` is only used in messages. The layout normcode
 /// writes is read by hand ([`format::read`]); anything else, and every error, by serde-saphyr.
+///
+/// Every reader sees the file tidied ([`CoderFile::tidy`]): repeated codes and annotations
+/// merged, memo line ends as `\n`.
 pub fn parse_coder_file(path: &Path, text: &str) -> Result<CoderFile> {
-    match format::read(text) {
-        Some(file) => Ok(file),
-        None => yaml::parse(path, text, 0),
-    }
+    parse_coder_file_reporting(path, text).map(|(file, _)| file)
+}
+
+/// [`parse_coder_file`], with the merges [`CoderFile::tidy`] made (for `normcode check`).
+pub fn parse_coder_file_reporting(path: &Path, text: &str) -> Result<(CoderFile, Merges)> {
+    let mut file: CoderFile = match format::read(text) {
+        Some(file) => file,
+        None => yaml::parse(path, text, 0)?,
+    };
+    let merges = file.tidy();
+    Ok((file, merges))
 }
 
 /// The text [`save_coder_file`] writes for `file`: what serde-saphyr writes, by hand.
@@ -189,7 +199,9 @@ pub struct CoderLock {
 
 impl CoderLock {
     /// Locks `annotations/.CODER.lock`; fails at once if another process holds it.
-    pub fn acquire(annotations_dir: &Path, coder: &str) -> Result<Self> {
+    /// The name is checked before anything is created: a lock only ever exists for a coder
+    /// name that can be a file name.
+    pub fn acquire(annotations_dir: &Path, coder: &CoderName) -> Result<Self> {
         std::fs::create_dir_all(annotations_dir)
             .map_err(|e| Error::io(annotations_dir, "cannot create", e))?;
         let path = annotations_dir.join(format!(".{coder}.lock"));

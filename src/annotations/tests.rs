@@ -197,14 +197,16 @@ fn failed_save_leaves_the_old_file_and_no_temporary_files() {
 #[test]
 fn a_second_lock_on_the_same_coder_is_refused_and_released_on_drop() {
     let dir = tempfile::tempdir().unwrap();
-    let first = CoderLock::acquire(dir.path(), "alice").unwrap();
-    let err = CoderLock::acquire(dir.path(), "alice")
+    let first = CoderLock::acquire(dir.path(), &CoderName::parse("alice").unwrap()).unwrap();
+    let err = CoderLock::acquire(dir.path(), &CoderName::parse("alice").unwrap())
         .unwrap_err()
         .to_string();
     assert!(err.contains("already open"), "{err}");
-    CoderLock::acquire(dir.path(), "bob").expect("another coder is fine");
+    CoderLock::acquire(dir.path(), &CoderName::parse("bob").unwrap())
+        .expect("another coder is fine");
     drop(first);
-    CoderLock::acquire(dir.path(), "alice").expect("released when dropped");
+    CoderLock::acquire(dir.path(), &CoderName::parse("alice").unwrap())
+        .expect("released when dropped");
 }
 
 #[test]
@@ -214,6 +216,22 @@ fn coder_names_are_safe_file_names() {
     assert!(!valid_coder_name("../etc"));
     assert!(!valid_coder_name(".hidden"));
     assert!(!valid_coder_name(""));
+    assert!(CoderName::parse("李明").is_ok());
+    for bad in ["", "/../../pwn", "a\u{1b}b", "a\nb"] {
+        assert!(CoderName::parse(bad).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn tidy_merges_repeated_codes_and_annotations_and_memo_line_ends() {
+    let text = "schema: 1\ncoder: a\ndocuments:\n  d:\n    annotations:\n      - unit: \"1\"\n        codes: [B, A, B]\n        memo: \"x\\ry\"\n      - unit: \"1\"\n        codes: [C]\n        memo: \"z\"\n      - unit: \"2\"\n        codes: [A]\n";
+    let (file, merges) = parse_coder_file_reporting(Path::new("a.yaml"), text).unwrap();
+    let annotations = file.annotations(&DocumentId::new("d"));
+    assert_eq!(annotations.len(), 2);
+    let codes: Vec<&str> = annotations[0].codes.iter().map(|c| c.as_str()).collect();
+    assert_eq!(codes, ["A", "B", "C"]);
+    assert_eq!(annotations[0].memo.as_deref(), Some("x\ny\n\nz"));
+    assert_eq!(merges, [(DocumentId::new("d"), UnitId::new("1"), 2)]);
 }
 
 #[cfg(unix)]

@@ -14,7 +14,7 @@ use crate::reliability::{
     CodingsCsv, Continuum, CsvError, Metric, SpansCsv, data_report, span_report,
 };
 
-use super::commands::open_project;
+use super::commands::open_coded_project;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LevelArg {
@@ -182,7 +182,7 @@ pub fn run(args: AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
     if let (Some(path), Some(continuum)) = (&args.spans, args.continuum) {
         return spans(path, continuum, args.format);
     }
-    let project = open_project(project)?;
+    let project = open_coded_project(project)?;
     let names = super::commands::chosen_coders(
         &project,
         args.coders.as_deref(),

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use crate::annotations::{self, CoderLock};
+use crate::annotations::{self, CoderLock, CoderName};
 use crate::error::{Error, Result};
 use crate::project::Project;
 
@@ -44,13 +44,15 @@ fn add_quotes(project: Option<&Path>, coders: Option<&[String]>) -> Result<ExitC
     // Every lock first: nothing is written unless no workspace has any of these coders open.
     let mut locks = Vec::new();
     for name in &names {
-        locks.push(CoderLock::acquire(&dir, name).map_err(|err| match err {
-            Error::Usage(_) => Error::Usage(format!(
-                "coder '{name}' has the workspace open in another normcode session; \
+        locks.push(CoderLock::acquire(&dir, &CoderName::parse(name)?).map_err(
+            |err| match err {
+                Error::Usage(_) => Error::Usage(format!(
+                    "coder '{name}' has the workspace open in another normcode session; \
                      nothing was changed: close it there, then run this again"
-            )),
-            other => other,
-        })?);
+                )),
+                other => other,
+            },
+        )?);
     }
     let mut loaded = Vec::new();
     for name in &names {

@@ -554,7 +554,7 @@ fn migrate(
 ) -> Result<ExitCode> {
     let root = project_root(project)?;
     let files = ProjectFiles::read(&root)?;
-    let stamp = Stamp::today(coder_name(coder, config));
+    let stamp = Stamp::today(coder_name(coder, config)?.to_string());
     let migration = plan(&files, &stamp)?;
     let mut report = String::new();
     if migration.completes {

@@ -3,9 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::annotations::CoderName;
 use crate::error::{Error, Result};
 use crate::project::{self, Project};
 use crate::summary;
+use crate::text::sanitize;
 use crate::tui::{self, Config};
 use std::io::IsTerminal;
 
@@ -16,6 +18,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let Cli {
         project,
         coder,
+        new_coder,
         command,
     } = cli;
     match command {
@@ -32,7 +35,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Import(args)) => super::import::run(args, project.as_deref()),
         Some(Command::Agree(args)) => super::agree::run(args, project.as_deref()),
         Some(Command::Annotations(args)) => super::annotations::run(args, project.as_deref()),
-        None => workspace(project.as_deref(), coder.as_deref()),
+        None => workspace(project.as_deref(), coder.as_deref(), new_coder),
     }
 }
 
@@ -72,6 +75,7 @@ pub fn chosen_coders(
     };
     let mut names: Vec<String> = Vec::new();
     for name in asked.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        CoderName::parse(name)?;
         if !known.iter().any(|k| k == name) {
             return Err(Error::Usage(format!(
                 "no coder file annotations/{name}.yaml (coders: {})",
@@ -93,28 +97,87 @@ pub fn open_project(project: Option<&Path>) -> Result<Project> {
     Project::open(&project_root(project)?)
 }
 
-/// The coder: `--coder`, else the configured name, else the user name.
-pub fn coder_name(given: Option<&str>, config: &Config) -> String {
-    given
-        .map(str::to_string)
-        .or_else(|| config.coder.clone())
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("USERNAME").ok())
-        .filter(|name| !name.trim().is_empty())
-        .unwrap_or_else(|| "coder".to_string())
+/// [`open_project`], for a command over the coder files: says on standard error which files
+/// in `annotations/` look like coder files but are not read (`normcode check` tells more).
+pub fn open_coded_project(project: Option<&Path>) -> Result<Project> {
+    let project = open_project(project)?;
+    for file in project::ignored_coder_files(&project.root)? {
+        note!(
+            "normcode: warning: {} is not read as a coder file (rename it to {}; see `normcode \
+             check`)",
+            sanitize(&format!("{}/{}", project::ANNOTATIONS_DIR, file.name)),
+            sanitize(&file.rename_to)
+        );
+    }
+    Ok(project)
+}
+
+/// The coder: `--coder` (or `$NORMCODE_CODER`), else the configured name, else the user name
+/// (`$USER`, `$USERNAME`), else "coder"; each checked by the one rule of [`CoderName::parse`]
+/// before anything is done with it.
+pub fn coder_name(given: Option<&str>, config: &Config) -> Result<CoderName> {
+    let (name, whence) = if let Some(given) = given {
+        (given.to_string(), "--coder")
+    } else if let Some(configured) = &config.coder {
+        (configured.clone(), "the configuration file")
+    } else if let Some(user) = ["USER", "USERNAME"]
+        .into_iter()
+        .find_map(|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
+    {
+        (user, "the user name")
+    } else {
+        ("coder".to_string(), "the default")
+    };
+    CoderName::parse(&name).map_err(|err| match err {
+        Error::Usage(message) if whence != "--coder" => Error::Usage(format!(
+            "{message} (it comes from {whence}; pass --coder NAME)"
+        )),
+        other => other,
+    })
 }
 
 /// The coding workspace; without a terminal (a pipe, CI) the project summary instead.
-fn workspace(project: Option<&Path>, coder: Option<&str>) -> Result<ExitCode> {
+fn workspace(project: Option<&Path>, coder: Option<&str>, new_coder: bool) -> Result<ExitCode> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         note!("normcode: not a terminal, so here is the project summary instead of the workspace");
         return status(project, TextOrJson::Text);
     }
     let config = Config::load()?;
     let root = project_root(project)?;
-    let coder = coder_name(coder, &config);
+    let coder = coder_name(coder, &config)?;
+    if !new_coder && !confirm_new_coder(&root, &coder)? {
+        eprintln!("normcode: nothing was created");
+        return Ok(ExitCode::from(1));
+    }
     tui::run(&root, &coder, &config)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether to go on with `coder`: yes when it has a file, or is the first coder of the
+/// project; else a new coder (a typo of another's name?) is asked about on the terminal, and
+/// refused without one.
+fn confirm_new_coder(root: &Path, coder: &CoderName) -> Result<bool> {
+    let others = project::coder_names(root)?;
+    if others.is_empty() || others.iter().any(|name| name == coder.as_str()) {
+        return Ok(true);
+    }
+    let question = format!(
+        "no coder file for '{coder}' yet (coders: {}): create it?",
+        others.join(", ")
+    );
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Usage(format!(
+            "{question} There is no terminal to ask on: pass --new-coder to create it, or \
+             --coder with one of those names"
+        )));
+    }
+    eprint!("{} [y/N] ", sanitize(&question));
+    let _ = std::io::Write::flush(&mut std::io::stderr());
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Error::io("terminal", "cannot read the answer", e))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
 }
 
 fn init(dir: &Path) -> Result<ExitCode> {
@@ -165,7 +228,7 @@ fn check(project: Option<&Path>) -> Result<ExitCode> {
 }
 
 fn status(project: Option<&Path>, format: TextOrJson) -> Result<ExitCode> {
-    let project = open_project(project)?;
+    let project = open_coded_project(project)?;
     let coders = project.load_coders(None)?;
     let summary = summary::summarize(&project, &coders);
     match format {

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::export::{self, Format, Options};
 use crate::output::{self, Destination, Protected};
 
-use super::commands::open_project;
+use super::commands::open_coded_project;
 use super::out::{self, note};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -137,7 +137,7 @@ pub fn run(args: ExportArgs, project: Option<&Path>) -> Result<ExitCode> {
             format.name()
         )));
     }
-    let project = open_project(project)?;
+    let project = open_coded_project(project)?;
     let destination = output::destination(
         args.out.as_deref(),
         &Protected::project(&project.root, &project.settings.documents),

@@ -34,6 +34,10 @@ pub struct Cli {
     /// Who is coding (default: the configured name, else the user name).
     #[arg(long, global = true, env = "NORMCODE_CODER", value_name = "NAME")]
     pub coder: Option<String>,
+    /// Open the workspace for a coder who has no file yet without asking (without a terminal
+    /// to ask on, a new coder is refused unless this is given).
+    #[arg(long, global = true)]
+    pub new_coder: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::output::{self, Destination, Protected};
 use crate::report::{self, Combine, Format, Kind, Options, Within};
 
-use super::commands::open_project;
+use super::commands::open_coded_project;
 use super::out::{self, note};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -145,7 +145,7 @@ pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
             "--combine is not for progress: progress is always per coder".into(),
         ));
     }
-    let project = open_project(project)?;
+    let project = open_coded_project(project)?;
     let destination = output::destination(
         args.out.as_deref(),
         &Protected::project(&project.root, &project.settings.documents),

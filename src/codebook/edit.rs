@@ -138,7 +138,7 @@ impl ProjectFiles {
             let path = root.join(ANNOTATIONS_DIR).join(format!("{name}.yaml"));
             let shown = shown_coder_path(&name);
             let text = read_text(&path)?;
-            let file: CoderFile = yaml::parse(&shown, &text, 0)?;
+            let file = annotations::parse_coder_file(&shown, &text)?;
             file.check_header(&shown, &name)?;
             coders.push(CoderSource { name, text, file });
         }
@@ -521,7 +521,9 @@ impl Migration {
         let mut locks = Vec::new();
         for name in &to_lock {
             if !held.contains(name) {
-                locks.push(CoderLock::acquire(&annotations_dir, name).map_err(
+                locks.push(
+                    CoderLock::acquire(&annotations_dir, &annotations::CoderName::parse(name)?)
+                        .map_err(
                     |err| match err {
                         Error::Usage(_) => Error::Usage(format!(
                             "coder '{name}' has the workspace open in another normcode session; \

@@ -155,7 +155,9 @@ impl Codebook {
 struct Builder<'a> {
     path: &'a Path,
     languages: Vec<String>,
-    ids: HashMap<String, Location>,
+    /// Every id so far, lower-cased (ids must differ in more than case), with its spelling and
+    /// where it is defined.
+    ids: HashMap<String, (String, Location)>,
     attributes: HashMap<String, HashSet<String>>,
     categories: Vec<Category>,
     indicators: Vec<Indicator>,
@@ -200,14 +202,21 @@ impl<'a> Builder<'a> {
                 ),
             );
         }
-        if let Some(first) = self.ids.get(&id.value) {
+        let folded = id.value.to_lowercase();
+        if let Some((spelling, first)) = self.ids.get(&folded) {
             let first = self.at(first);
-            return self.fail(
-                &id.referenced,
-                format!("duplicate id '{}' (first defined at {first})", id.value),
-            );
+            let message = if *spelling == id.value {
+                format!("duplicate id '{}' (first defined at {first})", id.value)
+            } else {
+                format!(
+                    "id '{}' differs only in case from '{spelling}' (defined at {first}): ids \
+                     must differ in more than case, as searches and coders do not tell them apart",
+                    id.value
+                )
+            };
+            return self.fail(&id.referenced, message);
         }
-        self.ids.insert(id.value.clone(), id.referenced);
+        self.ids.insert(folded, (id.value.clone(), id.referenced));
         Ok(())
     }
 

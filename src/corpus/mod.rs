@@ -402,64 +402,168 @@ fn document_id(folder: &Path, file: &Path) -> DocumentId {
 }
 
 /// The document files below `folder`, sorted, with the problems met listing them.
-fn document_files(folder: &Path, project_root: &Path) -> Result<(Vec<PathBuf>, Vec<Problem>)> {
+///
+/// Symbolic links are followed, to files and to folders alike, where they stay inside the
+/// project, and each target is read once: a folder already walked (a link back up, a second
+/// link to one folder) or a file already listed is skipped with a warning, so a link loop
+/// ends. Real entries come before links, so a link never hides what it points to.
+pub fn document_files(folder: &Path, project_root: &Path) -> Result<(Vec<PathBuf>, Vec<Problem>)> {
     let root = project_root
         .canonicalize()
         .map_err(|e| Error::io(project_root, "cannot open project folder", e))?;
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
-    collect_files(folder, &root, &mut files, &mut problems)?;
-    files.sort();
-    Ok((files, problems))
+    let mut walk = Walk {
+        root: &root,
+        project_root,
+        folders: HashMap::new(),
+        files: HashMap::new(),
+        links: Vec::new(),
+        listed: Vec::new(),
+        problems: Vec::new(),
+    };
+    let metadata = std::fs::metadata(folder).map_err(|e| Error::io(folder, "cannot list", e))?;
+    walk.folders
+        .insert(file_key(&metadata), folder.to_path_buf());
+    walk.folder(folder)?;
+    // Links found while walking links are queued behind them: the queue only grows by folders
+    // not walked before, so it ends.
+    let mut next = 0;
+    while next < walk.links.len() {
+        let link = walk.links[next].clone();
+        next += 1;
+        walk.link(&link)?;
+    }
+    let Walk {
+        mut listed,
+        problems,
+        ..
+    } = walk;
+    listed.sort();
+    Ok((listed, problems))
 }
 
-fn collect_files(
-    folder: &Path,
-    root: &Path,
-    files: &mut Vec<PathBuf>,
-    problems: &mut Vec<Problem>,
-) -> Result<()> {
-    let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, "cannot list", e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(folder, "cannot list", e))?;
-        let path = entry.path();
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let file_type = entry
-            .file_type()
-            .map_err(|e| Error::io(&path, "cannot inspect", e))?;
-        if file_type.is_symlink() {
-            // A link may point anywhere; only follow it where it stays inside the project.
-            match path.canonicalize() {
-                Ok(target) if target.starts_with(root) => {}
-                _ => {
-                    problems.push(Problem::warning(format!(
-                        "{}: symbolic link leads outside the project (or nowhere); skipped",
-                        path.display()
-                    )));
-                    continue;
+/// A file's identity on its device: two paths with one key are one file (or folder).
+fn file_key(metadata: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (metadata.dev(), metadata.ino())
+}
+
+/// The walk of a documents folder (see [`document_files`]).
+struct Walk<'a> {
+    /// The project folder, canonical: where links may lead.
+    root: &'a Path,
+    /// The project folder as given: what paths in messages are shown relative to.
+    project_root: &'a Path,
+    /// Every folder entered, by identity, with the path it was entered by.
+    folders: HashMap<(u64, u64), PathBuf>,
+    /// Every document file listed, by identity, with the path it was listed by.
+    files: HashMap<(u64, u64), PathBuf>,
+    /// Symbolic links met, followed once the real entries are all walked.
+    links: Vec<PathBuf>,
+    listed: Vec<PathBuf>,
+    problems: Vec<Problem>,
+}
+
+impl Walk<'_> {
+    fn shown<'p>(&self, path: &'p Path) -> std::path::Display<'p> {
+        path.strip_prefix(self.project_root)
+            .unwrap_or(path)
+            .display()
+    }
+
+    fn folder(&mut self, folder: &Path) -> Result<()> {
+        let mut entries = std::fs::read_dir(folder)
+            .map_err(|e| Error::io(folder, "cannot list", e))?
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(|e| Error::io(folder, "cannot list", e))?;
+        entries.sort_by_key(|entry| entry.file_name());
+        for entry in entries {
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let file_type = entry
+                .file_type()
+                .map_err(|e| Error::io(&path, "cannot inspect", e))?;
+            if file_type.is_symlink() {
+                self.links.push(path);
+            } else if file_type.is_dir() {
+                let metadata = entry
+                    .metadata()
+                    .map_err(|e| Error::io(&path, "cannot inspect", e))?;
+                if self.enter(&path, &metadata) {
+                    self.folder(&path)?;
                 }
+            } else if is_document_file(&path) {
+                let metadata = entry
+                    .metadata()
+                    .map_err(|e| Error::io(&path, "cannot inspect", e))?;
+                self.list(path, &metadata);
             }
         }
-        // A link's own type says nothing of its target's; other entries need no `stat`.
-        let is_dir = if file_type.is_symlink() {
-            path.is_dir()
-        } else {
-            file_type.is_dir()
+        Ok(())
+    }
+
+    /// Follows one symbolic link, if it stays inside the project and leads somewhere new.
+    fn link(&mut self, path: &Path) -> Result<()> {
+        // A link may point anywhere; only follow it where it stays inside the project.
+        let metadata = match (path.canonicalize(), std::fs::metadata(path)) {
+            (Ok(target), Ok(metadata)) if target.starts_with(self.root) => metadata,
+            _ => {
+                self.problems.push(Problem::warning(format!(
+                    "{}: symbolic link leads outside the project (or nowhere); skipped",
+                    self.shown(path)
+                )));
+                return Ok(());
+            }
         };
-        if is_dir {
-            collect_files(&path, root, files, problems)?;
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            files.push(path);
+        if metadata.is_dir() {
+            if self.enter(path, &metadata) {
+                self.folder(path)?;
+            }
+        } else if is_document_file(path) {
+            self.list(path.to_path_buf(), &metadata);
+        }
+        Ok(())
+    }
+
+    /// Whether `folder` is new (then it is recorded as entered), else says it is skipped.
+    fn enter(&mut self, folder: &Path, metadata: &std::fs::Metadata) -> bool {
+        match self.folders.get(&file_key(metadata)) {
+            Some(first) => {
+                self.problems.push(Problem::warning(format!(
+                    "{}: a link back to {}, skipped",
+                    self.shown(folder),
+                    self.shown(first)
+                )));
+                false
+            }
+            None => {
+                self.folders
+                    .insert(file_key(metadata), folder.to_path_buf());
+                true
+            }
         }
     }
-    Ok(())
+
+    fn list(&mut self, file: PathBuf, metadata: &std::fs::Metadata) {
+        match self.files.get(&file_key(metadata)) {
+            Some(first) => self.problems.push(Problem::warning(format!(
+                "{}: a link to {}, which is already read; skipped",
+                self.shown(&file),
+                self.shown(first)
+            ))),
+            None => {
+                self.files.insert(file_key(metadata), file.clone());
+                self.listed.push(file);
+            }
+        }
+    }
+}
+
+fn is_document_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// Where a front matter key sits, for messages about it.

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::annotations;
 use crate::codebook::VariableType;
 use crate::corpus::{KNOWN_KEYS, MetaValue, Problem, Severity, metadata_pos};
 
@@ -39,6 +40,10 @@ pub fn check(project: &Project) -> CheckReport {
         Err(err) => problems.push(Problem::error(err.to_string())),
     }
     check_metadata(project, &mut problems);
+    match super::ignored_coder_files(&project.root) {
+        Ok(ignored) => problems.extend(ignored.iter().map(|file| Problem::error(file.describe()))),
+        Err(err) => problems.push(Problem::error(err.to_string())),
+    }
     match project.coder_names() {
         Ok(names) => {
             for name in names {
@@ -141,6 +146,16 @@ fn check_coder(project: &Project, name: &str, problems: &mut Vec<Problem>) {
             "{shown}: {document}: the document changed; annotation at {from} now found at {to} \
              (the file is updated at the next save)"
         )));
+    }
+    if let Ok(text) = std::fs::read_to_string(&coder.path)
+        && let Ok((_, merges)) = annotations::parse_coder_file_reporting(&coder.path, &text)
+    {
+        for (document, unit, count) in merges {
+            problems.push(Problem::warning(format!(
+                "{shown}: {document}: {count} annotations on unit {unit} merged into one as \
+                 read (same unit and span: a union merge in git makes them)"
+            )));
+        }
     }
     for (document, coding) in &coder.file.documents {
         for annotation in &coding.annotations {

@@ -162,11 +162,7 @@ impl Project {
 
     /// `annotations/CODER.yaml`, for a name that is safe as a file name.
     pub fn coder_path(&self, coder: &str) -> Result<PathBuf> {
-        if !annotations::valid_coder_name(coder) {
-            return Err(Error::Usage(format!(
-                "'{coder}' cannot be a coder name: use letters, digits, '_', '-' or '.'"
-            )));
-        }
+        annotations::CoderName::parse(coder)?;
         Ok(self.annotations_dir().join(format!("{coder}.yaml")))
     }
 
@@ -201,12 +197,18 @@ impl Project {
             return Ok((disk, None));
         };
         let text = String::from_utf8(bytes).map_err(|e| {
-            Error::io(
-                &shown,
-                "cannot read",
-                std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            Error::invalid(
+                SourcePos::file(&shown),
+                format!(
+                    "is not UTF-8 text (a byte that is not UTF-8 at byte {}); save it as UTF-8",
+                    e.utf8_error().valid_up_to()
+                ),
             )
         })?;
+        if text.trim().is_empty() {
+            // An empty file (made by hand, or by `touch`): a coder who coded nothing yet.
+            return Ok((disk, None));
+        }
         let file = annotations::parse_coder_file(&shown, &text)?;
         file.check_header(&shown, coder)?;
         Ok((disk, Some(file)))
@@ -252,6 +254,91 @@ pub fn coder_names(root: &Path) -> Result<Vec<String>> {
     }
     names.sort();
     Ok(names)
+}
+
+/// A file in `annotations/` that looks like a coder file but is not read as one: coder files
+/// are `NAME.yaml` exactly, with a valid coder name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredCoderFile {
+    /// Its name in `annotations/`.
+    pub name: String,
+    /// The name it would be read under.
+    pub rename_to: String,
+}
+
+impl IgnoredCoderFile {
+    /// What `check` says of it: what is wrong and the command that fixes it.
+    pub fn describe(&self) -> String {
+        let from = shell_quoted(&format!("{ANNOTATIONS_DIR}/{}", self.name));
+        let to = shell_quoted(&format!("{ANNOTATIONS_DIR}/{}", self.rename_to));
+        format!(
+            "{ANNOTATIONS_DIR}/{}: not read, so this coder is left out of agreement, exports and \
+             reports (coder files are named NAME.yaml, NAME of letters, digits, '_', '-', '.'); \
+             rename it: git mv {from} {to}",
+            self.name
+        )
+    }
+}
+
+fn shell_quoted(path: &str) -> String {
+    if path
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+    {
+        path.to_string()
+    } else {
+        format!("'{}'", path.replace('\'', "'\\''"))
+    }
+}
+
+/// The files of `root/annotations/` that look like coder files (`.yaml` or `.yml` in any case)
+/// but are not read as one, sorted; hidden files (locks, temporaries) are not listed.
+pub fn ignored_coder_files(root: &Path) -> Result<Vec<IgnoredCoderFile>> {
+    let dir = root.join(ANNOTATIONS_DIR);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut ignored = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, "cannot list", e))? {
+        let entry = entry.map_err(|e| Error::io(&dir, "cannot list", e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let Some((stem, extension)) = name.rsplit_once('.') else {
+            continue;
+        };
+        if !matches!(extension.to_ascii_lowercase().as_str(), "yaml" | "yml") {
+            continue;
+        }
+        if extension == "yaml" && annotations::valid_coder_name(stem) {
+            continue;
+        }
+        let mut fixed: String = stem
+            .trim()
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        fixed = fixed.trim_start_matches('.').to_string();
+        while fixed.len() > 64 {
+            fixed.pop();
+        }
+        if fixed.is_empty() {
+            fixed = "coder".to_string();
+        }
+        ignored.push(IgnoredCoderFile {
+            name,
+            rename_to: format!("{fixed}.yaml"),
+        });
+    }
+    ignored.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(ignored)
 }
 
 /// Creates a new project in `dir`: the default codebook, an empty documents folder and an

@@ -81,8 +81,8 @@ impl Walk {
 type Listing = Vec<(PathBuf, Metadata)>;
 
 /// The entries of `dir`, sorted, without those whose name starts with `.` (the corpus skips
-/// them). `None` when a symbolic link is met: where it leads is not followed here, so such
-/// projects always go the slow way.
+/// them). `None` when a symbolic link is met: where it leads is not followed here; the
+/// documents folder is then listed by the corpus's own walk ([`linked_documents`]).
 fn entries(dir: &Path) -> Option<Vec<(std::ffi::OsString, Metadata)>> {
     // `DirEntry::metadata` asks relative to the open folder (and does not follow links):
     // much cheaper than resolving each full path again.
@@ -164,6 +164,19 @@ fn list_in_parallel(root: &Path, relative: &Path) -> Option<Listing> {
     Some(listing)
 }
 
+/// With symbolic links in the documents folder: the document files the corpus reads, found by
+/// its own walk (links followed, each target once), each with its target's metadata.
+fn linked_documents(root: &Path, folder: &Path) -> Option<Listing> {
+    let (files, _) = crate::corpus::document_files(&root.join(folder), root).ok()?;
+    files
+        .into_iter()
+        .map(|file| {
+            let metadata = std::fs::metadata(&file).ok()?;
+            Some((file.strip_prefix(root).ok()?.to_path_buf(), metadata))
+        })
+        .collect()
+}
+
 fn ctime(m: &Metadata) -> Option<SystemTime> {
     let seconds = u64::try_from(m.ctime()).ok()?;
     let nanos = u32::try_from(m.ctime_nsec()).ok()?;
@@ -193,7 +206,8 @@ impl ProjectSnapshot {
     }
 
     /// Takes a snapshot of the project at `root`, whose documents are in `documents` (relative
-    /// to the root). `None` when it cannot be taken (a symbolic link, an unreadable folder).
+    /// to the root). `None` when it cannot be taken (a symbolic link outside the documents
+    /// folder, an unreadable folder).
     pub fn take(root: &Path, documents: &Path) -> Option<Self> {
         let started = SystemTime::now();
         let mut walk = Walk {
@@ -218,7 +232,10 @@ impl ProjectSnapshot {
                 Ok(m) if m.is_dir() => {
                     walk.entry(folder, Some(&m));
                     let listing = if recurse {
-                        list_in_parallel(root, folder)?
+                        match list_in_parallel(root, folder) {
+                            Some(listing) => listing,
+                            None => linked_documents(root, folder)?,
+                        }
                     } else {
                         entries(&root.join(folder))?
                             .into_iter()
@@ -339,12 +356,18 @@ mod tests {
     }
 
     #[test]
-    fn symbolic_links_are_not_followed_so_there_is_no_snapshot() {
+    fn with_symbolic_links_the_corpus_walk_is_taken_and_a_loop_ends() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         write(&root.join("documents/one.md"), "one");
-        std::os::unix::fs::symlink(root.join("documents/one.md"), root.join("documents/l.md"))
-            .unwrap();
-        assert!(ProjectSnapshot::take(root, Path::new("documents")).is_none());
+        write(&root.join("more/two.md"), "two");
+        std::os::unix::fs::symlink("..", root.join("documents/up")).unwrap();
+        std::os::unix::fs::symlink("../more", root.join("documents/more")).unwrap();
+        let take = || ProjectSnapshot::take(root, Path::new("documents")).unwrap();
+        let before = take();
+        assert_eq!(take().digest, before.digest);
+        // A change behind a link changes the digest.
+        write(&root.join("more/two.md"), "two, longer");
+        assert_ne!(take().digest, before.digest);
     }
 }

@@ -935,7 +935,8 @@ impl App {
     }
 
     fn set_memo(&mut self, unit: Option<UnitId>, span: Option<CodePointRange>, memo: String) {
-        let memo = (!memo.trim().is_empty()).then_some(memo);
+        let mut memo = (!memo.trim().is_empty()).then_some(memo);
+        crate::annotations::normalize_line_ends(&mut memo);
         let now = crate::annotations::now();
         let label = match &unit {
             Some(u) => format!("memo on unit {u} saved"),
@@ -1223,7 +1224,10 @@ impl App {
     /// Pastes text into an open prompt (bracketed paste).
     pub fn paste(&mut self, text: &str) {
         if let Some(prompt) = &mut self.prompt {
-            prompt.input.push_str(text);
+            // Terminals send a pasted line end as `\r` (some as `\r\n`): a memo keeps `\n`.
+            let mut text = Some(text.to_string());
+            crate::annotations::normalize_line_ends(&mut text);
+            prompt.input.push_str(text.as_deref().unwrap_or_default());
             if prompt.kind == PromptKind::Filter {
                 let input = prompt.input.clone();
                 self.set_filter(input);
@@ -1724,7 +1728,8 @@ impl App {
         let mut locks = Vec::new();
         for coder in &before.coders {
             if coder.name != self.coder.name {
-                locks.push(CoderLock::acquire(&dir, &coder.name)?);
+                let name = crate::annotations::CoderName::parse(&coder.name)?;
+                locks.push(CoderLock::acquire(&dir, &name)?);
             }
         }
         for coder in &before.coders {

@@ -30,7 +30,7 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::{DefaultTerminal, Terminal, backend::CrosstermBackend};
 
-use crate::annotations::CoderLock;
+use crate::annotations::{CoderLock, CoderName};
 use crate::error::{Error, Result};
 use crate::project::ANNOTATIONS_DIR;
 
@@ -107,13 +107,14 @@ fn init_terminal() -> std::io::Result<DefaultTerminal> {
 /// Opens the workspace for `coder` on the project at `root`; returns when the coder quits.
 ///
 /// The first document shows at once while the project loads (see [`startup`]).
-pub fn run(root: &Path, coder_name: &str, config: &Config) -> Result<()> {
+pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
+    let coder_name = coder.as_str();
     if !stdout().is_terminal() {
         return Err(Error::Usage(
             "the coding workspace needs a terminal; use `normcode status` for a summary".into(),
         ));
     }
-    let lock = CoderLock::acquire(&root.join(ANNOTATIONS_DIR), coder_name)?;
+    let lock = CoderLock::acquire(&root.join(ANNOTATIONS_DIR), coder)?;
     let (keymap, key_problems) = config.keymap();
     let read = Arc::new(AtomicUsize::new(0));
     let position = config::saved_position(root, coder_name);

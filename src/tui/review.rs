@@ -46,7 +46,10 @@ impl Review {
             ));
         }
         let coders = project.load_coders(Some(&names))?;
-        let lock = CoderLock::acquire(&project.annotations_dir(), CONSENSUS)?;
+        let lock = CoderLock::acquire(
+            &project.annotations_dir(),
+            &crate::annotations::CoderName::parse(CONSENSUS)?,
+        )?;
         let mut consensus = project.load_coder(CONSENSUS)?;
         let files = adjudication::files(&coders);
         let items = adjudication::disagreements(project, &files);

@@ -78,6 +78,8 @@ pub fn preview(
         if let Some(coding) = coding {
             file.documents.insert(document.id.clone(), coding);
         }
+        // As every reader of a coder file sees it (repeats merged, memo line ends).
+        file.tidy();
     }
     let anchors = anchor_all(&mut file, &project.corpus);
     let coder = LoadedCoder {

@@ -392,6 +392,22 @@ fn wrapped(text: &str, width: usize, indent: &str, style: Style) -> Vec<Line<'st
         .collect()
 }
 
+/// A memo as [`wrapped`] lines, each of its own lines starting a new screen line: `indent`
+/// before the first, as many spaces before the others.
+fn wrapped_memo(memo: &str, width: usize, indent: &str, style: Style) -> Vec<Line<'static>> {
+    let pad = " ".repeat(str_width(indent));
+    let mut lines = Vec::new();
+    for (i, line) in memo.lines().enumerate() {
+        let lead = if i == 0 { indent } else { pad.as_str() };
+        let mut these = wrapped(line, width, lead, style);
+        if these.is_empty() {
+            these.push(Line::from(lead.to_string()));
+        }
+        lines.extend(these);
+    }
+    lines
+}
+
 fn render_definition(frame: &mut Frame, app: &App, area: Rect) {
     let codebook = &app.project.codebook;
     let Some(i) = app.selected_indicator() else {
@@ -471,7 +487,12 @@ fn render_details(frame: &mut Frame, app: &App, area: Rect) {
             }
             lines.push(Line::from(spans));
             if let Some(memo) = &annotation.memo {
-                lines.extend(wrapped(memo, width, "  ✎ ", Style::new().fg(Color::Yellow)));
+                lines.extend(wrapped_memo(
+                    memo,
+                    width,
+                    "  ✎ ",
+                    Style::new().fg(Color::Yellow),
+                ));
             }
         }
         if lines.is_empty() {
@@ -485,7 +506,7 @@ fn render_details(frame: &mut Frame, app: &App, area: Rect) {
             lines.extend(wrapped(&meta.join(" · "), width, "", dim));
         }
         if let Some(memo) = app.coding().and_then(|c| c.memo.as_ref()) {
-            lines.extend(wrapped(
+            lines.extend(wrapped_memo(
                 memo,
                 width,
                 "document ✎ ",
@@ -1144,7 +1165,7 @@ fn render_review(frame: &mut Frame, app: &App, area: Rect) {
             .filter(|a| a.unit == item.unit && !a.is_orphaned())
         {
             if let Some(memo) = &a.memo {
-                lines.extend(wrapped(
+                lines.extend(wrapped_memo(
                     memo,
                     width,
                     "    ✎ ",

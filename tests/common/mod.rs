@@ -99,6 +99,17 @@ impl Session {
     /// `before` run first, and the whole script runs under `wrapper` (a command that runs a
     /// shell script given its path, such as `unshare -m sh`).
     pub fn start_with(&self, window: &str, coder: &str, wrap: Option<(&str, &str)>) {
+        // A coder without a file in a project with others is asked about first.
+        let new = if self.coder_path(coder).exists() {
+            ""
+        } else {
+            " --new-coder"
+        };
+        self.start_args(window, &format!("--coder {coder}{new}"), wrap);
+    }
+
+    /// Starts `normcode ARGS` (shell words) in a new window, as [`Session::start_with`].
+    pub fn start_args(&self, window: &str, args: &str, wrap: Option<(&str, &str)>) {
         let binary = env!("CARGO_BIN_EXE_normcode");
         let home = self.home.path().display();
         let pid_file = self.home.path().join(format!("{window}.pid"));
@@ -106,7 +117,7 @@ impl Session {
         // Its standard error (a panic, a refusal) goes to a file that `screen` shows too.
         let stderr = self.home.path().join(format!("{window}.stderr"));
         let script = format!(
-            "cd '{}' && echo $$ > '{}' && XDG_CONFIG_HOME='{home}/config' XDG_DATA_HOME='{home}/data' XDG_CACHE_HOME='{home}/cache' exec '{binary}' --coder {coder} 2>'{}'",
+            "cd '{}' && echo $$ > '{}' && XDG_CONFIG_HOME='{home}/config' XDG_DATA_HOME='{home}/data' XDG_CACHE_HOME='{home}/cache' exec '{binary}' {args} 2>'{}'",
             self.project.path().display(),
             pid_file.display(),
             stderr.display()
