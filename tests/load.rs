@@ -213,11 +213,11 @@ fn repeated_codes_and_annotations_count_once_everywhere() {
     let path = dir.join("annotations/alice.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     // A code twice in one annotation, and one annotation twice (as a union merge leaves it).
-    let once = "      - unit: \"p2\"\n        codes: [NM01]\n";
+    let once = "    - unit: p2\n      quote: Governments around the world are asking how cyberspace shoul\n      codes: [NM01]\n";
     assert!(text.contains(once));
     let doubled = text.replacen(
         once,
-        "      - unit: \"p2\"\n        codes: [NM01, NM01]\n        created: 2026-10-07T09:00:00Z\n        modified: 2026-10-07T09:00:00Z\n      - unit: \"p2\"\n        codes: [NM01]\n",
+        "    - unit: p2\n      codes: [NM01, NM01]\n      created: 2026-10-07T09:00:00Z\n      modified: 2026-10-07T09:00:00Z\n    - unit: p2\n      quote: Governments around the world are asking how cyberspace shoul\n      codes: [NM01]\n",
         1,
     );
     std::fs::write(&path, doubled).unwrap();

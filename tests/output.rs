@@ -374,13 +374,16 @@ fn export_to_a_terminal_is_sanitised_and_to_a_pipe_exact() {
     let dir = samples_copy();
     let root = dir.path();
     let path = root.join("annotations/alice.yaml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let text = text.replacen(
-        "memo: \"Company raises",
-        "memo: \"\\e]0;PWNED\\a Company raises",
-        1,
-    );
-    std::fs::write(&path, text).unwrap();
+    // A memo with a terminal escape sequence, written as normcode writes it (escaped).
+    let mut file = normcode::annotations::load_coder_file(&path).unwrap();
+    let memo = file
+        .documents
+        .values_mut()
+        .flat_map(|d| std::sync::Arc::make_mut(d).annotations.iter_mut())
+        .find_map(|a| a.memo.as_mut().filter(|m| m.starts_with("Company raises")))
+        .unwrap();
+    memo.insert_str(0, "\u{1b}]0;PWNED\u{7} ");
+    normcode::annotations::save_coder_file(&path, &file).unwrap();
     let (code, piped, stderr) = run(root, &["export", "--format", "csv"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(piped.contains("\u{1b}]0;PWNED\u{7}"), "{piped}");

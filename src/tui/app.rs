@@ -238,6 +238,11 @@ pub struct App {
     search_worker: Option<Worker>,
     /// Where the search index goes; `None` for the cache folder.
     pub search_index_dir: Option<PathBuf>,
+    /// Whether the search worker has its index open, and the last query generation sent to
+    /// it: a search pane opened again starts from them, so it neither waits for an index that
+    /// is already open nor takes an old answer for a new query.
+    search_ready: bool,
+    search_generation: u64,
     pub review: Option<Review>,
     review_saver: Option<Saver>,
     pub reports: Option<ReportView>,
@@ -285,6 +290,8 @@ impl App {
             search: None,
             search_worker: None,
             search_index_dir: None,
+            search_ready: false,
+            search_generation: 0,
             review: None,
             review_saver: None,
             reports: None,
@@ -1773,8 +1780,19 @@ impl App {
 
     /// Closes the search pane and its worker; the next search starts afresh.
     pub(crate) fn close_search_worker(&mut self) {
-        self.search = None;
+        self.leave_search();
         self.search_worker = None;
+        self.search_ready = false;
+    }
+
+    /// Closes the search pane (the worker and its index stay open for the next search).
+    fn leave_search(&mut self) {
+        if let Some(search) = self.search.take() {
+            self.search_generation = self.search_generation.max(search.generation);
+        }
+        if self.focus == Focus::Search {
+            self.focus = Focus::Document;
+        }
     }
 
     /// Opens the search pane (starting the index worker on first use) with the query editable.
@@ -1786,16 +1804,21 @@ impl App {
                 self.search_index_dir.clone(),
             ));
         }
+        let (ready, generation) = (self.search_ready, self.search_generation);
         let search = self.search.get_or_insert_with(|| SearchState {
             query: String::new(),
             editing: true,
-            generation: 0,
-            answered: 0,
+            generation,
+            answered: generation,
             hits: Vec::new(),
             total: 0,
             selected: 0,
             marked: BTreeSet::new(),
-            status: SearchStatus::Opening { done: 0, total: 0 },
+            status: if ready {
+                SearchStatus::Ready
+            } else {
+                SearchStatus::Opening { done: 0, total: 0 }
+            },
             error: None,
         });
         search.editing = true;
@@ -1825,10 +1848,7 @@ impl App {
         if search.editing {
             match key.code {
                 // Esc leaves the search for the document pane, with nothing left active.
-                KeyCode::Esc => {
-                    self.search = None;
-                    self.focus = Focus::Document;
-                }
+                KeyCode::Esc => self.leave_search(),
                 KeyCode::Enter | KeyCode::Down | KeyCode::Tab => search.editing = false,
                 KeyCode::Backspace => {
                     search.query.pop();
@@ -1847,10 +1867,7 @@ impl App {
             return;
         }
         match key.code {
-            KeyCode::Esc => {
-                self.search = None;
-                self.focus = Focus::Document;
-            }
+            KeyCode::Esc => self.leave_search(),
             KeyCode::Enter => self.jump_to_hit(),
             KeyCode::Char(' ') => {
                 let selected = search.selected;
@@ -2093,6 +2110,10 @@ impl App {
         let replies: Vec<Reply> = worker.replies.try_iter().collect();
         let changed = !replies.is_empty();
         for reply in replies {
+            // The index is open whether or not the pane still is.
+            if let Reply::Ready(Ok(_)) = &reply {
+                self.search_ready = true;
+            }
             let Some(search) = &mut self.search else {
                 continue;
             };
