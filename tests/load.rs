@@ -267,3 +267,19 @@ fn status_lists_a_coder_whose_file_is_empty() {
         .collect();
     assert_eq!(coders, ["alice", "bob", "carol"]);
 }
+
+#[test]
+fn a_bad_coder_name_is_refused_without_a_terminal_too() {
+    let project = samples_copy();
+    let dir = project.path();
+    let out = normcode(dir)
+        .args(["--coder", "/../../pwn"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot be a coder name"), "{stderr}");
+    assert!(out.stdout.is_empty(), "no summary for a bad name");
+    assert!(!dir.join("annotations/.pwn.lock").exists());
+    assert!(!dir.parent().unwrap().join("pwn.lock").exists());
+}

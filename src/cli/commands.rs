@@ -138,15 +138,16 @@ pub fn coder_name(given: Option<&str>, config: &Config) -> Result<CoderName> {
 
 /// The coding workspace; without a terminal (a pipe, CI) the project summary instead.
 fn workspace(project: Option<&Path>, coder: Option<&str>, new_coder: bool) -> Result<ExitCode> {
+    let config = Config::load()?;
+    // Checked first, terminal or not: a name that cannot be a coder is never passed over.
+    let coder = coder_name(coder, &config)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         note!("normcode: not a terminal, so here is the project summary instead of the workspace");
         return status(project, TextOrJson::Text);
     }
-    let config = Config::load()?;
     let root = project_root(project)?;
-    let coder = coder_name(coder, &config)?;
     if !new_coder && !confirm_new_coder(&root, &coder)? {
-        eprintln!("normcode: nothing was created");
+        note!("normcode: nothing was created");
         return Ok(ExitCode::from(1));
     }
     tui::run(&root, &coder, &config)?;
@@ -222,7 +223,13 @@ fn check(project: Option<&Path>) -> Result<ExitCode> {
         )?;
         Ok(ExitCode::SUCCESS)
     } else {
-        say!("{} errors, {} warnings", report.errors(), report.warnings())?;
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        say!(
+            "{}, {}",
+            plural(report.errors(), "error", "errors"),
+            plural(report.warnings(), "warning", "warnings")
+        )?;
         Ok(ExitCode::from(1))
     }
 }
