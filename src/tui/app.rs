@@ -1760,18 +1760,10 @@ impl App {
         )?;
         let mut project = (*self.project).clone();
         project.codebook = codebook;
-        self.project = Arc::new(project);
-        let coder = self.project.load_coder(&self.coder.name)?;
+        let coder = project.load_coder(&self.coder.name)?;
+        self.replace_project(project);
         self.adopt_loaded(coder);
         self.save.saved_generation = self.save.generation;
-        self.recent
-            .retain(|c| self.project.codebook.indicator(c).is_some());
-        // The index learns the new codes when the search is next opened.
-        self.close_search_worker();
-        if self.focus == Focus::Search {
-            self.focus = Focus::Codebook;
-        }
-        self.rebuild_rows();
         self.recount();
         Ok(())
     }

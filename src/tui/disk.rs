@@ -22,7 +22,7 @@ use crate::codebook::Codebook;
 use crate::corpus::DocumentId;
 use crate::project::{CODEBOOK_FILE, LoadedCoder, Project};
 
-use super::app::{App, Focus};
+use super::app::App;
 use super::saver::{self, Saved, Target};
 
 /// How often the workspace looks at the project's files.
@@ -341,15 +341,12 @@ impl App {
 
     /// The workspace's project is now `project` (a new codebook or corpus): what was derived
     /// from the old one is derived again.
-    fn replace_project(&mut self, project: Project) {
+    pub(crate) fn replace_project(&mut self, project: Project) {
         self.project = Arc::new(project);
         self.recent
             .retain(|c| self.project.codebook.indicator(c).is_some());
         // The index learns the new codebook and texts when the search is next opened.
         self.close_search_worker();
-        if self.focus == Focus::Search {
-            self.focus = Focus::Codebook;
-        }
         self.rebuild_rows();
         self.recount();
     }
