@@ -6,7 +6,8 @@
 //! - no acknowledged change is lost: the codes on disk, placed in the documents as they are now,
 //!   are exactly the model's (each code on the text it was made on), and what the workspace
 //!   shows is the same;
-//! - nothing is placed on the wrong text: every code is keyed by its unit's text, not its id.
+//! - nothing is placed on the wrong text: every code is keyed by its unit's text, not its id;
+//! - at the end, `status` and the CSV export count the same annotations as the model.
 //!
 //! The short run (CI) takes `PROPTEST_CASES` cases, 12 by default; the long one:
 //! `PROPTEST_CASES=500 cargo test --release --test workspace_state`.
@@ -187,6 +188,53 @@ fn insert_paragraph(root: &Path, doc: usize) {
     std::fs::write(&path, edited).unwrap();
 }
 
+/// Counts the same annotations twice, as a researcher would: `status` (per indicator) and the
+/// CSV export (one row per placed annotation and code) must agree with each other and the model.
+fn count_twice(root: &Path, model: &Coded) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_normcode"))
+            .current_dir(root)
+            .env_remove("NORMCODE_CODER")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let status: serde_json::Value =
+        serde_json::from_slice(&run(&["status", "--format", "json"])).unwrap();
+    let alice = status["coders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["coder"] == "alice")
+        .unwrap();
+    let by_status: u64 = alice["by_indicator"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    let csv = run(&["export", "--format", "csv", "--coders", "alice"]);
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    let placement = headers.iter().position(|h| h == "placement").unwrap();
+    let by_export = reader
+        .records()
+        .filter(|r| &r.as_ref().unwrap()[placement] == "placed")
+        .count() as u64;
+    assert_eq!(by_status, by_export, "status and export disagree");
+    assert_eq!(
+        by_export,
+        model.len() as u64,
+        "export and the model disagree"
+    );
+}
+
 fn check(root: &Path, app: &App, model: &Coded) {
     // What is on disk, placed in the documents as they are on disk.
     let project = Project::open(root).unwrap();
@@ -240,5 +288,6 @@ proptest! {
             settle(&mut app);
             check(root, &app, &model);
         }
+        count_twice(root, &model);
     }
 }
