@@ -197,29 +197,42 @@ pub fn seed_agreements(
         return 0;
     };
     let mut copied = 0;
-    for id in compared_documents(project, coders) {
-        let per_coder: Vec<_> = coders.iter().map(|c| codes_by_unit(c, &id)).collect();
-        for (unit, codes) in &per_coder[0] {
-            let agreed = !codes.is_empty() && per_coder.iter().all(|m| m.get(unit) == Some(codes));
-            let decided = consensus.annotations(&id).iter().any(|a| &a.unit == unit);
-            if agreed && !decided {
-                let copies: Vec<Annotation> = first
-                    .annotations(&id)
-                    .iter()
-                    .filter(|a| &a.unit == unit)
-                    .map(|a| Annotation {
-                        created: Some(now),
-                        modified: Some(now),
-                        ..a.clone()
-                    })
-                    .collect();
-                coding_mut(consensus, &id).annotations.extend(copies);
-                copied += 1;
-            }
+    for (id, unit) in agreed_units(project, coders) {
+        let decided = consensus.annotations(&id).iter().any(|a| a.unit == unit);
+        if !decided {
+            let copies: Vec<Annotation> = first
+                .annotations(&id)
+                .iter()
+                .filter(|a| a.unit == unit)
+                .map(|a| Annotation {
+                    created: Some(now),
+                    modified: Some(now),
+                    ..a.clone()
+                })
+                .collect();
+            coding_mut(consensus, &id).annotations.extend(copies);
+            copied += 1;
         }
     }
     consensus.normalize(&project.corpus);
     copied
+}
+
+/// The units of the compared documents on which every coder gave the same codes (at least one).
+pub fn agreed_units(project: &Project, coders: &[&CoderFile]) -> Vec<(DocumentId, UnitId)> {
+    let mut agreed = Vec::new();
+    if coders.is_empty() {
+        return agreed;
+    }
+    for id in compared_documents(project, coders) {
+        let per_coder: Vec<_> = coders.iter().map(|c| codes_by_unit(c, &id)).collect();
+        for (unit, codes) in &per_coder[0] {
+            if !codes.is_empty() && per_coder.iter().all(|m| m.get(unit) == Some(codes)) {
+                agreed.push((id.clone(), unit.clone()));
+            }
+        }
+    }
+    agreed
 }
 
 /// Marks consensus documents done whose disagreements are all resolved.

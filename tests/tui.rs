@@ -1126,3 +1126,48 @@ fn a_memo_over_two_lines_shows_as_two_lines_however_its_lines_end() {
     let a = &app.coder.file.annotations(&DocumentId::new("a"))[0];
     assert_eq!(a.memo.as_deref(), Some("line one\nline two\nline three"));
 }
+
+#[test]
+fn review_edit_starts_from_the_codes_every_coder_gave_and_the_header_counts_the_consensus() {
+    let dir = samples_copy();
+    let mut app = app_for(dir.path(), "carol");
+    settle(&mut app, 120, 40);
+    press(&mut app, "R<enter>");
+    let review = app.review.as_ref().unwrap();
+    // A disagreement where the coders share a code and one gave another.
+    let (index, shared, extra) = review
+        .items
+        .iter()
+        .enumerate()
+        .find_map(|(i, d)| {
+            let shared = d.intersection();
+            let extra = d.union().difference(&shared).next().cloned()?;
+            (!shared.is_empty()).then_some((i, shared, extra))
+        })
+        .expect("the samples have such a disagreement");
+    app.review.as_mut().unwrap().current = index;
+    press(&mut app, &format!("a{extra}<enter>"));
+    let review = app.review.as_ref().unwrap();
+    let mut expected = shared.clone();
+    expected.insert(extra);
+    let item = &review.items[index];
+    let consensus: std::collections::BTreeSet<_> = review
+        .consensus
+        .file
+        .codes_on_unit(&item.document, &item.unit)
+        .into_iter()
+        .cloned()
+        .collect();
+    assert_eq!(consensus, expected, "the shared codes are kept");
+    let agreed = review.agreed;
+    assert!(agreed > 0);
+    press(&mut app, "<esc>");
+    // Opened again, the consensus already holds the agreed units: the header still counts them.
+    press(&mut app, "R<enter>");
+    assert_eq!(app.review.as_ref().unwrap().seeded, 0);
+    let screen = render(&app, 160, 40);
+    assert!(
+        screen.contains(&format!("{agreed} agreed units in the consensus")),
+        "{screen}"
+    );
+}

@@ -21,6 +21,8 @@ pub struct Review {
     pub current: usize,
     /// Units copied into the consensus because every coder agreed.
     pub seeded: usize,
+    /// Units on which every coder agreed (in the consensus, copied now or before).
+    pub agreed: usize,
     pub compared_documents: usize,
     pub save: SaveState,
     /// Unit-level agreement of the compared coders, as their files were at the start.
@@ -55,6 +57,7 @@ impl Review {
         let items = adjudication::disagreements(project, &files);
         let compared_documents = adjudication::compared_documents(project, &files).len();
         let agreement = agreement::unit_level(project, &files).ok();
+        let agreed = adjudication::agreed_units(project, &files).len();
         let seeded = adjudication::seed_agreements(
             project,
             &mut consensus.file,
@@ -68,6 +71,7 @@ impl Review {
             items,
             current: 0,
             seeded,
+            agreed,
             compared_documents,
             save: SaveState::default(),
             agreement,
@@ -162,8 +166,23 @@ impl Review {
     }
 
     /// Toggles one code in the consensus for the current unit (the "edit" resolution).
+    /// Starts from the consensus's codes once the unit is decided, else from the codes every
+    /// coder gave: an edit never drops a code both coders agree on unasked.
     pub fn toggle(&mut self, project: &Project, code: IndicatorId) {
-        let mut codes = self.consensus_codes();
+        let Some(item) = self.item() else {
+            return;
+        };
+        let decided = self
+            .consensus
+            .file
+            .annotations(&item.document)
+            .iter()
+            .any(|a| a.unit == item.unit);
+        let mut codes = if decided {
+            self.consensus_codes()
+        } else {
+            item.intersection()
+        };
         if !codes.remove(&code) {
             codes.insert(code);
         }

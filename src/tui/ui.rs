@@ -1066,7 +1066,7 @@ fn render_review(frame: &mut Frame, app: &App, area: Rect) {
         names.join(" vs "),
         review.resolved(),
         review.items.len(),
-        review.seeded
+        review.agreed
     );
     let block = Block::bordered()
         .border_type(BorderType::Thick)
