@@ -55,8 +55,8 @@ impl MergeReport {
         push(self.changed, "annotation changed", "annotations changed");
         push(
             self.documents,
-            "document's status or memo changed",
-            "documents' status or memo changed",
+            "document memo or status changed",
+            "document memos or statuses changed",
         );
         let mut text = parts.join(", ");
         if self.both_memos > 0 {

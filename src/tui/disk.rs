@@ -133,7 +133,8 @@ impl App {
     /// merges it with the workspace's work. Returns true when anything changed.
     pub fn sync_with_disk(&mut self) -> bool {
         let name = self.coder.name.clone();
-        let shown = format!("annotations/{name}.yaml");
+        // The file name alone: the status bar has one line.
+        let shown = format!("{name}.yaml");
         self.disk.coder_signature = FileSignature::of(&self.coder.path);
         let (version, theirs) = match self.project.read_coder_on_disk(&name) {
             Ok(read) => read,
