@@ -83,7 +83,12 @@ fn wait_saved(app: &mut App) {
 }
 
 fn screen(app: &App) -> String {
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    screen_of(app, 120, 30)
+}
+
+fn screen_of(app: &App, width: u16, height: u16) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
     terminal
         .draw(|frame| normcode::tui::ui::render(frame, app))
         .unwrap();
@@ -263,6 +268,12 @@ fn a_file_changed_in_place_is_noticed_while_idle() {
         .collect();
     assert!(changed.is_empty(), "the workspace shows the file as it is");
     assert!(message(&app).contains("changed on disk"));
+    // Told even at 80 columns: the message takes the place of the progress counts.
+    assert!(
+        screen_of(&app, 80, 24).contains("alice.yaml changed on disk"),
+        "{}",
+        screen_of(&app, 80, 24)
+    );
     // Nothing to save: the workspace holds what is on disk.
     assert!(!app.save.is_dirty());
     assert_eq!(std::fs::read_to_string(alice(root)).unwrap(), edited);

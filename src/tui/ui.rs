@@ -599,6 +599,11 @@ fn render_status(frame: &mut Frame, app: &App, area: Rect) {
             Style::new()
         };
         spans.push(Span::styled(sanitize(&message.text).into_owned(), style));
+        // A message that does not fit takes the place of the progress counts (unit, coded,
+        // doc): what just happened matters more than counts that are on screen elsewhere.
+        if Line::from(spans.clone()).width() > area.width as usize {
+            spans.drain(3..9);
+        }
     } else if app.mode == Mode::Normal && app.prompt.is_none() {
         spans.push(sep);
         spans.push(Span::styled("? help", Style::new().fg(Color::DarkGray)));
