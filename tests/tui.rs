@@ -1171,3 +1171,37 @@ fn review_edit_starts_from_the_codes_every_coder_gave_and_the_header_counts_the_
         "{screen}"
     );
 }
+
+#[test]
+fn help_at_80x24_scrolls_to_every_action_and_cuts_no_description() {
+    let mut app = app_for(&repo(), "alice");
+    press(&mut app, "?");
+    let mut seen = String::new();
+    for _ in 0..80 {
+        let screen = render(&app, 80, 24);
+        // The help covers every row but the first and the status bar.
+        for line in screen.lines().skip(1).take(22) {
+            seen.push_str(line);
+            seen.push('\n');
+        }
+        press(&mut app, "j");
+    }
+    assert!(!seen.contains('…'), "a description was cut:\n{seen}");
+    let flat: String = seen.split_whitespace().collect::<Vec<_>>().join(" ");
+    for action in normcode::tui::keymap::Action::all() {
+        // The first words of each description (wrapped lines may split the rest).
+        let start: String = action
+            .description()
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(flat.contains(&start), "help never shows {start:?}");
+    }
+    assert!(flat.contains("n/m beside an indicator"));
+    press(&mut app, "<esc>");
+    assert_eq!(app.mode, Mode::Normal);
+    // Opened again, it starts at the top.
+    press(&mut app, "?");
+    assert_eq!(app.help_scroll, 0);
+}

@@ -243,6 +243,8 @@ pub struct App {
     /// is already open nor takes an old answer for a new query.
     search_ready: bool,
     search_generation: u64,
+    /// The first line of the help shown (the help scrolls; rendering clamps it).
+    pub help_scroll: usize,
     pub review: Option<Review>,
     review_saver: Option<Saver>,
     pub reports: Option<ReportView>,
@@ -292,6 +294,7 @@ impl App {
             search_index_dir: None,
             search_ready: false,
             search_generation: 0,
+            help_scroll: 0,
             review: None,
             review_saver: None,
             reports: None,
@@ -456,13 +459,19 @@ impl App {
             return;
         }
         match self.mode {
-            Mode::Help => {
-                if matches!(key.code, KeyCode::Esc | KeyCode::Char('q'))
-                    || self.keymap.action(&key) == Some(Action::Help)
-                {
-                    self.mode = Mode::Normal;
+            Mode::Help => match key.code {
+                KeyCode::Esc | KeyCode::Char('q') => self.close_help(),
+                _ if self.keymap.action(&key) == Some(Action::Help) => self.close_help(),
+                KeyCode::Char('j') | KeyCode::Down => self.help_scroll += 1,
+                KeyCode::Char('k') | KeyCode::Up => {
+                    self.help_scroll = self.help_scroll.saturating_sub(1)
                 }
-            }
+                KeyCode::Char(' ') | KeyCode::PageDown => self.help_scroll += 10,
+                KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
+                KeyCode::Char('g') | KeyCode::Home => self.help_scroll = 0,
+                KeyCode::Char('G') | KeyCode::End => self.help_scroll = usize::MAX / 2,
+                _ => {}
+            },
             Mode::Visual { .. } => self.visual_key(key),
             Mode::Review => self.review_key(key),
             Mode::Reports => self.reports_key(key),
@@ -1775,6 +1784,11 @@ impl App {
         self.leave_search();
         self.search_worker = None;
         self.search_ready = false;
+    }
+
+    fn close_help(&mut self) {
+        self.mode = Mode::Normal;
+        self.help_scroll = 0;
     }
 
     /// Closes the search pane (the worker and its index stay open for the next search).

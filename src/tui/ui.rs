@@ -896,32 +896,73 @@ fn render_help(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .border_style(Style::new().fg(Color::Cyan))
-        .title(" Keys (Esc closes; rebind them in the config file) ");
+        .title(" Keys · j/k scroll · Esc closes · rebind them in the config file ");
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let entries: Vec<(String, String)> = super::keymap::Action::all()
-        .into_iter()
-        .map(|a| (app.keymap.keys_for(a).join(" "), a.description()))
-        .collect();
-    let columns = if inner.width >= 96 { 2 } else { 1 };
-    let per_column = entries.len().div_ceil(columns);
-    let column_width = inner.width as usize / columns;
-    let mut lines = Vec::new();
-    for row in 0..per_column.min(inner.height as usize) {
-        let mut spans = Vec::new();
-        for column in 0..columns {
-            if let Some((keys, description)) = entries.get(column * per_column + row) {
-                let keys = format!("{:>12}  ", truncate(keys, 12));
-                let room = column_width.saturating_sub(15);
-                let text = truncate(description, room);
-                let pad = " ".repeat(room.saturating_sub(str_width(&text)) + 1);
-                spans.push(Span::styled(keys, Style::new().fg(Color::Yellow)));
-                spans.push(Span::raw(format!("{text}{pad}")));
-            }
-        }
-        lines.push(Line::from(spans));
+    let lines = help_lines(app, inner.width as usize);
+    // Scrolled no further than the last screenful; the title row says where.
+    let height = inner.height as usize;
+    let top = app.help_scroll.min(lines.len().saturating_sub(height));
+    if lines.len() > height {
+        let shown = format!(
+            " lines {}-{} of {} ",
+            top + 1,
+            (top + height).min(lines.len()),
+            lines.len()
+        );
+        let x = rect.x + rect.width.saturating_sub(str_width(&shown) as u16 + 2);
+        frame.render_widget(
+            Paragraph::new(Span::styled(shown, Style::new().fg(Color::Cyan))),
+            Rect::new(
+                x,
+                rect.y + rect.height.saturating_sub(1),
+                rect.width.min(30),
+                1,
+            ),
+        );
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    let visible: Vec<Line> = lines.into_iter().skip(top).take(height).collect();
+    frame.render_widget(Paragraph::new(visible), inner);
+}
+
+/// Every action with its keys, descriptions wrapped (never cut) beside a column of keys, then
+/// what the panes' numbers mean.
+fn help_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    const KEYS: usize = 14;
+    let mut lines = Vec::new();
+    for action in super::keymap::Action::all() {
+        let keys = sanitize(&app.keymap.keys_for(action).join(" ")).into_owned();
+        let description = action.description();
+        let text_width = width.saturating_sub(KEYS + 2).max(10);
+        let rows = wrap(&description, text_width);
+        let chars: Vec<char> = description.chars().collect();
+        for (i, row) in rows.iter().enumerate() {
+            let lead = if i == 0 {
+                format!("{:>KEYS$}  ", truncate(&keys, KEYS))
+            } else {
+                " ".repeat(KEYS + 2)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(lead, Style::new().fg(Color::Yellow)),
+                Span::raw(chars[row.start..row.end].iter().collect::<String>()),
+            ]));
+        }
+    }
+    lines.push(Line::raw(""));
+    for note in [
+        "Codebook pane: n/m beside an indicator is how often you used it in this document / in \
+         the whole corpus.",
+        "Document pane: the codes of each unit stand at its left; ▌ marks the current unit.",
+        "Search (/): type the query; Enter to the results, then Enter opens a hit, Space marks \
+         it, a codes the marked hits (or all) after you confirm, n/N step through hits; Esc \
+         leaves.",
+        "Select (v): h/l and w/b move, o swaps the ends, a or Enter codes the span, Esc leaves.",
+        "Review (R): 1-9 take a coder's codes, U union, I intersection, a edit (starting from \
+         the codes every coder gave), u undo, t the agreement table, Esc leaves.",
+    ] {
+        lines.extend(wrapped(note, width, "", Style::new().fg(Color::DarkGray)));
+    }
+    lines
 }
 
 fn render_search(frame: &mut Frame, app: &App, area: Rect) {
