@@ -401,11 +401,23 @@ fn span_coding_by_word_and_character_with_overlaps() {
     assert_eq!(annotations[0].span.unwrap().start, 3);
     assert_eq!(annotations[0].quote.as_deref(), Some("保护"));
     assert_eq!(app.mode, Mode::Normal);
-    // By words from the end: back two words, swap, to the end.
-    press(&mut app, "v$bbo$aVU01<enter>");
+    // The whole unit, then its start forward by words: each `w` of the start lands on the
+    // start of a word (each Han character is one), never on a word's last letter.
+    press(&mut app, "v$o");
+    press(&mut app, &"w".repeat(12));
+    press(&mut app, "aVU01<enter>");
     // And one that overlaps the first.
     press(&mut app, "vlllllllaIL01<enter>");
     let annotations = app.coder.file.annotations(&DocumentId::new("a")).to_vec();
+    // The end by words: `w` to the end of each word, `b` back to the previous word's end.
+    press(&mut app, "v");
+    press(&mut app, &"w".repeat(13));
+    press(&mut app, "wb");
+    assert_eq!(
+        app.selection().map(|s| (s.start, s.end)),
+        Some((0, "各国应保护关键基础设施 and report".chars().count()))
+    );
+    press(&mut app, "<esc>");
     let quotes: Vec<_> = annotations
         .iter()
         .map(|a| a.quote.clone().unwrap())

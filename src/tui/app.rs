@@ -245,6 +245,7 @@ pub struct App {
     search_generation: u64,
     /// The first line of the help shown (the help scrolls; rendering clamps it).
     pub help_scroll: usize,
+
     pub review: Option<Review>,
     review_saver: Option<Saver>,
     pub reports: Option<ReportView>,
@@ -2385,6 +2386,31 @@ impl App {
         // A word is a run of non-space characters; each Chinese character is a word of its own.
         let joined =
             |a: char, b: char| !a.is_whitespace() && !b.is_whitespace() && !wide(a) && !wide(b);
+        // The moving end snaps to words as its role wants: the end of a selection to word
+        // ends, its start (after `o`) to word starts, so whole words are selected.
+        let is_start = cursor < anchor;
+        let next_word_start = |from: usize| {
+            let mut i = from;
+            while i < last && joined(chars[i], chars[i + 1]) {
+                i += 1;
+            }
+            i = (i + 1).min(last);
+            while i < last && chars[i].is_whitespace() {
+                i += 1;
+            }
+            i
+        };
+        let previous_word_end = |from: usize| {
+            let mut i = from;
+            while i > 0 && joined(chars[i - 1], chars[i]) {
+                i -= 1;
+            }
+            i = i.saturating_sub(1);
+            while i > 0 && chars[i].is_whitespace() {
+                i -= 1;
+            }
+            i
+        };
         let word_end = |from: usize| {
             let mut i = (from + 1).min(last);
             while i < last && chars[i].is_whitespace() {
@@ -2413,8 +2439,10 @@ impl App {
             }
             KeyCode::Char('l') | KeyCode::Right => (cursor + 1).min(last),
             KeyCode::Char('h') | KeyCode::Left => cursor.saturating_sub(1),
+            KeyCode::Char('w') if is_start => next_word_start(cursor),
             KeyCode::Char('w') => word_end(cursor),
-            KeyCode::Char('b') => word_start(cursor),
+            KeyCode::Char('b') if is_start => word_start(cursor),
+            KeyCode::Char('b') => previous_word_end(cursor),
             KeyCode::Char('$') | KeyCode::End => last,
             KeyCode::Char('0') | KeyCode::Home => 0,
             KeyCode::Char('o') => {
