@@ -21,6 +21,14 @@ fn app_for(root: &Path, coder: &str) -> App {
     App::new(Arc::new(project), coder, Keymap::default())
 }
 
+/// Alice's workspace on a fresh copy of the samples, with the real autosave worker.
+fn alice_autosaving() -> (tempfile::TempDir, App) {
+    let project = samples_copy();
+    let mut app = app_for(project.path(), "alice");
+    app.start_autosave();
+    (project, app)
+}
+
 fn alice(root: &Path) -> std::path::PathBuf {
     root.join("annotations/alice.yaml")
 }
@@ -105,10 +113,8 @@ fn message(app: &App) -> String {
 
 #[test]
 fn an_outside_memo_survives_the_next_autosave() {
-    let project = samples_copy();
+    let (project, mut app) = alice_autosaving();
     let root = project.path();
-    let mut app = app_for(root, "alice");
-    app.start_autosave();
     edit_outside(root, |f| {
         set_document_memo(f, "un/gge-2015", "Written elsewhere.")
     });
@@ -168,10 +174,8 @@ fn quitting_merges_an_outside_change_first() {
 
 #[test]
 fn a_memo_changed_in_both_places_keeps_both_texts() {
-    let project = samples_copy();
+    let (project, mut app) = alice_autosaving();
     let root = project.path();
-    let mut app = app_for(root, "alice");
-    app.start_autosave();
     open(&mut app, "un/gge-2015", "13");
     // Both the workspace and an editor write the document memo.
     let mut mine = app.coder.file.clone();
@@ -192,10 +196,8 @@ fn a_memo_changed_in_both_places_keeps_both_texts() {
 
 #[test]
 fn an_unreadable_file_is_never_written_over_and_is_merged_once_it_reads() {
-    let project = samples_copy();
+    let (project, mut app) = alice_autosaving();
     let root = project.path();
-    let mut app = app_for(root, "alice");
-    app.start_autosave();
     // A merge left conflict markers in the file.
     let good = std::fs::read_to_string(alice(root)).unwrap();
     let broken = format!("<<<<<<< HEAD\n{good}=======\n>>>>>>> theirs\n");
@@ -250,10 +252,8 @@ fn an_unreadable_file_is_never_written_over_and_is_merged_once_it_reads() {
 
 #[test]
 fn a_file_changed_in_place_is_noticed_while_idle() {
-    let project = samples_copy();
+    let (project, mut app) = alice_autosaving();
     let root = project.path();
-    let mut app = app_for(root, "alice");
-    app.start_autosave();
     // An editor rewrites the file in place (same inode): done on gge-2015 becomes in progress.
     let text = std::fs::read_to_string(alice(root)).unwrap();
     let edited = text.replacen("status: done", "status: in_progress", 1);
@@ -303,10 +303,8 @@ fn a_codebook_changed_on_disk_is_used_at_once() {
 
 #[test]
 fn documents_changed_on_disk_are_reloaded_and_the_codes_follow_their_text() {
-    let project = samples_copy();
+    let (project, mut app) = alice_autosaving();
     let root = project.path();
-    let mut app = app_for(root, "alice");
-    app.start_autosave();
     let document = "un/gge-2015";
     let before = read(&alice(root));
     let units_before = app
