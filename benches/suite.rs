@@ -416,6 +416,10 @@ impl Suite {
             let mut writer = normcode::annotations::IncrementalWriter::default();
             writer.write(&alice.file, &project.corpus).unwrap();
             let ids: Vec<_> = alice.file.documents.keys().cloned().collect();
+            // As the worker does: each write first checks the file is the version it wrote.
+            let mut version = normcode::annotations::DiskVersion::read(&alice.path)
+                .unwrap()
+                .0;
             let autosaves: Vec<Duration> = (0..5)
                 .map(|i| {
                     let id = &ids[i * ids.len() / 5];
@@ -423,7 +427,12 @@ impl Suite {
                     std::sync::Arc::make_mut(coding).memo = Some(format!("autosave {i}"));
                     time(|| {
                         let text = writer.write(&alice.file, &project.corpus).unwrap();
-                        normcode::annotations::write_atomic(&alice.path, text.as_bytes()).unwrap();
+                        version = normcode::annotations::write_if_unchanged(
+                            &alice.path,
+                            version,
+                            text.as_bytes(),
+                        )
+                        .unwrap();
                     })
                     .1
                 })
