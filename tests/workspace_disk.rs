@@ -293,6 +293,27 @@ fn a_codebook_changed_on_disk_is_used_at_once() {
     assert_eq!(app.project.codebook.version, "1.1-pulled");
     assert!(message(&app).contains("codebook.yaml changed on disk"));
 
+    // An indicator deleted on disk can no longer be coded.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find("      - id: ST01\n").unwrap();
+    let end = start + text[start..].find("\n\n").unwrap() + 1;
+    std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let before = app.quick_assign_candidates("ST01");
+    assert!(app.watch_files_now());
+    assert!(
+        app.project
+            .codebook
+            .indicator(&IndicatorId::new("ST01"))
+            .is_none()
+    );
+    let after: Vec<String> = app
+        .quick_assign_candidates("ST01")
+        .into_iter()
+        .map(|i| app.project.codebook.indicators[i].id.to_string())
+        .collect();
+    assert!(!before.is_empty());
+    assert!(!after.contains(&"ST01".to_string()), "{after:?}");
+
     // A broken codebook keeps the one loaded, and says why.
     std::fs::write(&path, "name: [unclosed\n").unwrap();
     assert!(app.watch_files_now());
