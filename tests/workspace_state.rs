@@ -1,7 +1,7 @@
 //! A state-machine property test of the workspace against everything that happens to a project
 //! on an ordinary day: coding in the workspace (through the same path as keys), another machine
 //! changing the coder file, documents edited above coded paragraphs, the workspace closed and
-//! opened again. After every step, once the autosave has run:
+//! opened again, or killed. After every step, once the autosave has run:
 //! - the coder file on disk parses;
 //! - no acknowledged change is lost: the codes on disk, placed in the documents as they are now,
 //!   are exactly the model's (each code on the text it was made on), and what the workspace
@@ -50,6 +50,8 @@ enum Step {
     InsertParagraph { doc: usize },
     /// The workspace is closed and opened again.
     Restart,
+    /// The workspace process ends without its save on quitting (kill -9 after the autosave).
+    Kill,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -60,6 +62,7 @@ fn step() -> impl Strategy<Value = Step> {
             .prop_map(|(doc, unit, code)| Step::Outside { doc, unit, code }),
         1 => (0..14usize).prop_map(|doc| Step::InsertParagraph { doc }),
         1 => Just(Step::Restart),
+        1 => Just(Step::Kill),
     ]
 }
 
@@ -282,6 +285,11 @@ proptest! {
                 Step::Restart => {
                     app.save_now().unwrap();
                     drop(app);
+                    app = open_app(root);
+                }
+                Step::Kill => {
+                    // Nothing but what the autosave already wrote survives.
+                    std::mem::forget(app);
                     app = open_app(root);
                 }
             }
