@@ -8,37 +8,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
-use common::samples_copy;
+use common::{normcode, run, samples_copy};
 use normcode::project::Project;
 use normcode::tui::App;
 use normcode::tui::keymap::Keymap;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-fn normcode(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("normcode").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("NORMCODE_PROJECT")
-        .env_remove("NORMCODE_CODER")
-        .timeout(Duration::from_secs(300));
-    cmd
-}
-
-/// Runs `normcode ARGS` in `dir`: (exit code, stdout, stderr). A crash (a signal) fails.
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = normcode(dir).args(args).output().unwrap();
-    let code = out
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("normcode {args:?} died: {:?}", out.status));
-    (
-        code,
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn write(dir: &Path, file: &str, text: &str) {
     let path = dir.join(file);

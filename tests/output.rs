@@ -8,34 +8,9 @@ mod common;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command as StdCommand, Stdio};
-use std::time::Duration;
 
-use assert_cmd::Command;
 use assert_cmd::cargo::CommandCargoExt;
-use common::samples_copy;
-
-fn normcode(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("normcode").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("NORMCODE_PROJECT")
-        .env_remove("NORMCODE_CODER")
-        .timeout(Duration::from_secs(300));
-    cmd
-}
-
-/// Runs `normcode ARGS` in `dir`: (exit code, stdout, stderr). A crash (a signal) fails.
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = normcode(dir).args(args).output().unwrap();
-    let code = out
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("normcode {args:?} died: {:?}", out.status));
-    (
-        code,
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{run, samples_copy};
 
 /// Every file of the project, with its bytes.
 fn snapshot(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {

@@ -8,6 +8,31 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// `normcode` in `dir`, with no project or coder from the environment.
+pub fn normcode(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("normcode").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("NORMCODE_PROJECT")
+        .env_remove("NORMCODE_CODER")
+        .timeout(Duration::from_secs(300));
+    cmd
+}
+
+/// Runs `normcode ARGS` in `dir`: (exit code, stdout, stderr), both UTF-8. A crash (a signal)
+/// fails.
+pub fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = normcode(dir).args(args).output().unwrap();
+    let code = out
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("normcode {args:?} died: {:?}", out.status));
+    (
+        code,
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
