@@ -257,18 +257,7 @@ fn a_rewritten_unit_orphans_its_code_and_nothing_shows_exports_or_counts_it_as_p
     assert!(!hits.contains(DOCUMENT_ID), "{hits}{stderr}");
 
     // Not shown on the unit in the workspace, which says what could not be placed.
-    let project = Project::open(dir.path()).unwrap();
-    let coder = project.load_coder("alice").unwrap();
-    let mut app = App::new(Arc::new(project), coder, Keymap::default());
-    let position = app
-        .project
-        .corpus
-        .position(&DocumentId::new(DOCUMENT_ID))
-        .unwrap();
-    let unit = app.project.corpus.documents[position]
-        .unit_position(&UnitId::new("p2"))
-        .unwrap();
-    app.open_document(position, unit);
+    let (app, unit) = alice_at_p2(dir.path());
     assert!(app.unit_annotations(unit).is_empty());
     assert!(app.unit_codes(unit).is_empty());
     assert!(
@@ -476,18 +465,7 @@ fn toggling_one_code_in_a_bundled_file_and_saving_changes_a_few_lines() {
     let dir = samples_copy();
     let path = dir.path().join("annotations/alice.yaml");
     let before = std::fs::read_to_string(&path).unwrap();
-    let project = Project::open(dir.path()).unwrap();
-    let coder = project.load_coder("alice").unwrap();
-    let mut app = App::new(Arc::new(project), coder, Keymap::default());
-    let position = app
-        .project
-        .corpus
-        .position(&DocumentId::new(DOCUMENT_ID))
-        .unwrap();
-    let unit = app.project.corpus.documents[position]
-        .unit_position(&UnitId::new("p2"))
-        .unwrap();
-    app.open_document(position, unit);
+    let (mut app, _) = alice_at_p2(dir.path());
     press(&mut app, "aVU01\n");
     let codes: Vec<String> = app
         .coder
@@ -513,4 +491,21 @@ fn toggling_one_code_in_a_bundled_file_and_saving_changes_a_few_lines() {
         "{changed} lines changed:\n{}",
         new[same_start..new.len() - same_end].join("\n")
     );
+}
+
+/// Alice's workspace on `root`, at unit p2 of the test document; the unit's position.
+fn alice_at_p2(root: &std::path::Path) -> (App, usize) {
+    let project = Project::open(root).unwrap();
+    let coder = project.load_coder("alice").unwrap();
+    let mut app = App::new(Arc::new(project), coder, Keymap::default());
+    let position = app
+        .project
+        .corpus
+        .position(&DocumentId::new(DOCUMENT_ID))
+        .unwrap();
+    let unit = app.project.corpus.documents[position]
+        .unit_position(&UnitId::new("p2"))
+        .unwrap();
+    app.open_document(position, unit);
+    (app, unit)
 }

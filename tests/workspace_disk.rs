@@ -328,13 +328,11 @@ fn documents_changed_on_disk_are_reloaded_and_the_codes_follow_their_text() {
     let root = project.path();
     let document = "un/gge-2015";
     let before = read(&alice(root));
-    let units_before = app
-        .project
-        .corpus
-        .get(&DocumentId::new(document))
-        .unwrap()
-        .units
-        .len();
+    let units = |app: &App| {
+        let id = DocumentId::new(document);
+        app.project.corpus.get(&id).unwrap().units.len()
+    };
+    let units_before = units(&app);
     let path = root.join("samples/un/gge-2015.md");
     let text = std::fs::read_to_string(&path).unwrap();
     // Two new paragraphs after the front matter.
@@ -346,13 +344,7 @@ fn documents_changed_on_disk_are_reloaded_and_the_codes_follow_their_text() {
     );
     std::fs::write(&path, edited).unwrap();
     assert!(app.watch_files_now());
-    let units_after = app
-        .project
-        .corpus
-        .get(&DocumentId::new(document))
-        .unwrap()
-        .units
-        .len();
+    let units_after = units(&app);
     assert_eq!(units_after, units_before + 2);
     // Every code of alice's on that document is still on the same text.
     let annotations_now = app.coder.file.annotations(&DocumentId::new(document));
