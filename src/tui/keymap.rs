@@ -1,200 +1,13 @@
-//! Keys to actions. The defaults, the user's changes from the config file, and the reverse map
-//! that the help overlay is generated from, so the help never lies.
+//! Keys to actions, per mode. The defaults come from the action table ([`super::action`]),
+//! the user's changes from the config file; the reverse map (action → keys) feeds the help
+//! and the legends, so they never lie. Config files and test scripts write keys the same way
+//! ([`Key::parse`], [`Key::parse_script`]).
 
 use std::collections::{BTreeMap, HashMap};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// What a key in the normal (not text-entry) mode does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    Quit,
-    Help,
-    NextPane,
-    PrevPane,
-    Down,
-    Up,
-    PageDown,
-    PageUp,
-    Top,
-    Bottom,
-    NextUncoded,
-    PrevUncoded,
-    NextCoded,
-    PrevCoded,
-    NextDocument,
-    PrevDocument,
-    PickDocument,
-    Toggle,
-    QuickAssign,
-    Recent(u8),
-    Visual,
-    Memo,
-    DocumentMemo,
-    ToggleDone,
-    Undo,
-    Redo,
-    Search,
-    NextHit,
-    PrevHit,
-    Filter,
-    Review,
-    Reports,
-    NewIndicator,
-    RenameIndicator,
-    MergeIndicator,
-    RetireIndicator,
-    EditIndicator,
-    SplitIndicator,
-}
-
-impl Action {
-    /// Every action, in the order the help lists them.
-    pub fn all() -> Vec<Action> {
-        let mut all = vec![
-            Action::Down,
-            Action::Up,
-            Action::PageDown,
-            Action::PageUp,
-            Action::Top,
-            Action::Bottom,
-            Action::NextUncoded,
-            Action::PrevUncoded,
-            Action::NextCoded,
-            Action::PrevCoded,
-            Action::NextDocument,
-            Action::PrevDocument,
-            Action::PickDocument,
-            Action::NextPane,
-            Action::PrevPane,
-            Action::Toggle,
-            Action::QuickAssign,
-        ];
-        all.extend((1..=9).map(Action::Recent));
-        all.extend([
-            Action::Visual,
-            Action::Memo,
-            Action::DocumentMemo,
-            Action::ToggleDone,
-            Action::Undo,
-            Action::Redo,
-            Action::Filter,
-            Action::Search,
-            Action::NextHit,
-            Action::PrevHit,
-            Action::Review,
-            Action::Reports,
-            Action::NewIndicator,
-            Action::RenameIndicator,
-            Action::MergeIndicator,
-            Action::EditIndicator,
-            Action::SplitIndicator,
-            Action::RetireIndicator,
-            Action::Help,
-            Action::Quit,
-        ]);
-        all
-    }
-
-    /// The name used in the config file.
-    pub fn name(self) -> String {
-        let name = match self {
-            Action::Quit => "quit",
-            Action::Help => "help",
-            Action::NextPane => "next_pane",
-            Action::PrevPane => "previous_pane",
-            Action::Down => "down",
-            Action::Up => "up",
-            Action::PageDown => "page_down",
-            Action::PageUp => "page_up",
-            Action::Top => "top",
-            Action::Bottom => "bottom",
-            Action::NextUncoded => "next_uncoded",
-            Action::PrevUncoded => "previous_uncoded",
-            Action::NextCoded => "next_coded",
-            Action::PrevCoded => "previous_coded",
-            Action::NextDocument => "next_document",
-            Action::PrevDocument => "previous_document",
-            Action::PickDocument => "pick_document",
-            Action::Toggle => "toggle",
-            Action::QuickAssign => "quick_assign",
-            Action::Recent(n) => return format!("recent_{n}"),
-            Action::Visual => "select_span",
-            Action::Memo => "memo",
-            Action::DocumentMemo => "document_memo",
-            Action::ToggleDone => "toggle_done",
-            Action::Undo => "undo",
-            Action::Redo => "redo",
-            Action::Search => "search",
-            Action::NextHit => "next_hit",
-            Action::PrevHit => "previous_hit",
-            Action::Filter => "filter_codebook",
-            Action::Review => "review",
-            Action::Reports => "reports",
-            Action::NewIndicator => "new_indicator",
-            Action::RenameIndicator => "rename_indicator",
-            Action::MergeIndicator => "merge_indicator",
-            Action::RetireIndicator => "retire_indicator",
-            Action::EditIndicator => "edit_indicator",
-            Action::SplitIndicator => "split_indicator",
-        };
-        name.to_string()
-    }
-
-    pub fn from_name(name: &str) -> Option<Action> {
-        Action::all().into_iter().find(|a| a.name() == name)
-    }
-
-    pub fn description(self) -> String {
-        let text = match self {
-            Action::Quit => "save and quit",
-            Action::Help => "show or hide this help",
-            Action::NextPane => "next pane",
-            Action::PrevPane => "previous pane",
-            Action::Down => "next unit / indicator",
-            Action::Up => "previous unit / indicator",
-            Action::PageDown => "page down",
-            Action::PageUp => "page up",
-            Action::Top => "first unit",
-            Action::Bottom => "last unit",
-            Action::NextUncoded => "next uncoded unit",
-            Action::PrevUncoded => "previous uncoded unit",
-            Action::NextCoded => "next coded unit",
-            Action::PrevCoded => "previous coded unit",
-            Action::NextDocument => "next document",
-            Action::PrevDocument => "previous document",
-            Action::PickDocument => "open a document (fuzzy picker)",
-            Action::Toggle => "toggle the highlighted indicator on the unit (or selected span)",
-            Action::QuickAssign => "quick-assign: type an id or part of a label",
-            Action::Recent(n) => return format!("toggle recently used indicator #{n}"),
-            Action::Visual => "select a span (h/l char, w/b word, 0/$ ends, Enter codes it)",
-            Action::Memo => "memo on the unit's annotation",
-            Action::DocumentMemo => "memo on the document",
-            Action::ToggleDone => "mark the document done / in progress",
-            Action::Undo => "undo",
-            Action::Redo => "redo",
-            Action::Search => "search the corpus",
-            Action::NextHit => "next search hit",
-            Action::PrevHit => "previous search hit",
-            Action::Filter => "filter the codebook by id or label",
-            Action::Review => "review disagreements between coders and adjudicate",
-            Action::Reports => "reports: indicator frequencies and progress as bar charts",
-            Action::NewIndicator => "new indicator on the spot, and code the unit with it",
-            Action::RenameIndicator => {
-                "rename the highlighted indicator (every coder file follows)"
-            }
-            Action::MergeIndicator => "merge the highlighted indicator into another",
-            Action::RetireIndicator => "retire the highlighted indicator",
-            Action::EditIndicator => {
-                "edit the highlighted indicator: labels, definition, rules, examples, category"
-            }
-            Action::SplitIndicator => {
-                "split the highlighted indicator: assign each coded segment to a new one"
-            }
-        };
-        text.to_string()
-    }
-}
+pub use super::action::{ACTIONS, Action, ModeKind};
 
 /// A key with its modifiers, as written in the config file: `j`, `Enter`, `C-r`, `S-Tab`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -218,42 +31,94 @@ impl Key {
         }
     }
 
+    /// Reads a key as the config file and the docs write it: `j`, `G`, `Enter`, `C-r`,
+    /// `A-Enter`, `S-Tab`, `Space`, `F1`. Names of special keys ignore case (`enter`, `c-r`).
     pub fn parse(text: &str) -> Option<Self> {
         let mut rest = text;
         let (mut ctrl, mut alt) = (false, false);
         loop {
-            if let Some(r) = rest.strip_prefix("C-").filter(|r| !r.is_empty()) {
-                ctrl = true;
-                rest = r;
-            } else if let Some(r) = rest.strip_prefix("A-").filter(|r| !r.is_empty()) {
-                alt = true;
-                rest = r;
-            } else {
-                break;
+            let lower = rest.get(..2).map(str::to_ascii_lowercase);
+            match lower.as_deref() {
+                Some("c-") if rest.len() > 2 => ctrl = true,
+                Some("a-") if rest.len() > 2 => alt = true,
+                _ => break,
             }
+            rest = &rest[2..];
         }
-        let code = match rest {
-            "Enter" => KeyCode::Enter,
-            "Esc" => KeyCode::Esc,
-            "Tab" => KeyCode::Tab,
-            "S-Tab" | "BackTab" => KeyCode::BackTab,
-            "Backspace" => KeyCode::Backspace,
-            "Up" => KeyCode::Up,
-            "Down" => KeyCode::Down,
-            "Left" => KeyCode::Left,
-            "Right" => KeyCode::Right,
-            "PageUp" => KeyCode::PageUp,
-            "PageDown" => KeyCode::PageDown,
-            "Home" => KeyCode::Home,
-            "End" => KeyCode::End,
-            "Space" => KeyCode::Char(' '),
-            s if s.chars().count() == 1 => KeyCode::Char(s.chars().next()?),
+        if rest.chars().count() == 1 {
+            let c = rest.chars().next()?;
+            return Some(Self {
+                code: KeyCode::Char(c),
+                ctrl,
+                alt,
+            });
+        }
+        let code = match rest.to_ascii_lowercase().as_str() {
+            "enter" | "cr" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "s-tab" | "backtab" => KeyCode::BackTab,
+            "backspace" | "bs" => KeyCode::Backspace,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pageup" => KeyCode::PageUp,
+            "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "space" => KeyCode::Char(' '),
+            "lt" => KeyCode::Char('<'),
+            "gt" => KeyCode::Char('>'),
             s => {
-                let n: u8 = s.strip_prefix('F')?.parse().ok()?;
+                let n: u8 = s.strip_prefix('f')?.parse().ok()?;
                 KeyCode::F(n)
             }
         };
         Some(Self { code, ctrl, alt })
+    }
+
+    /// A key script, as tests and the docs write key presses: characters stand for
+    /// themselves, a key with a name or modifiers goes in angle brackets as in the config
+    /// file: `jj<Enter>a<C-r><Esc>`. `<lt>` is `<`.
+    pub fn parse_script(script: &str) -> Result<Vec<Key>, String> {
+        let mut keys = Vec::new();
+        let mut rest = script;
+        while let Some(c) = rest.chars().next() {
+            if c == '<'
+                && let Some(end) = rest[1..].find('>').map(|e| e + 1)
+                && end > 1
+            {
+                let name = &rest[1..end];
+                keys.push(Key::parse(name).ok_or_else(|| format!("unknown key <{name}>"))?);
+                rest = &rest[end + 1..];
+            } else {
+                keys.push(Key {
+                    code: KeyCode::Char(c),
+                    ctrl: false,
+                    alt: false,
+                });
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        Ok(keys)
+    }
+
+    /// The terminal event this key arrives as.
+    pub fn to_event(self) -> KeyEvent {
+        let mut modifiers = KeyModifiers::NONE;
+        if self.ctrl {
+            modifiers |= KeyModifiers::CONTROL;
+        }
+        if self.alt {
+            modifiers |= KeyModifiers::ALT;
+        }
+        match self.code {
+            KeyCode::BackTab => modifiers |= KeyModifiers::SHIFT,
+            KeyCode::Char(c) if c.is_uppercase() => modifiers |= KeyModifiers::SHIFT,
+            _ => {}
+        }
+        KeyEvent::new(self.code, modifiers)
     }
 
     pub fn label(&self) -> String {
@@ -284,60 +149,11 @@ impl Key {
     }
 }
 
-fn defaults() -> Vec<(Action, &'static [&'static str])> {
-    vec![
-        (Action::Quit, &["q"]),
-        (Action::Help, &["?", "F1"]),
-        (Action::NextPane, &["Tab"]),
-        (Action::PrevPane, &["S-Tab"]),
-        (Action::Down, &["j", "Down"]),
-        (Action::Up, &["k", "Up"]),
-        (Action::PageDown, &["PageDown", "C-d"]),
-        (Action::PageUp, &["PageUp", "C-u"]),
-        (Action::Top, &["g", "Home"]),
-        (Action::Bottom, &["G", "End"]),
-        (Action::NextUncoded, &[">"]),
-        (Action::PrevUncoded, &["<"]),
-        (Action::NextCoded, &["}"]),
-        (Action::PrevCoded, &["{"]),
-        (Action::NextDocument, &["]"]),
-        (Action::PrevDocument, &["["]),
-        (Action::PickDocument, &["o", "C-p"]),
-        (Action::Toggle, &["Enter"]),
-        (Action::QuickAssign, &["a"]),
-        (Action::Recent(1), &["1"]),
-        (Action::Recent(2), &["2"]),
-        (Action::Recent(3), &["3"]),
-        (Action::Recent(4), &["4"]),
-        (Action::Recent(5), &["5"]),
-        (Action::Recent(6), &["6"]),
-        (Action::Recent(7), &["7"]),
-        (Action::Recent(8), &["8"]),
-        (Action::Recent(9), &["9"]),
-        (Action::Visual, &["v"]),
-        (Action::Memo, &["m"]),
-        (Action::DocumentMemo, &["M"]),
-        (Action::ToggleDone, &["D"]),
-        (Action::Undo, &["u"]),
-        (Action::Redo, &["C-r"]),
-        (Action::Search, &["/"]),
-        (Action::NextHit, &["n"]),
-        (Action::PrevHit, &["N"]),
-        (Action::Filter, &["f"]),
-        (Action::Review, &["R"]),
-        (Action::Reports, &["r"]),
-        (Action::NewIndicator, &["+"]),
-        (Action::RenameIndicator, &["e"]),
-        (Action::MergeIndicator, &["&"]),
-        (Action::RetireIndicator, &["X"]),
-        (Action::EditIndicator, &["E"]),
-        (Action::SplitIndicator, &["S"]),
-    ]
-}
-
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    keys: HashMap<Key, Action>,
+    keys: HashMap<(ModeKind, Key), Action>,
+    /// Per action, its keys in the order given (defaults or config), for the help.
+    bound: BTreeMap<Action, Vec<Key>>,
 }
 
 impl Default for Keymap {
@@ -348,13 +164,17 @@ impl Default for Keymap {
 
 impl Keymap {
     /// The defaults with the user's bindings: an action named in `overrides` gets exactly the
-    /// keys given there; every other action keeps its defaults. Returns messages for names and
-    /// keys that could not be read.
+    /// keys given there, in every mode it belongs to; every other action keeps its defaults,
+    /// except for keys the user's bindings took in a mode they share. Returns messages for
+    /// names and keys that could not be read.
     pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> (Self, Vec<String>) {
         let mut problems = Vec::new();
-        let mut bindings: BTreeMap<Action, Vec<Key>> = defaults()
-            .into_iter()
-            .map(|(action, keys)| (action, keys.iter().filter_map(|k| Key::parse(k)).collect()))
+        let mut bound: BTreeMap<Action, Vec<Key>> = ACTIONS
+            .iter()
+            .map(|def| {
+                let keys = def.keys.iter().filter_map(|k| Key::parse(k)).collect();
+                (def.action, keys)
+            })
             .collect();
         for (name, keys) in overrides {
             let Some(action) = Action::from_name(name) else {
@@ -368,33 +188,90 @@ impl Keymap {
                     None => problems.push(format!("cannot read key '{key}' for '{name}'")),
                 }
             }
-            // A key taken by the user's binding is released from whatever had it by default.
-            for other in bindings.values_mut() {
-                other.retain(|k| !parsed.contains(k));
+            // A key taken by the user's binding is released from whatever had it by default
+            // in a mode the two share.
+            let modes = action.def().modes;
+            for (other, keys) in bound.iter_mut() {
+                if other.def().modes.iter().any(|m| modes.contains(m)) {
+                    keys.retain(|k| !parsed.contains(k));
+                }
             }
-            bindings.insert(action, parsed);
+            bound.insert(action, parsed);
         }
-        let keys = bindings
-            .into_iter()
-            .flat_map(|(action, keys)| keys.into_iter().map(move |k| (k, action)))
-            .collect();
-        (Self { keys }, problems)
+        let mut keys = HashMap::new();
+        for (action, list) in &bound {
+            for mode in action.def().modes {
+                for key in list {
+                    if let Some(previous) = keys.insert((*mode, *key), *action)
+                        && previous != *action
+                    {
+                        problems.push(format!(
+                            "{} is bound to both '{}' and '{}' in {}; '{}' wins",
+                            key.label(),
+                            previous.name(),
+                            action.name(),
+                            mode.title(),
+                            action.name()
+                        ));
+                    }
+                }
+            }
+        }
+        (Self { keys, bound }, problems)
     }
 
-    pub fn action(&self, event: &KeyEvent) -> Option<Action> {
-        self.keys.get(&Key::from_event(event)).copied()
+    /// What `event` does in `mode`.
+    pub fn action(&self, mode: ModeKind, event: &KeyEvent) -> Option<Action> {
+        self.action_for(mode, &Key::from_event(event))
     }
 
-    /// The keys bound to `action`, sorted, for the help overlay.
+    pub fn action_for(&self, mode: ModeKind, key: &Key) -> Option<Action> {
+        self.keys.get(&(mode, *key)).copied()
+    }
+
+    /// The keys bound to `action`, as the config file writes them.
     pub fn keys_for(&self, action: Action) -> Vec<String> {
-        let mut keys: Vec<String> = self
-            .keys
+        self.bound
+            .get(&action)
+            .map(|keys| keys.iter().map(Key::label).collect())
+            .unwrap_or_default()
+    }
+
+    /// The first key of `action`, for legends ("? help").
+    pub fn first_key(&self, action: Action) -> Option<String> {
+        self.keys_for(action).into_iter().next()
+    }
+
+    /// The actions of `mode` in table order, with their keys.
+    pub fn mode_actions(&self, mode: ModeKind) -> Vec<(Action, Vec<String>)> {
+        ACTIONS
             .iter()
-            .filter(|(_, a)| **a == action)
-            .map(|(k, _)| k.label())
-            .collect();
-        keys.sort();
-        keys
+            .filter(|def| def.modes.contains(&mode))
+            .map(|def| (def.action, self.keys_for(def.action)))
+            .filter(|(_, keys)| !keys.is_empty())
+            .collect()
+    }
+
+    /// The legend of `mode`: its actions with a short label, as "key label"; the digits of
+    /// a numbered family as one range ("1-9 take coder").
+    /// The way out comes first, outside normal mode (where it has nothing to leave).
+    pub fn legend(&self, mode: ModeKind) -> Vec<String> {
+        let cancel = Action::Cancel.def();
+        let first = (mode != ModeKind::Normal).then_some(cancel);
+        first
+            .into_iter()
+            .chain(ACTIONS.iter().filter(|def| def.action != Action::Cancel))
+            .filter(|def| def.modes.contains(&mode) && !def.short.is_empty())
+            .filter_map(|def| {
+                let mut key = self.first_key(def.action)?;
+                if def.action == Action::Take1
+                    && let Some(last) = self.first_key(Action::Take9)
+                {
+                    key = format!("{key}-{last}");
+                }
+                Some(format!("{key} {}", def.short))
+            })
+            .collect()
     }
 }
 
@@ -408,8 +285,13 @@ mod tests {
 
     #[test]
     fn defaults_cover_the_documented_keys() {
-        let map = Keymap::default();
-        let a = |code, m| map.action(&event(code, m));
+        let (map, problems) = Keymap::with_overrides(&BTreeMap::new());
+        assert_eq!(
+            problems,
+            Vec::<String>::new(),
+            "no key is bound twice in a mode"
+        );
+        let a = |code, m| map.action(ModeKind::Normal, &event(code, m));
         assert_eq!(
             a(KeyCode::Char('j'), KeyModifiers::NONE),
             Some(Action::Down)
@@ -428,8 +310,20 @@ mod tests {
             Some(Action::PrevPane)
         );
         assert_eq!(a(KeyCode::Enter, KeyModifiers::NONE), Some(Action::Toggle));
-        for action in Action::all() {
-            assert!(!map.keys_for(action).is_empty(), "{action:?} has no key");
+        // The same key does what its mode says.
+        let search = |code| map.action(ModeKind::Search, &event(code, KeyModifiers::NONE));
+        assert_eq!(search(KeyCode::Enter), Some(Action::OpenHit));
+        assert_eq!(search(KeyCode::Char('a')), Some(Action::CodeHits));
+        assert_eq!(search(KeyCode::Char('j')), Some(Action::Down));
+        let review = |code| map.action(ModeKind::Review, &event(code, KeyModifiers::NONE));
+        assert_eq!(review(KeyCode::Char('1')), Some(Action::Take1));
+        assert_eq!(review(KeyCode::Esc), Some(Action::Cancel));
+        for def in ACTIONS {
+            assert!(
+                !map.keys_for(def.action).is_empty(),
+                "{} has no key",
+                def.name
+            );
         }
     }
 
@@ -444,10 +338,45 @@ mod tests {
         assert_eq!(problems, ["unknown action 'nonsense' in key bindings"]);
         assert_eq!(map.keys_for(Action::NextUncoded), ["x"]);
         assert_eq!(map.keys_for(Action::Undo), ["C-z"]);
+        let u = event(KeyCode::Char('u'), KeyModifiers::NONE);
+        assert_eq!(map.action(ModeKind::Normal, &u), None);
         assert_eq!(
-            map.action(&event(KeyCode::Char('u'), KeyModifiers::NONE)),
-            None
+            map.action(ModeKind::Review, &u),
+            None,
+            "undo moved in review too"
         );
-        assert_eq!(map.keys_for(Action::Down), ["Down", "j"], "untouched");
+        assert_eq!(map.keys_for(Action::Down), ["j", "Down"], "untouched");
+    }
+
+    #[test]
+    fn a_key_taken_by_the_user_leaves_its_default_action_only_where_they_meet() {
+        // `t` shows the agreement table in review; bound to next_uncoded (normal mode), the
+        // review keeps it.
+        let overrides = BTreeMap::from([("next_uncoded".to_string(), vec!["t".to_string()])]);
+        let (map, _) = Keymap::with_overrides(&overrides);
+        let t = event(KeyCode::Char('t'), KeyModifiers::NONE);
+        assert_eq!(map.action(ModeKind::Normal, &t), Some(Action::NextUncoded));
+        assert_eq!(
+            map.action(ModeKind::Review, &t),
+            Some(Action::AgreementTable)
+        );
+        // `j` taken for next_uncoded: down loses j in normal mode but keeps Down.
+        let overrides = BTreeMap::from([("next_uncoded".to_string(), vec!["j".to_string()])]);
+        let (map, _) = Keymap::with_overrides(&overrides);
+        assert_eq!(map.keys_for(Action::Down), ["Down"]);
+    }
+
+    #[test]
+    fn scripts_and_config_write_keys_the_same_way() {
+        let keys = Key::parse_script("jA<Enter><C-r><S-Tab><esc><space>x").unwrap();
+        let labels: Vec<String> = keys.iter().map(Key::label).collect();
+        assert_eq!(
+            labels,
+            ["j", "A", "Enter", "C-r", "S-Tab", "Esc", "Space", "x"]
+        );
+        for label in labels {
+            assert_eq!(Key::parse(&label).unwrap().label(), label);
+        }
+        assert!(Key::parse_script("<Nonsense>").is_err());
     }
 }

@@ -1,11 +1,13 @@
 //! The coding workspace: a terminal UI over the core. One app state ([`app::App`]); keys become
 //! actions; actions change the state; [`ui::render`] draws it. Saving runs on a worker thread.
 
+pub mod action;
 pub mod app;
 pub mod config;
 pub mod disk;
 pub mod fuzzy;
 pub mod keymap;
+pub mod modes;
 pub mod review;
 pub(crate) mod saver;
 pub mod search;

@@ -14,7 +14,8 @@ use crate::annotations::Status;
 use crate::codebook::Localized;
 use crate::corpus::{CodePointRange, IndicatorId};
 
-use super::app::{App, Focus, Mode, PromptKind, Row, SearchStatus};
+use super::action::ModeKind;
+use super::app::{App, Focus, PromptKind, Row, SearchStatus};
 use super::text::{self, sanitize, str_width, truncate, wrap};
 
 /// Columns left of the text in the document pane: marker, unit id or code, space.
@@ -92,7 +93,7 @@ pub fn render(frame: &mut Frame, app: &App) {
     render_document(frame, app, document);
     render_codebook(frame, app, codebook);
     render_definition(frame, app, definition);
-    if app.mode == Mode::Split {
+    if app.mode.split().is_some() {
         render_split(frame, app, details);
     } else if app.search.is_some() {
         render_search(frame, app, details);
@@ -100,24 +101,17 @@ pub fn render(frame: &mut Frame, app: &App) {
         render_details(frame, app, details);
     }
     render_status(frame, app, status);
-    if app.mode == Mode::Review {
+    let reviewing = app.mode.review().is_some_and(|r| !r.peek);
+    if reviewing {
         render_review(frame, app, main);
     }
-    if app.mode == Mode::Reports {
+    if app.mode.reports().is_some() {
         render_reports(frame, app, main);
     }
-    if app.prompt.is_some() {
-        render_prompt(
-            frame,
-            app,
-            if app.mode == Mode::Review {
-                main
-            } else {
-                document
-            },
-        );
+    if app.prompt().is_some() {
+        render_prompt(frame, app, if reviewing { main } else { document });
     }
-    if app.mode == Mode::Help {
+    if app.mode.help().is_some() {
         render_help(frame, app, main);
     }
 }
@@ -604,14 +598,39 @@ fn render_status(frame: &mut Frame, app: &App, area: Rect) {
         if Line::from(spans.clone()).width() > area.width as usize {
             spans.drain(3..9);
         }
-    } else if app.mode == Mode::Normal && app.prompt.is_none() {
+    } else {
+        // The keys of the mode, from the action table.
         spans.push(sep);
-        spans.push(Span::styled("? help", Style::new().fg(Color::DarkGray)));
+        let kind = app.mode.kind();
+        let legend = app.keymap.legend(kind);
+        // Only what fits after the counts: the legend gives way, never the counts.
+        let badge = app.mode.kind().badge().map_or(0, str_width);
+        let room = (area.width as usize).saturating_sub(Line::from(spans.clone()).width() + badge);
+        let mut shown = String::new();
+        for item in legend {
+            let next = if shown.is_empty() {
+                item
+            } else {
+                format!("{shown} · {item}")
+            };
+            if str_width(&next) > room {
+                break;
+            }
+            shown = next;
+        }
+        if shown.is_empty() {
+            spans.pop();
+        } else {
+            spans.push(Span::styled(
+                sanitize(&shown).into_owned(),
+                Style::new().fg(Color::DarkGray),
+            ));
+        }
     }
-    if let Mode::Visual { .. } = app.mode {
+    if let Some(badge) = app.mode.kind().badge() {
         spans.insert(
             1,
-            Span::styled(" SELECT ", Style::new().fg(Color::Black).bg(Color::Yellow)),
+            Span::styled(badge, Style::new().fg(Color::Black).bg(Color::Yellow)),
         );
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -629,7 +648,7 @@ fn popup(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
-    let Some(prompt) = &app.prompt else {
+    let Some(prompt) = app.prompt() else {
         return;
     };
     let codebook = &app.project.codebook;
@@ -685,7 +704,18 @@ fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
             vec![],
         ),
         PromptKind::ConfirmCodeHits { what, .. } => (
-            format!(" Code {what}? Enter codes them (one undo), Esc cancels "),
+            format!(" Code {what}? Enter or y codes them (one undo), Esc cancels "),
+            vec![],
+        ),
+        PromptKind::ConfirmDone {
+            indicator,
+            document,
+        } => (
+            format!(
+                " {document} is marked done. Change its coding ({})? Enter or y: yes, for this \
+                 document until you quit; Esc cancels ",
+                app.project.codebook.indicators[*indicator].id
+            ),
             vec![],
         ),
         PromptKind::ReviewCoders => (
@@ -802,6 +832,7 @@ fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
                 | PromptKind::RenameIndicator { .. }
                 | PromptKind::MergeIndicator { .. }
                 | PromptKind::RetireIndicator { .. }
+                | PromptKind::ConfirmDone { .. }
                 | PromptKind::ConfirmCodeHits { .. }
                 | PromptKind::EditIndicator { .. }
                 | PromptKind::SplitInto { .. }
@@ -814,7 +845,7 @@ fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
 
 /// The split under way: the segment to decide, its quote, the targets and the tally.
 fn render_split(frame: &mut Frame, app: &App, area: Rect) {
-    let Some(split) = &app.split else {
+    let Some(split) = app.mode.split() else {
         return;
     };
     let total = split.segments.len();
@@ -896,13 +927,17 @@ fn render_help(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .border_style(Style::new().fg(Color::Cyan))
-        .title(" Keys · j/k scroll · Esc closes · rebind them in the config file ");
+        .title(" Keys · j/k scroll · Esc closes ");
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let lines = help_lines(app, inner.width as usize);
     // Scrolled no further than the last screenful; the title row says where.
     let height = inner.height as usize;
-    let top = app.help_scroll.min(lines.len().saturating_sub(height));
+    let top = app
+        .mode
+        .help()
+        .map_or(0, |h| h.scroll)
+        .min(lines.len().saturating_sub(height));
     if lines.len() > height {
         let shown = format!(
             " lines {}-{} of {} ",
@@ -925,41 +960,43 @@ fn render_help(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(visible), inner);
 }
 
-/// Every action with its keys, descriptions wrapped (never cut) beside a column of keys, then
-/// what the panes' numbers mean.
+/// Every action of the mode the help was opened in, then of every other mode, with its keys;
+/// descriptions wrapped (never cut) beside a column of keys; then what the panes' numbers mean.
 fn help_lines(app: &App, width: usize) -> Vec<Line<'static>> {
     const KEYS: usize = 14;
+    let first = app.mode.help().map_or(ModeKind::Normal, |h| h.under.kind());
     let mut lines = Vec::new();
-    for action in super::keymap::Action::all() {
-        let keys = sanitize(&app.keymap.keys_for(action).join(" ")).into_owned();
-        let description = action.description();
-        let text_width = width.saturating_sub(KEYS + 2).max(10);
-        let rows = wrap(&description, text_width);
-        let chars: Vec<char> = description.chars().collect();
-        for (i, row) in rows.iter().enumerate() {
-            let lead = if i == 0 {
-                format!("{:>KEYS$}  ", truncate(&keys, KEYS))
-            } else {
-                " ".repeat(KEYS + 2)
-            };
-            lines.push(Line::from(vec![
-                Span::styled(lead, Style::new().fg(Color::Yellow)),
-                Span::raw(chars[row.start..row.end].iter().collect::<String>()),
-            ]));
+    let heading = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+    for section in super::modes::help::sections(&app.keymap, first) {
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(section.mode.title().to_string(), heading));
+        for (keys, description) in section.entries {
+            let keys = sanitize(&keys).into_owned();
+            let text_width = width.saturating_sub(KEYS + 2).max(10);
+            let rows = wrap(description, text_width);
+            let chars: Vec<char> = description.chars().collect();
+            // Keys that do not fit their column take a line of their own.
+            let long_keys = str_width(&keys) > KEYS;
+            if long_keys {
+                lines.push(Line::styled(keys.clone(), Style::new().fg(Color::Yellow)));
+            }
+            for (i, row) in rows.iter().enumerate() {
+                let lead = if i == 0 && !long_keys {
+                    format!("{keys:>KEYS$}  ")
+                } else {
+                    " ".repeat(KEYS + 2)
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(lead, Style::new().fg(Color::Yellow)),
+                    Span::raw(chars[row.start..row.end].iter().collect::<String>()),
+                ]));
+            }
         }
     }
     lines.push(Line::raw(""));
-    for note in [
-        "Codebook pane: n/m beside an indicator is how often you used it in this document / in \
-         the whole corpus.",
-        "Document pane: the codes of each unit stand at its left; ▌ marks the current unit.",
-        "Search (/): type the query; Enter to the results, then Enter opens a hit, Space marks \
-         it, a codes the marked hits (or all) after you confirm, n/N step through hits; Esc \
-         leaves.",
-        "Select (v): h/l and w/b move, o swaps the ends, a or Enter codes the span, Esc leaves.",
-        "Review (R): 1-9 take a coder's codes, U union, I intersection, a edit (starting from \
-         the codes every coder gave), u undo, t the agreement table, Esc leaves.",
-    ] {
+    for note in super::modes::help::NOTES {
         lines.extend(wrapped(note, width, "", Style::new().fg(Color::DarkGray)));
     }
     lines
@@ -980,7 +1017,7 @@ fn render_search(frame: &mut Frame, app: &App, area: Rect) {
         Span::styled("/ ", Style::new().fg(Color::Yellow)),
         Span::raw(sanitize(&search.query).into_owned()),
         Span::styled(
-            if search.editing && app.focus == Focus::Search {
+            if app.mode.kind() == ModeKind::Query {
                 "█"
             } else {
                 ""
@@ -1026,11 +1063,11 @@ fn render_search(frame: &mut Frame, app: &App, area: Rect) {
                         format!(", {} marked", search.marked.len())
                     };
                     // The keys that work now: while the query is typed, letters go into it.
-                    let keys = if search.editing {
-                        "Enter to the results · Esc closes"
-                    } else {
-                        "Enter open · Space mark · a code marked/all · n/N next · Esc closes"
-                    };
+                    let keys = app.keymap.legend(match app.mode.kind() {
+                        ModeKind::Query => ModeKind::Query,
+                        _ => ModeKind::Search,
+                    });
+                    let keys = keys.join(" · ");
                     Line::styled(
                         truncate(
                             &format!(
@@ -1050,7 +1087,7 @@ fn render_search(frame: &mut Frame, app: &App, area: Rect) {
     let room = (inner.height as usize).saturating_sub(lines.len());
     let offset = search.selected.saturating_sub(room.saturating_sub(1));
     for (i, hit) in search.hits.iter().enumerate().skip(offset).take(room) {
-        let selected = i == search.selected && app.focus == Focus::Search && !search.editing;
+        let selected = i == search.selected && app.mode.kind() == ModeKind::Search;
         let base = if selected {
             Style::new().add_modifier(Modifier::REVERSED)
         } else {
@@ -1102,7 +1139,7 @@ fn render_search(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn render_review(frame: &mut Frame, app: &App, area: Rect) {
-    let Some(review) = &app.review else {
+    let Some(review) = app.mode.review().map(|r| &r.review) else {
         return;
     };
     frame.render_widget(Clear, area);
@@ -1310,7 +1347,7 @@ fn bar_line(
 }
 
 fn render_reports(frame: &mut Frame, app: &App, area: Rect) {
-    let Some(view) = &app.reports else {
+    let Some(view) = app.mode.reports() else {
         return;
     };
     frame.render_widget(Clear, area);
