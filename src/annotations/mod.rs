@@ -1,6 +1,7 @@
 //! Coder files: one YAML file per coder with the annotations made on each document.
 
 mod anchor;
+pub mod coding;
 mod format;
 mod merge;
 mod orphans;

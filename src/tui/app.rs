@@ -12,7 +12,8 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::{Position, Rect};
 
-use crate::annotations::{Annotation, DocumentCoding, Status};
+use crate::annotations::coding::{self, CodingError, Place};
+use crate::annotations::{Annotation, CoderFile, DocumentCoding, Status};
 use crate::corpus::{CodePointRange, Document, DocumentId, IndicatorId, Unit, UnitId};
 use crate::project::{LoadedCoder, Project};
 
@@ -135,7 +136,8 @@ pub enum Row {
     Indicator(usize),
 }
 
-/// One undoable change: the coding of one or more documents before and after.
+/// One undoable change: a coding change (the coding of one or more documents before and
+/// after, see [`coding::Change`]), or a codebook change.
 #[derive(Debug, Clone)]
 struct Change {
     /// A codebook change: the project's files as they were before it (undo writes them back).
@@ -143,8 +145,8 @@ struct Change {
     /// Where the change was made, to show it again on undo.
     document: DocumentId,
     unit: usize,
-    entries: Vec<(DocumentId, Option<DocumentCoding>, Option<DocumentCoding>)>,
-    label: String,
+    /// What it did to the coder file (nothing for a codebook change), and its label.
+    coding: coding::Change,
 }
 
 #[derive(Debug, Clone)]
@@ -1002,55 +1004,50 @@ impl App {
 
     // ----- coding -----
 
-    /// Applies `edit` to the current document's coding as one undoable change.
-    fn edit(&mut self, label: String, edit: impl FnOnce(&mut DocumentCoding, &Document)) {
+    /// Makes `edit`, a coding change of the core on this coder's file, one undoable step, and
+    /// says what it did (or `nothing` when it changed nothing). Returns whether it changed the
+    /// file.
+    fn edit(
+        &mut self,
+        nothing: Option<String>,
+        edit: impl FnOnce(&mut CoderFile) -> Result<coding::Change, CodingError>,
+    ) -> bool {
         if self.read_only {
             self.error("read-only: another session has this coder's file open");
-            return;
+            return false;
         }
-        let project = Arc::clone(&self.project);
-        let Some(document) = project.corpus.documents.get(self.doc) else {
-            return;
+        let change = match edit(&mut self.coder.file) {
+            Ok(change) => change,
+            Err(err) => {
+                self.error(err.to_string());
+                return false;
+            }
         };
-        let before = self
-            .coder
-            .file
-            .documents
-            .get(&document.id)
-            .map(|c| (**c).clone());
-        let mut coding = before.clone().unwrap_or_default();
-        edit(&mut coding, document);
-        if coding.status == Status::NotStarted && coding != DocumentCoding::default() {
-            coding.status = Status::InProgress;
-        }
-        let after = (coding != DocumentCoding::default()).then_some(coding);
-        if after == before {
-            return;
-        }
-        self.set_coding(&document.id, after.clone());
+        let Some((first, _, _)) = change.entries.first() else {
+            if let Some(nothing) = nothing {
+                self.info(nothing);
+            }
+            return false;
+        };
+        let document = self
+            .document()
+            .map(|d| d.id.clone())
+            .unwrap_or_else(|| first.clone());
+        self.set_coding();
+        let label = change.label.clone();
         self.undo.push(Change {
             codebook: None,
-            document: document.id.clone(),
+            document,
             unit: self.unit,
-            entries: vec![(document.id.clone(), before, after)],
-            label: label.clone(),
+            coding: change,
         });
         self.redo.clear();
         self.info(label);
+        true
     }
 
-    fn set_coding(&mut self, document: &DocumentId, coding: Option<DocumentCoding>) {
-        match coding {
-            Some(coding) => {
-                self.coder
-                    .file
-                    .documents
-                    .insert(document.clone(), Arc::new(coding));
-            }
-            None => {
-                self.coder.file.documents.remove(document);
-            }
-        }
+    /// Notes that the coder file changed: to save, and to count again.
+    fn set_coding(&mut self) {
         self.save.generation += 1;
         self.save.last_change = Some(Instant::now());
         self.recount();
@@ -1058,132 +1055,74 @@ impl App {
 
     /// Toggles indicator `indicator` on the current unit, or on the selected span.
     pub fn toggle(&mut self, indicator: usize) {
-        let Some(unit) = self.current_unit().cloned() else {
+        let project = Arc::clone(&self.project);
+        let Some((document, unit)) = project
+            .corpus
+            .documents
+            .get(self.doc)
+            .and_then(|d| Some((d, d.units.get(self.unit)?)))
+        else {
             self.error("this document has no units to code");
             return;
         };
-        let codebook = &self.project.codebook;
-        let code = codebook.indicators[indicator].id.clone();
-        if codebook.indicators[indicator].retired {
-            self.error(format!(
-                "{code} is retired and no longer offered for coding"
-            ));
+        let codebook = &project.codebook;
+        let code = &codebook.indicators[indicator].id;
+        if let Err(err) = coding::check_code(codebook, code) {
+            self.error(err.to_string());
             return;
         }
-        let span = self.selection();
+        let place = Place {
+            document,
+            unit,
+            span: self.selection(),
+        };
+        let added = !coding::has_code(&self.coder.file, place, code);
         let now = crate::annotations::now();
-        let mut added = false;
-        let place = match span {
-            Some(span) => format!("span {span} of {}", unit.id),
-            None => format!("unit {}", unit.id),
-        };
-        let code_for_edit = code.clone();
-        let probe = {
-            // Whether the code is there now decides the message; the edit decides the state.
-            let existing = self.unit_annotations(self.unit);
-            existing
-                .iter()
-                .any(|a| a.span == span && a.codes.contains(&code))
-        };
-        if !probe {
-            added = true;
-        }
-        let label = format!(
-            "{} {code} {} {place}",
-            if added { "added" } else { "removed" },
-            if added { "to" } else { "from" }
-        );
-        self.edit(label, |coding, document| {
-            let found = coding
-                .annotations
-                .iter()
-                .position(|a| a.unit == unit.id && a.span == span && !a.is_orphaned());
-            match found {
-                Some(i) => {
-                    let a = &mut coding.annotations[i];
-                    if let Some(at) = a.codes.iter().position(|c| *c == code_for_edit) {
-                        a.codes.remove(at);
-                    } else {
-                        a.codes.push(code_for_edit);
-                        a.codes.sort();
-                    }
-                    a.modified = Some(now);
-                    if a.codes.is_empty() && a.memo.is_none() {
-                        coding.annotations.remove(i);
-                    }
-                }
-                None => {
-                    let a = Annotation::new_in(document, &unit, span, vec![code_for_edit], now);
-                    coding.annotations.push(a);
-                    coding.sort(Some(document));
-                }
-            }
+        self.edit(None, |file| {
+            coding::toggle(file, codebook, place, code, now)
         });
-        // A new code goes first; one already listed keeps its digit, so pressing the same
-        // digit twice toggles the same code.
-        if added && !self.recent.contains(&code) {
-            self.recent.insert(0, code);
-            self.recent.truncate(9);
+        if added {
+            coding::note_recent(&mut self.recent, code);
         }
-        if span.is_some() {
+        if place.span.is_some() {
             self.mode = Mode::Normal;
         }
     }
 
     fn toggle_done(&mut self) {
-        let done = self.status() == Status::Done;
-        let label = if done {
-            "document back in progress"
-        } else {
-            "document marked done: its uncoded units now count as absent"
+        let Some(document) = self.document().map(|d| d.id.clone()) else {
+            return;
         };
-        self.edit(label.to_string(), |coding, _| {
-            coding.status = if done {
-                Status::InProgress
-            } else {
-                Status::Done
-            };
-        });
+        let status = if self.status() == Status::Done {
+            Status::InProgress
+        } else {
+            Status::Done
+        };
+        self.edit(None, |file| Ok(coding::set_status(file, &document, status)));
     }
 
     fn set_memo(&mut self, unit: Option<UnitId>, span: Option<CodePointRange>, memo: String) {
-        let mut memo = (!memo.trim().is_empty()).then_some(memo);
-        crate::annotations::normalize_line_ends(&mut memo);
-        let now = crate::annotations::now();
-        let label = match &unit {
-            Some(u) => format!("memo on unit {u} saved"),
-            None => "document memo saved".to_string(),
+        let project = Arc::clone(&self.project);
+        let Some(document) = project.corpus.documents.get(self.doc) else {
+            return;
         };
-        self.edit(label, |coding, document| {
-            let Some(unit_id) = unit else {
-                coding.memo = memo;
-                return;
-            };
-            match coding
-                .annotations
-                .iter()
-                .position(|a| a.unit == unit_id && a.span == span && !a.is_orphaned())
-            {
-                Some(i) => {
-                    let a = &mut coding.annotations[i];
-                    a.memo = memo;
-                    a.modified = Some(now);
-                    if a.codes.is_empty() && a.memo.is_none() {
-                        coding.annotations.remove(i);
-                    }
-                }
-                None if memo.is_some() => {
-                    let Some(unit) = document.unit(&unit_id) else {
-                        return;
-                    };
-                    let mut a = Annotation::new_in(document, unit, span, Vec::new(), now);
-                    a.memo = memo;
-                    coding.annotations.push(a);
-                    coding.sort(Some(document));
-                }
-                None => {}
+        let now = crate::annotations::now();
+        match unit {
+            None => self.edit(None, |file| {
+                Ok(coding::set_document_memo(file, &document.id, &memo))
+            }),
+            Some(unit) => {
+                let Some(unit) = document.unit(&unit) else {
+                    return;
+                };
+                let place = Place {
+                    document,
+                    unit,
+                    span,
+                };
+                self.edit(None, |file| Ok(coding::set_memo(file, place, &memo, now)))
             }
-        });
+        };
     }
 
     fn open_memo(&mut self, span: Option<CodePointRange>) {
@@ -1207,7 +1146,7 @@ impl App {
             match self.restore_project_files(before) {
                 Ok(()) => self.info(format!(
                     "undone: {} (redo is not available for codebook changes)",
-                    change.label
+                    change.coding.label
                 )),
                 Err(err) => {
                     self.error(format!("cannot undo the codebook change: {err}"));
@@ -1216,11 +1155,10 @@ impl App {
             }
             return;
         }
-        for (document, before, _) in change.entries.iter().rev() {
-            self.set_coding(document, before.clone());
-        }
+        change.coding.revert(&mut self.coder.file);
+        self.set_coding();
         self.show_change(&change.document, change.unit);
-        self.info(format!("undone: {}", change.label));
+        self.info(format!("undone: {}", change.coding.label));
         self.redo.push(change);
     }
 
@@ -1231,9 +1169,9 @@ impl App {
         keep: impl Fn(&[(DocumentId, Option<DocumentCoding>, Option<DocumentCoding>)]) -> bool,
     ) {
         self.undo
-            .retain(|c| c.codebook.is_some() || keep(&c.entries));
+            .retain(|c| c.codebook.is_some() || keep(&c.coding.entries));
         self.redo
-            .retain(|c| c.codebook.is_some() || keep(&c.entries));
+            .retain(|c| c.codebook.is_some() || keep(&c.coding.entries));
     }
 
     fn redo(&mut self) {
@@ -1241,11 +1179,10 @@ impl App {
             self.info("nothing to redo");
             return;
         };
-        for (document, _, after) in &change.entries {
-            self.set_coding(document, after.clone());
-        }
+        change.coding.apply(&mut self.coder.file);
+        self.set_coding();
         self.show_change(&change.document, change.unit);
-        self.info(format!("redone: {}", change.label));
+        self.info(format!("redone: {}", change.coding.label));
         self.undo.push(change);
     }
 
@@ -1867,8 +1804,7 @@ impl App {
                         .map(|d| d.id.clone())
                         .unwrap_or_else(|| DocumentId::new("")),
                     unit: self.unit,
-                    entries: Vec::new(),
-                    label: summary.clone(),
+                    coding: coding::Change::new(summary.clone()),
                 });
                 self.info(summary);
                 true
@@ -2159,87 +2095,33 @@ impl App {
     }
 
     fn code_hits(&mut self, indicator: usize) {
-        let targets = self.hit_targets();
-        let code = self.project.codebook.indicators[indicator].id.clone();
-        let now = crate::annotations::now();
+        let targets: Vec<(DocumentId, UnitId)> = self
+            .hit_targets()
+            .into_iter()
+            .map(|hit| (hit.document.clone(), hit.unit.clone()))
+            .collect();
         let project = Arc::clone(&self.project);
-        let mut by_document: Vec<(DocumentId, Vec<UnitId>)> = Vec::new();
-        for hit in targets {
-            match by_document.iter_mut().find(|(d, _)| *d == hit.document) {
-                Some((_, units)) => units.push(hit.unit.clone()),
-                None => by_document.push((hit.document.clone(), vec![hit.unit.clone()])),
-            }
-        }
-        let mut entries = Vec::new();
-        let mut added = 0;
-        for (document_id, units) in by_document {
-            let Some(document) = project.corpus.get(&document_id) else {
-                continue;
-            };
-            let before = self
-                .coder
-                .file
-                .documents
-                .get(&document_id)
-                .map(|c| (**c).clone());
-            let mut coding = before.clone().unwrap_or_default();
-            for unit_id in units {
-                let Some(unit) = document.unit(&unit_id) else {
-                    continue;
-                };
-                match coding
-                    .annotations
-                    .iter_mut()
-                    .find(|a| a.unit == unit_id && a.span.is_none() && !a.is_orphaned())
-                {
-                    Some(a) if a.codes.contains(&code) => continue,
-                    Some(a) => {
-                        a.codes.push(code.clone());
-                        a.codes.sort();
-                        a.modified = Some(now);
-                    }
-                    None => {
-                        let a = Annotation::new_in(document, unit, None, vec![code.clone()], now);
-                        coding.annotations.push(a);
-                    }
-                }
-                added += 1;
-            }
-            coding.sort(Some(document));
-            if coding.status == Status::NotStarted {
-                coding.status = Status::InProgress;
-            }
-            let after = Some(coding);
-            if after != before {
-                self.set_coding(&document_id, after.clone());
-                entries.push((document_id, before, after));
-            }
-        }
-        if entries.is_empty() {
-            self.info(format!("every hit already has {code}"));
+        let code = &project.codebook.indicators[indicator].id;
+        let now = crate::annotations::now();
+        let coded = self.edit(Some(format!("every hit already has {code}")), |file| {
+            let (mut change, added) = coding::code_many(
+                file,
+                &project.codebook,
+                &project.corpus,
+                &targets,
+                code,
+                now,
+            )?;
+            change.label = format!("added {code} to {added} units from the search");
+            Ok(change)
+        });
+        if !coded {
             return;
         }
-        let label = format!("added {code} to {added} units from the search");
-        let document = self
-            .document()
-            .map(|d| d.id.clone())
-            .unwrap_or_else(|| entries[0].0.clone());
-        self.undo.push(Change {
-            codebook: None,
-            document,
-            unit: self.unit,
-            entries,
-            label: label.clone(),
-        });
-        self.redo.clear();
-        if !self.recent.contains(&code) {
-            self.recent.insert(0, code);
-            self.recent.truncate(9);
-        }
+        coding::note_recent(&mut self.recent, code);
         if let Some(search) = &mut self.search {
             search.marked.clear();
         }
-        self.info(label);
     }
 
     /// Applies what the search worker sent; returns true when something changed on screen.

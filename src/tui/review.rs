@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use crate::adjudication::{self, CONSENSUS, Disagreement, Resolution};
 use crate::agreement::{self, AgreementTable};
-use crate::annotations::{CoderLock, DocumentCoding};
+use crate::annotations::CoderLock;
+use crate::annotations::coding::Change;
 use crate::corpus::{DocumentId, IndicatorId};
 use crate::error::{Error, Result};
 use crate::project::{LoadedCoder, Project};
@@ -30,7 +31,8 @@ pub struct Review {
     /// Showing the agreement table instead of the disagreement.
     pub show_table: bool,
     pub table_scroll: usize,
-    undo: Vec<(DocumentId, Option<DocumentCoding>)>,
+    /// The resolutions made, newest last, with the document of each: what undo takes back.
+    undo: Vec<(DocumentId, Change)>,
 }
 
 impl Review {
@@ -142,23 +144,26 @@ impl Review {
         let Some(item) = self.item().cloned() else {
             return;
         };
-        let before = self
-            .consensus
-            .file
-            .documents
-            .get(&item.document)
-            .map(|c| (**c).clone());
-        self.undo.push((item.document.clone(), before));
         let files = adjudication::files(&self.coders);
-        adjudication::resolve(
-            project,
+        let label = format!("settled unit {} of {}", item.unit, item.document);
+        // Undo takes back the unit's document (not other documents `finish_documents` marks).
+        let change = Change::record(
             &mut self.consensus.file,
-            &files,
-            &item,
-            &resolution,
-            crate::annotations::now(),
+            std::slice::from_ref(&item.document),
+            label,
+            |consensus| {
+                adjudication::resolve(
+                    project,
+                    consensus,
+                    &files,
+                    &item,
+                    &resolution,
+                    crate::annotations::now(),
+                );
+                adjudication::finish_documents(consensus, &self.items);
+            },
         );
-        adjudication::finish_documents(&mut self.consensus.file, &self.items);
+        self.undo.push((item.document.clone(), change));
         self.changed();
         if let Some(next) = self.first_open(self.current) {
             self.current = next;
@@ -192,20 +197,10 @@ impl Review {
     }
 
     pub fn undo(&mut self) -> bool {
-        let Some((document, before)) = self.undo.pop() else {
+        let Some((document, change)) = self.undo.pop() else {
             return false;
         };
-        match before {
-            Some(coding) => {
-                self.consensus
-                    .file
-                    .documents
-                    .insert(document.clone(), std::sync::Arc::new(coding));
-            }
-            None => {
-                self.consensus.file.documents.remove(&document);
-            }
-        }
+        change.revert(&mut self.consensus.file);
         if let Some(i) = self.items.iter().position(|d| d.document == document) {
             self.current = self.first_open(i).unwrap_or(i);
         }
