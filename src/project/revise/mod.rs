@@ -16,12 +16,12 @@
 //!
 //! ```no_run
 //! use std::path::Path;
-//! use normcode::codebook::edit::{self, ProjectFiles, Stamp};
+//! use normcode::project::revise::{self, ProjectFiles, Stamp};
 //!
 //! # fn main() -> normcode::Result<()> {
 //! let root = Path::new("my-study");
 //! let files = ProjectFiles::read(root)?;
-//! let migration = edit::plan_rename(&files, "IL02", "IHL01", &Stamp::today("alice"))?;
+//! let migration = revise::plan_rename(&files, "IL02", "IHL01", &Stamp::today("alice"))?;
 //! println!("{}", migration.summary); // "Renamed indicator IL02 to IHL01."
 //! for line in migration.describe_files() {
 //!     println!("  {line}"); // "annotations/bob.yaml: 3 annotations recoded, ..."
@@ -43,6 +43,10 @@
 //! again completes it: a rename whose old id is gone from the codebook (and whose new id is
 //! there) only recodes the coder files that still use the old id, and so on. Planning any other
 //! operation is refused until then.
+//!
+//! This lives in [`project`](super), not in [`codebook`](crate::codebook): it works on a
+//! project's files (its `codebook.yaml`, every `annotations/CODER.yaml` and the journal), and
+//! [`codebook`](crate::codebook) stays the codebook alone, below the project.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
@@ -52,12 +56,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_saphyr::{Location, Spanned};
 
-use super::history::{HistoryEntry, bump_minor};
-use super::{Codebook, LangMap, Localized};
+use super::{ANNOTATIONS_DIR, CODEBOOK_FILE, coder_names};
 use crate::annotations::{self, Annotation, CoderFile, CoderLock};
+use crate::codebook::history::{HistoryEntry, bump_minor};
+use crate::codebook::{Codebook, Indicator, LangMap, Localized};
 use crate::corpus::{CodePointRange, DocumentId, IndicatorId, UnitId};
 use crate::error::{Error, Result, SourcePos};
-use crate::project::{ANNOTATIONS_DIR, CODEBOOK_FILE, coder_names};
 use crate::yaml;
 
 /// The journal of a codebook change in progress, in the annotations folder.
@@ -2749,7 +2753,7 @@ struct RenderItem {
 }
 
 impl RenderItem {
-    fn from_indicator(indicator: &super::Indicator) -> Self {
+    fn from_indicator(indicator: &Indicator) -> Self {
         let maps = |items: &[Localized]| items.iter().map(|l| l.0.clone()).collect();
         Self {
             id: indicator.id.to_string(),
