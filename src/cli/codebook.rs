@@ -8,12 +8,12 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::codebook::edit::{
-    self, IndicatorEdit, Migration, NewIndicator, ProjectFiles, Relabel, Stamp,
-};
 use crate::codebook::{Codebook, LangMap, Localized, history, publish};
 use crate::corpus::IndicatorId;
 use crate::error::{Error, Result};
+use crate::project::revise::{
+    self, IndicatorEdit, Migration, NewIndicator, ProjectFiles, Relabel, Stamp,
+};
 use crate::tui::Config;
 
 use super::TextOrJson;
@@ -346,7 +346,7 @@ pub fn run(args: CodebookArgs, project: Option<&Path>, coder: Option<&str>) -> R
         } => export(project, &config, format, lang, output.as_deref(), force),
         CodebookCommand::Rename { old, new, dry_run } => {
             migrate(project, coder, &config, dry_run, |files, stamp| {
-                edit::plan_rename(files, &old, &new, stamp)
+                revise::plan_rename(files, &old, &new, stamp)
             })
         }
         CodebookCommand::Merge {
@@ -357,18 +357,18 @@ pub fn run(args: CodebookArgs, project: Option<&Path>, coder: Option<&str>) -> R
         } => {
             let relabel = texts.relabel()?;
             migrate(project, coder, &config, dry_run, |files, stamp| {
-                edit::plan_merge(files, &ids, &into, &relabel, stamp)
+                revise::plan_merge(files, &ids, &into, &relabel, stamp)
             })
         }
         CodebookCommand::Retire { id, dry_run } => {
             migrate(project, coder, &config, dry_run, |files, stamp| {
-                edit::plan_retire(files, &id, stamp)
+                revise::plan_retire(files, &id, stamp)
             })
         }
         CodebookCommand::Edit(args) => {
             let change = args.change()?;
             migrate(project, coder, &config, args.dry_run, |files, stamp| {
-                edit::plan_edit(files, &args.id, &change, stamp)
+                revise::plan_edit(files, &args.id, &change, stamp)
             })
         }
         CodebookCommand::Move {
@@ -381,7 +381,7 @@ pub fn run(args: CodebookArgs, project: Option<&Path>, coder: Option<&str>) -> R
                 ..Default::default()
             };
             migrate(project, coder, &config, dry_run, |files, stamp| {
-                edit::plan_edit(files, &id, &change, stamp)
+                revise::plan_edit(files, &id, &change, stamp)
             })
         }
         CodebookCommand::Split {
@@ -410,7 +410,7 @@ pub fn run(args: CodebookArgs, project: Option<&Path>, coder: Option<&str>) -> R
                 color: add.color.clone(),
             };
             migrate(project, coder, &config, add.dry_run, |files, stamp| {
-                edit::plan_add(files, &new, stamp)
+                revise::plan_add(files, &new, stamp)
             })
         }
     }
@@ -443,7 +443,7 @@ fn split(
         let mut writer = csv::Writer::from_writer(Vec::new());
         let failed = |e: csv::Error| Error::Usage(format!("cannot write the list: {e}"));
         writer.write_record(SPLIT_COLUMNS).map_err(failed)?;
-        for segment in edit::split_segments(&files, id) {
+        for segment in revise::split_segments(&files, id) {
             let (start, end) = segment
                 .span
                 .map(|s| (s.start.to_string(), s.end.to_string()))
@@ -476,12 +476,12 @@ fn split(
     };
     let assignments = read_split_csv(&path)?;
     migrate(project, coder, config, dry_run, |files, stamp| {
-        edit::plan_split(files, id, into, &assignments, stamp)
+        revise::plan_split(files, id, into, &assignments, stamp)
     })
 }
 
 /// The rows of a filled-in split list that have an `into`.
-fn read_split_csv(path: &Path) -> Result<Vec<edit::SplitAssignment>> {
+fn read_split_csv(path: &Path) -> Result<Vec<revise::SplitAssignment>> {
     let shown = path.display().to_string();
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
@@ -532,7 +532,7 @@ fn read_split_csv(path: &Path) -> Result<Vec<edit::SplitAssignment>> {
                 )));
             }
         };
-        assignments.push(edit::SplitAssignment {
+        assignments.push(revise::SplitAssignment {
             coder: field(coder).to_string(),
             document: field(document).to_string(),
             unit: field(unit).to_string(),
@@ -844,7 +844,7 @@ fn show(
     if let Some(color) = &indicator.color {
         say!("{}{color}", field("color"))?;
     }
-    if let Some((line, column)) = edit::locate_indicator(&files.codebook_text, id) {
+    if let Some((line, column)) = revise::locate_indicator(&files.codebook_text, id) {
         say!("{}codebook.yaml:{line}:{column}", field("defined at"))?;
     }
     let mut used = Vec::new();

@@ -1,6 +1,5 @@
 //! The codebook: categories, indicators and document variables, checked on load.
 
-pub mod edit;
 mod file;
 pub mod history;
 pub mod publish;

@@ -34,7 +34,7 @@ impl CheckReport {
 /// and codebook. The codebook itself was checked when the project loaded.
 pub fn check(project: &Project) -> CheckReport {
     let mut problems = project.corpus.problems.clone();
-    match crate::codebook::edit::pending_migration(&project.root) {
+    match super::revise::pending_migration(&project.root) {
         Ok(Some(journal)) => problems.push(Problem::error(journal.describe())),
         Ok(None) => {}
         Err(err) => problems.push(Problem::error(err.to_string())),

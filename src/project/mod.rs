@@ -1,6 +1,8 @@
-//! A project on disk: where its parts are, loading them, and creating a new one.
+//! A project on disk: where its parts are, loading them, and creating a new one; changing its
+//! codebook with every coder file following ([`revise`]).
 
 mod check;
+pub mod revise;
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::AtomicUsize;

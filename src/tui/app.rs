@@ -141,7 +141,7 @@ pub enum Row {
 #[derive(Debug, Clone)]
 struct Change {
     /// A codebook change: the project's files as they were before it (undo writes them back).
-    codebook: Option<crate::codebook::edit::ProjectFiles>,
+    codebook: Option<crate::project::revise::ProjectFiles>,
     /// Where the change was made, to show it again on undo.
     document: DocumentId,
     unit: usize,
@@ -1355,24 +1355,24 @@ impl App {
             PromptKind::RenameIndicator { id } => {
                 let new = prompt.input.trim().to_string();
                 self.change_codebook(|files, stamp| {
-                    crate::codebook::edit::plan_rename(files, &id, &new, stamp)
+                    crate::project::revise::plan_rename(files, &id, &new, stamp)
                 });
             }
             PromptKind::MergeIndicator { id } => {
                 let into = prompt.input.trim().to_string();
                 self.change_codebook(|files, stamp| {
-                    crate::codebook::edit::plan_merge(
+                    crate::project::revise::plan_merge(
                         files,
                         std::slice::from_ref(&id),
                         &into,
-                        &crate::codebook::edit::Relabel::default(),
+                        &crate::project::revise::Relabel::default(),
                         stamp,
                     )
                 });
             }
             PromptKind::RetireIndicator { id } => {
                 self.change_codebook(|files, stamp| {
-                    crate::codebook::edit::plan_retire(files, &id, stamp)
+                    crate::project::revise::plan_retire(files, &id, stamp)
                 });
             }
             PromptKind::EditIndicator { id, mut fields } => {
@@ -1538,7 +1538,7 @@ impl App {
     fn add_indicator(&mut self, fields: &[String]) {
         let languages = self.project.codebook.languages.clone();
         let n = languages.len();
-        let new = crate::codebook::edit::NewIndicator {
+        let new = crate::project::revise::NewIndicator {
             id: fields[0].clone(),
             category: fields[1].clone(),
             label: languages
@@ -1554,7 +1554,7 @@ impl App {
             ..Default::default()
         };
         let id = IndicatorId::new(new.id.clone());
-        if self.change_codebook(|files, stamp| crate::codebook::edit::plan_add(files, &new, stamp))
+        if self.change_codebook(|files, stamp| crate::project::revise::plan_add(files, &new, stamp))
         {
             // Code the unit with it in the same step.
             if let Some(i) = self.project.codebook.position(&id) {
@@ -1665,7 +1665,7 @@ impl App {
             (items != before).then_some(items)
         };
         let category = &fields[2 * n];
-        let change = crate::codebook::edit::IndicatorEdit {
+        let change = crate::project::revise::IndicatorEdit {
             label: changed_texts(&indicator.label.0, &fields[..n]),
             definition: changed_texts(&indicator.definition.0, &fields[n..2 * n]),
             category: (*category != codebook.categories[indicator.category].id)
@@ -1674,12 +1674,12 @@ impl App {
             exclude: list(&indicator.exclude, &fields[3 * n + 1..4 * n + 1]),
             examples: list(&indicator.examples, &fields[4 * n + 1..5 * n + 1]),
         };
-        if change == crate::codebook::edit::IndicatorEdit::default() {
+        if change == crate::project::revise::IndicatorEdit::default() {
             self.info(format!("{id} unchanged"));
             return;
         }
         self.change_codebook(|files, stamp| {
-            crate::codebook::edit::plan_edit(files, id, &change, stamp)
+            crate::project::revise::plan_edit(files, id, &change, stamp)
         });
     }
 
@@ -1704,8 +1704,8 @@ impl App {
             self.error(format!("save first: {err}"));
             return;
         }
-        let segments = match crate::codebook::edit::ProjectFiles::read(&self.project.root) {
-            Ok(files) => crate::codebook::edit::split_segments(&files, &source),
+        let segments = match crate::project::revise::ProjectFiles::read(&self.project.root) {
+            Ok(files) => crate::project::revise::split_segments(&files, &source),
             Err(err) => {
                 self.error(err.to_string());
                 return;
@@ -1751,7 +1751,7 @@ impl App {
             Action::ApplySplit => {
                 let session = (**split).clone();
                 let done = self.change_codebook(|files, stamp| {
-                    crate::codebook::edit::plan_split(
+                    crate::project::revise::plan_split(
                         files,
                         &session.source,
                         &session.targets,
@@ -1774,11 +1774,11 @@ impl App {
     fn change_codebook(
         &mut self,
         plan: impl FnOnce(
-            &crate::codebook::edit::ProjectFiles,
-            &crate::codebook::edit::Stamp,
-        ) -> crate::Result<crate::codebook::edit::Migration>,
+            &crate::project::revise::ProjectFiles,
+            &crate::project::revise::Stamp,
+        ) -> crate::Result<crate::project::revise::Migration>,
     ) -> bool {
-        use crate::codebook::edit::{ProjectFiles, Stamp};
+        use crate::project::revise::{ProjectFiles, Stamp};
         if let Err(err) = self.save_now() {
             self.error(format!("save first: {err}"));
             return false;
@@ -1819,7 +1819,7 @@ impl App {
     /// Writes back the codebook and coder files as they were (undo of a codebook change).
     fn restore_project_files(
         &mut self,
-        before: &crate::codebook::edit::ProjectFiles,
+        before: &crate::project::revise::ProjectFiles,
     ) -> crate::Result<()> {
         use crate::annotations::{CoderLock, write_atomic};
         self.save_now().map_err(crate::Error::Usage)?;

@@ -1,7 +1,7 @@
 //! Splitting an indicator in the workspace: stepping through every coder's segments coded with
 //! it and deciding, for each, which of the new indicators it goes to.
 
-use crate::codebook::edit::{SplitAssignment, SplitSegment};
+use crate::project::revise::{SplitAssignment, SplitSegment};
 
 /// A split under way: the segments of `source` and the decision made for each.
 #[derive(Debug, Clone, PartialEq, Eq)]
