@@ -226,7 +226,7 @@ actions! {
     BackSegment => "back_segment", "back", "back to the previous segment", ["h", "Backspace", "Left"], &[Split];
     ApplySplit => "apply_split", "apply", "make the split as decided", ["Enter"], &[Split];
 
-    Help => "help", "help", "show or hide this help", ["?", "F1"], &[Normal, Visual, Search, Help, Review, Reports, Split];
+    Help => "help", "help", "show or hide this help (F1 where ? is typed)", ["?", "F1"], EVERY;
     Quit => "quit", "", "save and quit", ["q"], &[Normal];
     Cancel => "cancel", "back", "back to the document pane, with nothing left open (in a prompt: cancel it)", ["Esc"], EVERY;
     Close => "close", "", "close this view", ["q"], &[Help, Review, Reports, Split];

@@ -464,9 +464,9 @@ impl App {
             ModeKind::Query => self.query_action(action),
             ModeKind::Prompt | ModeKind::Memo | ModeKind::Confirm => self.prompt_action(action),
             ModeKind::Help => {
-                let page = self.layout.borrow().document.height.max(3) as usize - 2;
+                // Half the smallest help box: a page never skips a line.
                 if let Mode::Help(help) = &mut self.mode {
-                    help.motion(action, page);
+                    help.motion(action, 10);
                 }
             }
             ModeKind::Review => self.review_action(action),

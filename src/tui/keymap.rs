@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-pub use super::action::{ACTIONS, Action, ModeKind};
+pub use super::action::{ACTIONS, Action, ActionDef, ModeKind};
 
 /// A key with its modifiers, as written in the config file: `j`, `Enter`, `C-r`, `S-Tab`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -201,7 +201,14 @@ impl Keymap {
         let mut keys = HashMap::new();
         for (action, list) in &bound {
             for mode in action.def().modes {
-                for key in list {
+                // In a mode that takes text, printable keys are typed.
+                let typed = |key: &&Key| {
+                    mode.takes_text()
+                        && !key.ctrl
+                        && !key.alt
+                        && matches!(key.code, KeyCode::Char(_))
+                };
+                for key in list.iter().filter(|k| !typed(k)) {
                     if let Some(previous) = keys.insert((*mode, *key), *action)
                         && previous != *action
                     {
@@ -237,9 +244,15 @@ impl Keymap {
             .unwrap_or_default()
     }
 
-    /// The first key of `action`, for legends ("? help").
-    pub fn first_key(&self, action: Action) -> Option<String> {
-        self.keys_for(action).into_iter().next()
+    /// The keys that do `action` in `mode`.
+    pub fn keys_in(&self, mode: ModeKind, action: Action) -> Vec<String> {
+        self.bound
+            .get(&action)
+            .into_iter()
+            .flatten()
+            .filter(|k| self.keys.get(&(mode, **k)) == Some(&action))
+            .map(Key::label)
+            .collect()
     }
 
     /// The actions of `mode` in table order, with their keys.
@@ -247,25 +260,30 @@ impl Keymap {
         ACTIONS
             .iter()
             .filter(|def| def.modes.contains(&mode))
-            .map(|def| (def.action, self.keys_for(def.action)))
+            .map(|def| (def.action, self.keys_in(mode, def.action)))
             .filter(|(_, keys)| !keys.is_empty())
             .collect()
     }
 
     /// The legend of `mode`: its actions with a short label, as "key label"; the digits of
     /// a numbered family as one range ("1-9 take coder").
+    ///
     /// The way out comes first, outside normal mode (where it has nothing to leave).
     pub fn legend(&self, mode: ModeKind) -> Vec<String> {
         let cancel = Action::Cancel.def();
         let first = (mode != ModeKind::Normal).then_some(cancel);
+        // Then the mode's own actions, then those it shares with normal mode.
+        let own = |def: &&ActionDef| !def.modes.contains(&ModeKind::Normal);
+        let rest = ACTIONS.iter().filter(|def| def.action != Action::Cancel);
         first
             .into_iter()
-            .chain(ACTIONS.iter().filter(|def| def.action != Action::Cancel))
+            .chain(rest.clone().filter(own))
+            .chain(rest.filter(|def| !own(def)))
             .filter(|def| def.modes.contains(&mode) && !def.short.is_empty())
             .filter_map(|def| {
-                let mut key = self.first_key(def.action)?;
+                let mut key = self.keys_in(mode, def.action).into_iter().next()?;
                 if def.action == Action::Take1
-                    && let Some(last) = self.first_key(Action::Take9)
+                    && let Some(last) = self.keys_in(mode, Action::Take9).into_iter().next()
                 {
                     key = format!("{key}-{last}");
                 }

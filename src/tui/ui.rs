@@ -605,7 +605,12 @@ fn render_status(frame: &mut Frame, app: &App, area: Rect) {
         let legend = app.keymap.legend(kind);
         // Only what fits after the counts: the legend gives way, never the counts.
         let badge = app.mode.kind().badge().map_or(0, str_width);
-        let room = (area.width as usize).saturating_sub(Line::from(spans.clone()).width() + badge);
+        let width = |spans: &Vec<Span>| Line::from(spans.clone()).width() + badge;
+        // Outside normal mode the keys matter more than the counts (on screen elsewhere).
+        if kind != ModeKind::Normal && width(&spans) + 30 > area.width as usize && spans.len() > 9 {
+            spans.drain(3..9);
+        }
+        let room = (area.width as usize).saturating_sub(width(&spans));
         let mut shown = String::new();
         for item in legend {
             let next = if shown.is_empty() {

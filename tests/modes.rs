@@ -1,0 +1,253 @@
+//! Every mode of the workspace, driven by key scripts through the real key map: its help
+//! lists every action it has, `Esc` leaves it for the document pane with nothing left open,
+//! and a snapshot pins how it looks at 80x24 and 160x48, in English and in Chinese.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::samples_copy;
+use normcode::annotations::Status;
+use normcode::tui::action::{ACTIONS, ModeKind};
+use normcode::tui::app::{App, Focus};
+use normcode::tui::keymap::{Key, Keymap};
+use normcode::tui::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn press(app: &mut App, script: &str) {
+    for key in Key::parse_script(script).expect("a key script") {
+        app.handle_key(key.to_event());
+    }
+}
+
+fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| ui::render(frame, app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        for x in 0..width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A workspace on a copy of the samples, as alice, with the search index in `index`.
+fn workspace(root: &Path, index: &Path, language: &str) -> App {
+    let project = normcode::project::Project::open(root).unwrap();
+    let coder = project.load_coder("alice").unwrap();
+    let mut app = App::new(Arc::new(project), coder, Keymap::default());
+    app.search_index_dir = Some(index.to_path_buf());
+    app.language = language.to_string();
+    // One frame, so that page sizes and the document pane's layout are known.
+    render(&app, 80, 24);
+    app
+}
+
+/// Puts the workspace into a mode of `kind` the way a coder would.
+fn enter(app: &mut App, kind: ModeKind) {
+    match kind {
+        ModeKind::Normal => {}
+        ModeKind::Visual => press(app, "vww"),
+        ModeKind::Query => {
+            press(app, "/vulnerab");
+            assert!(app.wait_for_search(Duration::from_secs(60)));
+        }
+        ModeKind::Search => {
+            press(app, "/vulnerab");
+            assert!(app.wait_for_search(Duration::from_secs(60)));
+            press(app, "<enter>");
+        }
+        ModeKind::Prompt => press(app, "adisclos"),
+        ModeKind::Memo => press(app, "mfirst line<enter>second"),
+        ModeKind::Confirm => {
+            if app.status() != Status::Done {
+                press(app, "D");
+            }
+            assert_eq!(app.status(), Status::Done);
+            press(app, "<enter>");
+        }
+        ModeKind::Help => press(app, "?"),
+        ModeKind::Review => press(app, "R<enter>"),
+        ModeKind::Reports => press(app, "r"),
+        ModeKind::Split => press(app, "fIL01<enter>SIL01a IL01b<enter>"),
+    }
+    assert_eq!(
+        app.mode.kind(),
+        kind,
+        "entering {kind:?}: {:?}",
+        app.message.as_ref().map(|m| &m.text)
+    );
+}
+
+#[test]
+fn esc_from_every_mode_returns_to_the_document_pane_with_nothing_open() {
+    let index = tempfile::tempdir().unwrap();
+    for kind in ModeKind::ALL {
+        let dir = samples_copy();
+        let mut app = workspace(dir.path(), index.path(), "en");
+        enter(&mut app, kind);
+        press(&mut app, "<esc>");
+        assert_eq!(app.mode.kind(), ModeKind::Normal, "Esc in {kind:?}");
+        assert!(app.prompt().is_none(), "{kind:?}: a prompt is left");
+        assert!(app.mode.help().is_none() && app.mode.review().is_none());
+        assert!(app.mode.reports().is_none() && app.mode.split().is_none());
+        assert!(app.mode.visual().is_none() && app.selection().is_none());
+        assert_eq!(
+            app.focus != Focus::Search,
+            true,
+            "{kind:?}: the search pane keeps focus"
+        );
+        if matches!(kind, ModeKind::Search | ModeKind::Query) {
+            assert!(app.search.is_none(), "Esc closes the search pane");
+        }
+        // Nothing a key does next goes to the mode that was left: `a` quick-assigns to the
+        // current unit.
+        press(&mut app, "a");
+        assert_eq!(app.mode.kind(), ModeKind::Prompt, "after Esc in {kind:?}");
+        press(&mut app, "<esc>");
+        assert_eq!(app.mode.kind(), ModeKind::Normal);
+    }
+}
+
+#[test]
+fn search_then_esc_then_a_codes_exactly_the_current_unit() {
+    let index = tempfile::tempdir().unwrap();
+    let dir = samples_copy();
+    let mut app = workspace(dir.path(), index.path(), "en");
+    let before: usize = count_codes(&app, "TH02");
+    let unit = app.current_unit().unwrap().id.clone();
+    let document = app.document().unwrap().id.clone();
+    press(&mut app, "/vulnerab");
+    assert!(app.wait_for_search(Duration::from_secs(60)));
+    assert!(app.search.as_ref().unwrap().total > 1);
+    press(&mut app, "<esc>");
+    assert!(
+        app.unit_codes(app.unit)
+            .iter()
+            .all(|c| c.as_str() != "TH02")
+    );
+    press(&mut app, "aTH02<enter>");
+    if app.mode.kind() == ModeKind::Confirm {
+        // alice marked this document done: coding it asks first.
+        press(&mut app, "y");
+    }
+    let codes = app
+        .coder
+        .file
+        .annotations(&document)
+        .iter()
+        .filter(|a| a.unit == unit)
+        .flat_map(|a| a.codes.clone())
+        .collect::<Vec<_>>();
+    assert!(
+        codes.iter().any(|c| c.as_str() == "TH02"),
+        "the current unit got TH02"
+    );
+    assert_eq!(
+        count_codes(&app, "TH02"),
+        before + 1,
+        "exactly one unit more"
+    );
+}
+
+fn count_codes(app: &App, code: &str) -> usize {
+    app.coder
+        .file
+        .documents
+        .values()
+        .flat_map(|d| d.annotations.iter())
+        .filter(|a| a.codes.iter().any(|c| c.as_str() == code))
+        .count()
+}
+
+#[test]
+fn every_action_appears_in_the_help_of_each_of_its_modes() {
+    let index = tempfile::tempdir().unwrap();
+    for kind in ModeKind::ALL {
+        let dir = samples_copy();
+        let mut app = workspace(dir.path(), index.path(), "en");
+        enter(&mut app, kind);
+        if kind != ModeKind::Help {
+            press(&mut app, "<F1>");
+        }
+        assert_eq!(app.mode.kind(), ModeKind::Help, "F1 in {kind:?}");
+        // Scroll through the whole help at 80x24, keeping the rows of the help box.
+        let mut seen: Vec<String> = Vec::new();
+        for _ in 0..120 {
+            let screen = render(&app, 80, 24);
+            // The text inside the help's box, without its borders.
+            seen.extend(screen.lines().skip(1).take(22).map(|line| {
+                line.chars()
+                    .filter(|c| !('\u{2500}'..='\u{257f}').contains(c))
+                    .collect::<String>()
+            }));
+            press(&mut app, "<PageDown>");
+        }
+        let text: String = seen.join("\n");
+        assert!(!text.contains('…'), "{kind:?}: a description was cut");
+        // The help of a mode starts with that mode's section.
+        let first_title = kind_title(kind);
+        let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let at = flat
+            .find(first_title)
+            .unwrap_or_else(|| panic!("{first_title} missing"));
+        let own = &flat[at..];
+        for def in ACTIONS.iter().filter(|d| d.modes.contains(&kind)) {
+            let start: String = def
+                .doc
+                .split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(
+                own.contains(&start),
+                "{kind:?}: the help lacks {:?} ({start}):\n{}",
+                def.name,
+                &own[..own.len().min(3000)]
+            );
+        }
+        press(&mut app, "<esc>");
+        assert_eq!(
+            app.mode.kind(),
+            if kind == ModeKind::Help {
+                ModeKind::Normal
+            } else {
+                kind
+            }
+        );
+    }
+}
+
+fn kind_title(kind: ModeKind) -> &'static str {
+    // The help section of the mode the help is opened over (the help itself lists Normal's).
+    if kind == ModeKind::Help {
+        ModeKind::Normal.title()
+    } else {
+        kind.title()
+    }
+}
+
+#[test]
+fn snapshot_of_every_mode_at_two_sizes_in_english_and_chinese() {
+    let index = tempfile::tempdir().unwrap();
+    for language in ["en", "zh"] {
+        for kind in ModeKind::ALL {
+            let dir = samples_copy();
+            let mut app = workspace(dir.path(), index.path(), language);
+            enter(&mut app, kind);
+            for (width, height) in [(80, 24), (160, 48)] {
+                let screen = render(&app, width, height);
+                insta::assert_snapshot!(
+                    format!("mode_{kind:?}_{width}x{height}_{language}").to_lowercase(),
+                    screen
+                );
+            }
+        }
+    }
+}
