@@ -466,7 +466,8 @@ fn toggling_one_code_in_a_bundled_file_and_saving_changes_a_few_lines() {
     let path = dir.path().join("annotations/alice.yaml");
     let before = std::fs::read_to_string(&path).unwrap();
     let (mut app, _) = alice_at_p2(dir.path());
-    press(&mut app, "aVU01\n");
+    // alice marked the document done: coding it asks once (y).
+    press(&mut app, "aVU01\ny");
     let codes: Vec<String> = app
         .coder
         .file
