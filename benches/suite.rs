@@ -211,7 +211,7 @@ fn bench_open(dir: &Path) {
         .expect("the coder file is readable");
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
     render_once(&mut terminal, &preview);
-    let loader = startup::Loader::start(dir.to_path_buf(), "alice".into(), read);
+    let loader = startup::Loader::start(dir.to_path_buf(), "alice".into(), read, None);
     let (project, coder) = loader.finish().expect("project and coder file load");
     let app = App::new(Arc::new(project), coder, Keymap::default());
     render_once(&mut terminal, &app);

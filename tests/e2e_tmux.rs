@@ -21,7 +21,8 @@ fn code_quit_and_resume_in_a_real_terminal() {
     // Open the 2015 GGE report with the picker, go to the third unit, code it by quick-assign.
     s.keys("main", &["o", "gge-2015 ", "Enter"]);
     s.wait_for("main", "un/gge-2015");
-    s.keys("main", &["j", "j", "a", "VU01", "Enter"]);
+    // alice marked the document done: coding it asks once (y).
+    s.keys("main", &["j", "j", "a", "VU01", "Enter", "y"]);
     s.wait_for("main", "added VU01 to unit p3");
     s.wait_for("main", "saved");
     let file = s.wait_for_file("dana", "VU01");
@@ -253,7 +254,8 @@ fn a_git_pull_while_coding_is_merged_not_overwritten() {
     // The coder codes on, unaware.
     s.keys("main", &["o", "gge-2015 ", "Enter"]);
     s.wait_for("main", "un/gge-2015");
-    s.keys("main", &["j", "j", "a", "VU01", "Enter"]);
+    // alice marked the document done: coding it asks once (y).
+    s.keys("main", &["j", "j", "a", "VU01", "Enter", "y"]);
     s.wait_for("main", "changed on disk");
     // Saved with both: the pulled memo and the new code on unit p3.
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -308,7 +310,7 @@ fn a_coder_file_broken_by_a_merge_is_kept_and_quitting_says_where_the_work_is() 
     let good = std::fs::read_to_string(&path).unwrap();
     let broken = format!("<<<<<<< HEAD\n{good}");
     std::fs::write(&path, &broken).unwrap();
-    s.keys("main", &["a", "TH02", "Enter"]);
+    s.keys("main", &["a", "TH02", "Enter", "y"]);
     s.wait_for("main", "NOT SAVED (kept beside)");
     let beside = s.project.path().join("annotations/alice.yaml.workspace");
     let deadline = Instant::now() + Duration::from_secs(10);

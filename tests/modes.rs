@@ -251,3 +251,54 @@ fn snapshot_of_every_mode_at_two_sizes_in_english_and_chinese() {
         }
     }
 }
+
+#[test]
+fn key_scripts_through_the_event_loop_are_coded_and_saved_when_the_worker_says_so() {
+    use normcode::tui::event::Event;
+    use ratatui::crossterm::event::Event as TerminalEvent;
+    let index = tempfile::tempdir().unwrap();
+    let dir = samples_copy();
+    let mut app = workspace(dir.path(), index.path(), "en");
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.waker = Some(tx);
+    app.start_autosave();
+    let step = |app: &mut App, script: &str| {
+        for key in Key::parse_script(script).unwrap() {
+            app.step(Event::Terminal(TerminalEvent::Key(key.to_event())));
+        }
+    };
+    step(&mut app, "j");
+    let (document, unit) = (
+        app.document().unwrap().id.clone(),
+        app.current_unit().unwrap().id.clone(),
+    );
+    assert!(
+        !app.unit_codes(app.unit)
+            .iter()
+            .any(|c| c.as_str() == "TH02")
+    );
+    step(&mut app, "aTH02<enter>");
+    if app.mode.kind() == ModeKind::Confirm {
+        step(&mut app, "y");
+    }
+    assert!(app.save.is_dirty());
+    // The loop: sleep until a worker speaks or the app's deadline passes.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut heard_saved = false;
+    while app.save.is_dirty() && std::time::Instant::now() < deadline {
+        let event = match rx.recv_timeout(app.next_deadline()) {
+            Ok(event) => {
+                heard_saved |= matches!(event, Event::Saved);
+                event
+            }
+            Err(_) => Event::Tick,
+        };
+        app.step(event);
+    }
+    assert!(!app.save.is_dirty(), "saved within the deadline");
+    assert!(heard_saved, "the autosave worker woke the loop");
+    let project = normcode::project::Project::open(dir.path()).unwrap();
+    let on_disk = project.load_coder("alice").unwrap();
+    let codes = on_disk.file.codes_on_unit(&document, &unit);
+    assert!(codes.iter().any(|c| c.as_str() == "TH02"), "{codes:?}");
+}

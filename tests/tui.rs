@@ -147,9 +147,10 @@ fn the_first_frame_shows_where_the_coder_left_off_before_the_project_has_loaded(
 
     // The loader reads the rest (counting documents for the status bar); the loaded workspace
     // at the same place shows the same document, codes and details.
-    let (project, coder) = startup::Loader::start(root.clone(), "alice".into(), Arc::clone(&read))
-        .finish()
-        .unwrap();
+    let (project, coder) =
+        startup::Loader::start(root.clone(), "alice".into(), Arc::clone(&read), None)
+            .finish()
+            .unwrap();
     assert_eq!(read.load(Ordering::Relaxed), 14);
     assert!(render(&preview, 80, 24).contains("loading documents 14/14…"));
     let mut loaded = App::new(Arc::new(project), coder, Keymap::default());
@@ -227,7 +228,7 @@ fn the_first_frame_reads_a_coder_file_in_any_layout_and_none_from_a_broken_one()
     std::fs::write(&carol, "schema: 1\ncoder: carol\ndocuments: [\n").unwrap();
     assert!(preview("carol").is_none());
     let read = Arc::new(AtomicUsize::new(0));
-    let err = startup::Loader::start(dir.path().to_path_buf(), "carol".into(), read)
+    let err = startup::Loader::start(dir.path().to_path_buf(), "carol".into(), read, None)
         .finish()
         .expect_err("a broken coder file stops the load");
     assert!(err.to_string().contains("carol.yaml:3"), "{err}");

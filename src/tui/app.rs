@@ -234,6 +234,10 @@ pub struct App {
     pub saver: Option<Saver>,
     /// Held while the workspace runs; codebook changes write coder files under it.
     pub lock: Option<crate::annotations::CoderLock>,
+    /// Where workers tell the event loop they have something (none headless: polled).
+    pub waker: super::event::Waker,
+    /// Set once `q` was refused with a warning: the next `q` quits regardless.
+    quit_warned: bool,
     /// Set while this is the preview shown as the project loads (see [`super::startup`]).
     pub loading: Option<super::startup::Loading>,
     /// The project's files on disk as last read or written (see [`super::disk`]).
@@ -275,6 +279,8 @@ impl App {
             search_generation: 0,
             cursor: None,
             confirmed_done: Vec::new(),
+            waker: None,
+            quit_warned: false,
             saver: None,
             lock: None,
             loading: None,
@@ -1503,7 +1509,7 @@ impl App {
 
     /// Starts the autosave worker (the workspace does; headless tests may).
     pub fn start_autosave(&mut self) {
-        self.saver = Some(Saver::start());
+        self.saver = Some(Saver::start_with(self.waker.clone()));
     }
 
     // ----- codebook development -----
@@ -1889,6 +1895,7 @@ impl App {
                 Arc::clone(&self.project),
                 self.coder.clone(),
                 self.search_index_dir.clone(),
+                self.waker.clone(),
             ));
         }
         let (ready, generation) = (self.search_ready, self.search_generation);
@@ -2226,7 +2233,7 @@ impl App {
                 };
                 self.mode = Mode::Review(Box::new(ReviewMode {
                     review,
-                    saver: Saver::start(),
+                    saver: Saver::start_with(self.waker.clone()),
                     peek: false,
                 }));
                 self.info(message);
@@ -2364,6 +2371,110 @@ impl App {
             tab: 0,
             scroll: 0,
         }));
+    }
+
+    // ----- the event loop -----
+
+    /// Handles one event; true when the screen should be drawn again. The terminal's loop
+    /// and headless tests both come through here.
+    pub fn step(&mut self, event: super::event::Event) -> bool {
+        use super::event::Event;
+        use ratatui::crossterm::event::Event as Terminal;
+        let redraw = match event {
+            Event::Terminal(Terminal::Key(key)) => {
+                self.handle_key(key);
+                true
+            }
+            Event::Terminal(Terminal::Mouse(mouse)) => {
+                self.handle_mouse(mouse);
+                true
+            }
+            Event::Terminal(Terminal::Paste(text)) => {
+                self.paste(&text);
+                true
+            }
+            Event::Terminal(Terminal::Resize(..)) => {
+                self.ensure_visible();
+                true
+            }
+            Event::Terminal(_) | Event::Loaded => false,
+            Event::Search => self.poll_search(),
+            Event::Saved => false,
+            Event::Tick => {
+                self.tick();
+                self.watch_files();
+                // "saved 3 s ago" moves on.
+                true
+            }
+        };
+        // Saves start (and finished ones are taken) after every event: steady typing never
+        // lets the autosave delay pass, and must be saved within its longest wait.
+        let saved = self.poll_saver();
+        redraw | saved | self.poll_review()
+    }
+
+    /// How long the loop may sleep when nothing happens: until an autosave is due, and at
+    /// most a second (the look at the files on disk, the status bar's clock).
+    pub fn next_deadline(&self) -> Duration {
+        let mut wait = Duration::from_secs(1);
+        if self.save.is_dirty() {
+            let due = self.save.last_change.map_or(Duration::ZERO, |at| {
+                (at + super::AUTOSAVE_DELAY).saturating_duration_since(Instant::now())
+            });
+            wait = wait.min(due.max(Duration::from_millis(20)));
+        }
+        if self.mode.review().is_some_and(|r| r.review.save.is_dirty()) {
+            wait = wait.min(Duration::from_millis(100));
+        }
+        wait
+    }
+
+    /// After `q`: whether the workspace may end now. Everything is saved first; a coder
+    /// file that cannot be written or read is said once, and a second `q` leaves anyway
+    /// (with the error, when the work could not be saved anywhere).
+    pub fn finish_quit(&mut self) -> Result<bool, crate::Error> {
+        if !self.close_review() && !self.quit_warned {
+            self.quit = false;
+            self.quit_warned = true;
+            return Ok(false);
+        }
+        if !self.save.is_dirty() && self.disk.unreadable.is_none() {
+            return Ok(true);
+        }
+        match self.save_now() {
+            // Saved beside a coder file that cannot be read: say so once before leaving.
+            Ok(()) if self.disk.unreadable.is_some() && !self.quit_warned => {
+                self.quit = false;
+                self.quit_warned = true;
+                let name = |p: &std::path::Path| {
+                    p.file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned()
+                };
+                self.error(format!(
+                    "press q again to quit: your work is only in {} ({} cannot be read; \
+                     fix it and the work is merged into it)",
+                    name(&super::disk::kept_beside(&self.coder.path)),
+                    name(&self.coder.path)
+                ));
+                Ok(false)
+            }
+            Ok(()) => Ok(true),
+            Err(err) if self.quit_warned => {
+                Err(crate::Error::Usage(format!("quit without saving: {err}")))
+            }
+            Err(err) => {
+                self.quit = false;
+                self.quit_warned = true;
+                self.error(format!(
+                    // What to do first: the error names a path and may not fit the line.
+                    "press q again to quit WITHOUT saving, or fix this and the next save \
+                     will go through: {err}"
+                ));
+                Ok(false)
+            }
+        }
     }
 
     // ----- time -----

@@ -5,6 +5,7 @@ pub mod action;
 pub mod app;
 pub mod config;
 pub mod disk;
+pub mod event;
 pub mod fuzzy;
 pub mod keymap;
 pub mod modes;
@@ -20,11 +21,13 @@ use std::io::{IsTerminal, stdout};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 
 use ratatui::crossterm::event::{
-    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event, KeyCode, KeyModifiers,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event as TerminalEvent, KeyCode, KeyModifiers,
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
@@ -132,13 +135,19 @@ pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
     }
     let mut terminal = init_terminal().map_err(|e| Error::io("terminal", "cannot open", e))?;
     let _guard = TerminalGuard;
+    let (tx, events) = event::with_terminal();
     if let Some(app) = &preview {
         draw(&mut terminal, app)?;
     }
     // Started once the preview is on screen, so as not to slow it down.
-    let loader = startup::Loader::start(root.to_path_buf(), coder_name.to_string(), read);
+    let loader = startup::Loader::start(
+        root.to_path_buf(),
+        coder_name.to_string(),
+        read,
+        Some(tx.clone()),
+    );
     let pending = match &preview {
-        Some(app) => match wait_for_load(&mut terminal, app, &loader)? {
+        Some(app) => match wait_for_load(&mut terminal, app, &loader, &events)? {
             Some(pending) => pending,
             None => return Ok(()),
         },
@@ -150,6 +159,7 @@ pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
     let project = Arc::new(project);
     let mut app = App::new(Arc::clone(&project), coder, keymap);
     app.lock = Some(lock);
+    app.waker = Some(tx);
     if let Some(language) = &config.language {
         app.language = language.clone();
     }
@@ -164,9 +174,9 @@ pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
     // The layout the keys were pressed on (the preview's) is the loaded workspace's too.
     draw(&mut terminal, &app)?;
     for event in pending {
-        apply(&mut app, event);
+        app.step(event::Event::Terminal(event));
     }
-    let outcome = event_loop(&mut terminal, &mut app);
+    let outcome = event_loop(&mut terminal, &mut app, &events);
     drop(_guard);
     config::save_position(&app.project, coder_name, &app);
     if let Some(message) = disk::unreadable_at_exit(&app) {
@@ -194,103 +204,57 @@ fn wait_for_load(
     terminal: &mut DefaultTerminal,
     preview: &App,
     loader: &startup::Loader,
-) -> Result<Option<Vec<Event>>> {
+    events: &Receiver<event::Event>,
+) -> Result<Option<Vec<TerminalEvent>>> {
     let mut pending = Vec::new();
-    let mut drawn = Instant::now();
-    // Checked often, so the loaded workspace replaces the preview as soon as it is ready;
-    // redrawn for the progress in the status bar a few times a second, and after a resize.
+    // Redrawn for the progress in the status bar a few times a second, and after a resize.
     while !loader.is_finished() {
-        let mut redraw = drawn.elapsed() >= Duration::from_millis(100);
-        if event::poll(Duration::from_millis(10)).map_err(terminal_error)? {
-            match event::read().map_err(terminal_error)? {
-                Event::Key(key)
-                    if key.code == KeyCode::Char('c')
-                        && key.modifiers.contains(KeyModifiers::CONTROL) =>
-                {
-                    return Ok(None);
-                }
-                Event::Resize(..) => redraw = true,
-                event => pending.push(event),
+        match events.recv_timeout(Duration::from_millis(150)) {
+            Ok(event::Event::Terminal(TerminalEvent::Key(key)))
+                if key.code == KeyCode::Char('c')
+                    && key.modifiers.contains(KeyModifiers::CONTROL) =>
+            {
+                return Ok(None);
             }
-        }
-        if redraw {
-            draw(terminal, preview)?;
-            drawn = Instant::now();
+            Ok(event::Event::Terminal(TerminalEvent::Resize(..))) => draw(terminal, preview)?,
+            Ok(event::Event::Terminal(event)) => pending.push(event),
+            // The loader's last act: it ends now.
+            Ok(event::Event::Loaded) => break,
+            Ok(_) => {}
+            Err(RecvTimeoutError::Timeout) => draw(terminal, preview)?,
+            Err(RecvTimeoutError::Disconnected) => break,
         }
     }
     Ok(Some(pending))
 }
 
-/// One terminal event, turned into the app's action.
-fn apply(app: &mut App, event: Event) {
-    match event {
-        Event::Key(key) => app.handle_key(key),
-        Event::Mouse(mouse) => app.handle_mouse(mouse),
-        Event::Paste(text) => app.paste(&text),
-        Event::Resize(..) => app.ensure_visible(),
-        _ => {}
-    }
-}
-
-fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
-    let io = |e| Error::io("terminal", "cannot draw", e);
-    let mut last_draw = Instant::now() - Duration::from_secs(1);
-    let mut needs_draw = true;
-    let mut quit_unsaved_warned = false;
+/// Sleeps until an event comes or the app's next deadline passes, lets the app handle it,
+/// draws when something changed. The app decides when it may end ([`App::finish_quit`]).
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    events: &Receiver<event::Event>,
+) -> Result<()> {
+    draw(terminal, app)?;
     loop {
-        if needs_draw || last_draw.elapsed() >= Duration::from_secs(1) {
-            terminal.draw(|frame| ui::render(frame, app)).map_err(io)?;
-            last_draw = Instant::now();
-            needs_draw = false;
+        let event = match events.recv_timeout(app.next_deadline()) {
+            Ok(event) => event,
+            Err(RecvTimeoutError::Timeout) => event::Event::Tick,
+            Err(RecvTimeoutError::Disconnected) => event::Event::Tick,
+        };
+        let mut redraw = app.step(event);
+        // Whatever else is waiting, before drawing once.
+        while let Ok(event) = events.try_recv() {
+            redraw |= app.step(event);
         }
-        if event::poll(Duration::from_millis(100)).map_err(io)? {
-            apply(app, event::read().map_err(io)?);
-            needs_draw = true;
-        }
-        app.tick();
-        needs_draw |= app.watch_files();
-        needs_draw |= app.poll_saver();
-        needs_draw |= app.poll_search();
-        needs_draw |= app.poll_review();
         if app.quit {
-            app.close_review();
-            if !app.save.is_dirty() && app.disk.unreadable.is_none() {
+            if app.finish_quit()? {
                 return Ok(());
             }
-            match app.save_now() {
-                // Saved beside a coder file that cannot be read: say so once before leaving.
-                Ok(()) if app.disk.unreadable.is_some() && !quit_unsaved_warned => {
-                    app.quit = false;
-                    quit_unsaved_warned = true;
-                    let name = |p: &Path| {
-                        p.file_name()
-                            .unwrap_or_default()
-                            .to_string_lossy()
-                            .into_owned()
-                    };
-                    app.error(format!(
-                        "press q again to quit: your work is only in {} ({} cannot be read; \
-                         fix it and the work is merged into it)",
-                        name(&disk::kept_beside(&app.coder.path)),
-                        name(&app.coder.path)
-                    ));
-                    needs_draw = true;
-                }
-                Ok(()) => return Ok(()),
-                Err(err) if quit_unsaved_warned => {
-                    return Err(Error::Usage(format!("quit without saving: {err}")));
-                }
-                Err(err) => {
-                    app.quit = false;
-                    quit_unsaved_warned = true;
-                    app.error(format!(
-                        // What to do first: the error names a path and may not fit the line.
-                        "press q again to quit WITHOUT saving, or fix this and the next save \
-                         will go through: {err}"
-                    ));
-                    needs_draw = true;
-                }
-            }
+            redraw = true;
+        }
+        if redraw {
+            draw(terminal, app)?;
         }
     }
 }

@@ -134,7 +134,13 @@ fn outcome(
 }
 
 impl Saver {
+    /// A worker that says nothing when it is done: it is polled.
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// A worker that tells the event loop when a save is done.
+    pub fn start_with(waker: super::event::Waker) -> Self {
         let (jobs, job_rx) = channel::<Job>();
         let (done_tx, done) = channel();
         let worker = std::thread::spawn(move || {
@@ -162,6 +168,7 @@ impl Saver {
                 if done_tx.send(outcome).is_err() {
                     break;
                 }
+                super::event::wake(&waker, super::event::Event::Saved);
             }
         });
         Self {

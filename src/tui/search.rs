@@ -52,9 +52,19 @@ fn caught<T>(what: &str, f: impl FnOnce() -> Result<T, String>) -> Result<T, Str
 }
 
 impl Worker {
-    pub fn start(project: Arc<Project>, coder: LoadedCoder, index_dir: Option<PathBuf>) -> Self {
+    /// Starts the worker; `waker` hears of every reply.
+    pub fn start(
+        project: Arc<Project>,
+        coder: LoadedCoder,
+        index_dir: Option<PathBuf>,
+        waker: super::event::Waker,
+    ) -> Self {
         let (requests, request_rx) = channel::<Request>();
         let (reply_tx, replies) = channel();
+        let reply_tx = Replies {
+            tx: reply_tx,
+            waker,
+        };
         let spawned = std::thread::Builder::new()
             .name(THREAD_NAME.to_owned())
             .spawn(move || {
@@ -160,5 +170,20 @@ impl Drop for Worker {
         if let Some(handle) = self.handle.take() {
             let _ = handle.join();
         }
+    }
+}
+
+/// The worker's side of the replies: each one sent wakes the event loop.
+#[derive(Clone)]
+struct Replies {
+    tx: Sender<Reply>,
+    waker: super::event::Waker,
+}
+
+impl Replies {
+    fn send(&self, reply: Reply) -> Result<(), std::sync::mpsc::SendError<Reply>> {
+        self.tx.send(reply)?;
+        super::event::wake(&self.waker, super::event::Event::Search);
+        Ok(())
     }
 }

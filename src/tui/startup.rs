@@ -110,14 +110,23 @@ pub struct Loader {
 }
 
 impl Loader {
-    /// Starts loading; `read` counts the document files read.
-    pub fn start(root: PathBuf, coder: String, read: Arc<AtomicUsize>) -> Self {
+    /// Starts loading; `read` counts the document files read; `waker` hears when it is done.
+    pub fn start(
+        root: PathBuf,
+        coder: String,
+        read: Arc<AtomicUsize>,
+        waker: super::event::Waker,
+    ) -> Self {
         let handle = std::thread::Builder::new()
             .name("normcode-load".into())
             .spawn(move || {
-                let project = Project::open_counting(&root, &read)?;
-                let coder = project.load_coder(&coder)?;
-                Ok((project, coder))
+                let loaded = (|| {
+                    let project = Project::open_counting(&root, &read)?;
+                    let coder = project.load_coder(&coder)?;
+                    Ok((project, coder))
+                })();
+                super::event::wake(&waker, super::event::Event::Loaded);
+                loaded
             })
             .expect("the OS lets a process start a thread");
         Self { handle }
