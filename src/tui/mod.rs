@@ -6,13 +6,16 @@ pub mod config;
 pub mod disk;
 pub mod fuzzy;
 pub mod keymap;
+pub mod panes;
 pub mod review;
 pub(crate) mod saver;
 pub mod search;
 pub mod split;
 pub mod startup;
 pub mod text;
+pub mod theme;
 pub mod ui;
+pub mod widgets;
 
 use std::io::{IsTerminal, stdout};
 use std::path::{Path, PathBuf};

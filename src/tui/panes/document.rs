@@ -1,0 +1,182 @@
+//! The document pane: only the units in view are wrapped and drawn.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::corpus::CodePointRange;
+use crate::tui::app::{App, Focus};
+use crate::tui::panes::pane_block;
+use crate::tui::text::{self, str_width, truncate};
+use crate::tui::theme::indicator_color;
+use crate::tui::ui::GUTTER;
+
+pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(document) = app.document() else {
+        let block = pane_block(" no documents ".into(), true);
+        let text = Paragraph::new(vec![
+            Line::raw("This project has no documents yet."),
+            Line::raw(""),
+            Line::raw(format!(
+                "Put .txt or .md files into {} and start normcode again.",
+                app.project.settings.documents.display()
+            )),
+        ])
+        .block(block);
+        frame.render_widget(text, area);
+        return;
+    };
+    let status = app.status();
+    let title = format!(
+        " {} · {} · {} ",
+        truncate(
+            &document.title(),
+            (area.width as usize).saturating_sub(30).max(8)
+        ),
+        document.id,
+        status.label()
+    );
+    let block = pane_block(title, app.focus == Focus::Document);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    if width <= GUTTER + 2 || inner.height == 0 {
+        return;
+    }
+    let text_width = width - GUTTER;
+    let selection = app.selection();
+    let matches = app.search_matches();
+    let mut lines: Vec<Line> = Vec::new();
+    let mut unit_rows = Vec::new();
+    let height = inner.height as usize;
+    let mut unit = app.top;
+    while unit < document.units.len() && lines.len() < height {
+        let u = &document.units[unit];
+        let current = unit == app.unit;
+        // Only as much of the unit as the rows left can show.
+        let (body_text, wrapped) =
+            text::wrap_rows(document.unit_text(u), text_width, height - lines.len());
+        let chars: Vec<char> = body_text.chars().map(text::visible).collect();
+        let codes = app.unit_codes(unit);
+        // Coded spans of this unit, with their first code's colour.
+        let spans: Vec<(CodePointRange, Color)> = app
+            .unit_annotations(unit)
+            .iter()
+            .filter_map(|a| {
+                let span = a.span?;
+                let code = a.codes.first()?;
+                Some((span, indicator_color(app, code)))
+            })
+            .collect();
+        let rows = wrapped.len().max(1 + codes.len());
+        let first_row = lines.len();
+        for row in 0..rows {
+            let mut line_spans = Vec::new();
+            // The gutter: a marker and the unit id on the first row, codes below it.
+            let marker = if current { "▌" } else { " " };
+            let marker_style = Style::new().fg(Color::Cyan);
+            line_spans.push(Span::styled(marker, marker_style));
+            if row == 0 {
+                let id_style = if current {
+                    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+                } else if codes.is_empty() {
+                    Style::new().fg(Color::DarkGray)
+                } else {
+                    Style::new().fg(Color::Gray)
+                };
+                line_spans.push(Span::styled(
+                    format!("{:>6} ", truncate(u.id.as_str(), 6)),
+                    id_style,
+                ));
+            } else if let Some(code) = codes.get(row - 1) {
+                line_spans.push(Span::styled(
+                    format!("{:<7}", truncate(code.as_str(), 6)),
+                    Style::new()
+                        .fg(indicator_color(app, code))
+                        .add_modifier(Modifier::BOLD),
+                ));
+            } else {
+                line_spans.push(Span::raw("       "));
+            }
+            line_spans.push(Span::styled(
+                if codes.is_empty() { " " } else { "│" },
+                Style::new().fg(codes
+                    .first()
+                    .map_or(Color::DarkGray, |c| indicator_color(app, c))),
+            ));
+            if let Some(segment) = wrapped.get(row) {
+                let base = if current {
+                    Style::new().bg(Color::Indexed(236))
+                } else {
+                    Style::new()
+                };
+                let style_at = |i: usize| {
+                    let at = u.range.start + i;
+                    let mut style = base;
+                    if let Some((_, color)) =
+                        spans.iter().find(|(s, _)| s.start <= at && at < s.end)
+                    {
+                        style = style.fg(*color).add_modifier(Modifier::UNDERLINED);
+                    }
+                    if matches.iter().any(|m| m.start <= at && at < m.end) {
+                        style = style.bg(Color::Yellow).fg(Color::Black);
+                    }
+                    if selection.is_some_and(|s| s.start <= at && at < s.end) {
+                        style = style.add_modifier(Modifier::REVERSED);
+                    }
+                    style
+                };
+                let mut run = String::new();
+                let mut run_style = None;
+                for (i, &c) in chars
+                    .iter()
+                    .enumerate()
+                    .take(segment.end)
+                    .skip(segment.start)
+                {
+                    let style = style_at(i);
+                    if run_style.is_some_and(|s| s != style) {
+                        line_spans.push(Span::styled(
+                            std::mem::take(&mut run),
+                            run_style.unwrap_or(base),
+                        ));
+                    }
+                    run_style = Some(style);
+                    run.push(c);
+                }
+                if !run.is_empty() {
+                    line_spans.push(Span::styled(run, run_style.unwrap_or(base)));
+                }
+                if current {
+                    let used =
+                        str_width(&chars[segment.start..segment.end].iter().collect::<String>());
+                    line_spans.push(Span::styled(
+                        " ".repeat(text_width.saturating_sub(used)),
+                        base,
+                    ));
+                }
+            }
+            lines.push(Line::from(line_spans));
+            if lines.len() >= height {
+                break;
+            }
+        }
+        unit_rows.push((
+            inner.y + first_row as u16,
+            inner.y + lines.len() as u16,
+            unit,
+        ));
+        lines.push(Line::raw(""));
+        unit += 1;
+    }
+    if document.units.is_empty() {
+        lines.push(Line::styled(
+            "This document has no text to code.",
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    app.layout.borrow_mut().units = unit_rows;
+    frame.render_widget(Paragraph::new(lines), inner);
+}

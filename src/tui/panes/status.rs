@@ -1,0 +1,117 @@
+//! The status bar.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::tui::app::{App, Mode};
+use crate::tui::panes::help;
+use crate::tui::text::sanitize;
+
+pub(crate) fn ago(at: Option<Instant>) -> String {
+    match at {
+        None => "not yet".into(),
+        Some(at) => {
+            let secs = at.elapsed().as_secs();
+            if secs < 60 {
+                format!("{secs} s ago")
+            } else {
+                format!("{} min ago", secs / 60)
+            }
+        }
+    }
+}
+
+pub(crate) fn render_status(frame: &mut Frame, app: &App, area: Rect) {
+    let (coded, units) = app.document_progress();
+    let (done, documents) = app.corpus_progress();
+    let save = if app.read_only {
+        Span::styled("read-only", Style::new().fg(Color::Yellow))
+    } else if app.disk.unreadable.is_some() {
+        // Saved beside the coder's file, which cannot be read: not where the coder expects.
+        Span::styled(
+            "NOT SAVED (kept beside)",
+            Style::new().fg(Color::White).bg(Color::Red),
+        )
+    } else if let Some(error) = &app.save.error {
+        // The error names a path and can be long: with a message to show (such as the warning
+        // when quitting unsaved), it would push the message off the screen.
+        let text = match &app.message {
+            Some(_) => "NOT SAVED".to_string(),
+            None => format!("NOT SAVED: {}", sanitize(error)),
+        };
+        Span::styled(text, Style::new().fg(Color::White).bg(Color::Red))
+    } else if app.save.is_dirty() {
+        Span::styled("saving…", Style::new().fg(Color::Yellow))
+    } else {
+        Span::styled(
+            format!("saved {}", ago(app.save.last_saved)),
+            Style::new().fg(Color::Green),
+        )
+    };
+    let sep = Span::styled(" │ ", Style::new().fg(Color::DarkGray));
+    let mut spans = vec![
+        Span::styled(" normcode ", Style::new().fg(Color::Black).bg(Color::Cyan)),
+        Span::raw(" "),
+        Span::styled(
+            app.coder.name.clone(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        sep.clone(),
+        Span::raw(format!(
+            "unit {}/{units}",
+            if units == 0 { 0 } else { app.unit + 1 }
+        )),
+        sep.clone(),
+        Span::raw(format!("coded {coded}/{units}")),
+        sep.clone(),
+        match &app.loading {
+            Some(loading) => Span::styled(
+                format!(
+                    "loading documents {}/{}…",
+                    loading.read.load(Ordering::Relaxed).min(loading.documents),
+                    loading.documents
+                ),
+                Style::new().fg(Color::Yellow),
+            ),
+            None => Span::raw(format!(
+                "doc {}/{documents}, {done} done",
+                if documents == 0 { 0 } else { app.doc + 1 }
+            )),
+        },
+        sep.clone(),
+        save,
+    ];
+    if let Some(message) = &app.message {
+        spans.push(sep.clone());
+        let style = if message.is_error {
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(sanitize(&message.text).into_owned(), style));
+        // A message that does not fit takes the place of the progress counts (unit, coded,
+        // doc): what just happened matters more than counts that are on screen elsewhere.
+        if Line::from(spans.clone()).width() > area.width as usize {
+            spans.drain(3..9);
+        }
+    } else if app.mode == Mode::Normal && app.prompt.is_none() {
+        spans.push(sep);
+        spans.push(Span::styled(
+            help::status_hint(),
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    if let Mode::Visual { .. } = app.mode {
+        spans.insert(
+            1,
+            Span::styled(" SELECT ", Style::new().fg(Color::Black).bg(Color::Yellow)),
+        );
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
