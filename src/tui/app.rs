@@ -759,22 +759,24 @@ impl App {
     /// Scrolls so that the current unit is in view, using the last frame's pane size. Only the
     /// units between the top and the cursor are measured, so this is cheap in long documents.
     pub fn ensure_visible(&mut self) {
-        if self.unit < self.top {
-            self.top = self.unit;
-            return;
-        }
         let area = self.layout.borrow().document;
         let (width, height) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+        let room = height as usize + 1; // the blank row after the last unit may be cut off
+        if self.unit < self.top {
+            self.top = self.unit;
+            self.fill_pane(width as usize, room);
+            return;
+        }
         if width == 0 || height == 0 {
             return;
         }
-        let room = height as usize + 1; // the blank row after the last unit may be cut off
         let mut rows = 0;
         let fits = (self.top..=self.unit).all(|u| {
             rows += self.unit_height(u, width as usize) + 1;
             rows <= room
         });
         if fits {
+            self.fill_pane(width as usize, room);
             return;
         }
         // Put the current unit at the bottom: walk up while units above still fit.
@@ -789,6 +791,33 @@ impl App {
             top -= 1;
         }
         self.top = top;
+        self.fill_pane(width as usize, room);
+    }
+
+    /// Near the end of the document, scrolls up so the units from the top to the last fill the
+    /// pane instead of leaving its bottom empty.
+    fn fill_pane(&mut self, width: usize, room: usize) {
+        let Some(count) = self.document().map(|d| d.units.len()) else {
+            return;
+        };
+        if width == 0 || room <= 1 {
+            return;
+        }
+        let mut rows = 0;
+        for u in self.top..count {
+            rows += self.unit_height(u, width) + 1;
+            if rows >= room {
+                return;
+            }
+        }
+        while self.top > 0 {
+            let above = self.unit_height(self.top - 1, width) + 1;
+            if rows + above > room {
+                break;
+            }
+            rows += above;
+            self.top -= 1;
+        }
     }
 
     /// Rows a unit takes in a document pane `width` columns wide (without the blank row after),
