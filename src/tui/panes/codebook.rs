@@ -22,7 +22,7 @@ pub(crate) fn render_codebook(frame: &mut Frame, app: &App, area: Rect) {
             truncate(&app.codebook_filter, 20)
         )
     };
-    let block = pane_block(title, app.focus == Focus::Codebook);
+    let block = pane_block(title, app.focus == Focus::Codebook, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {
@@ -97,7 +97,7 @@ pub(crate) fn render_codebook(frame: &mut Frame, app: &App, area: Rect) {
 pub(crate) fn render_definition(frame: &mut Frame, app: &App, area: Rect) {
     let codebook = &app.project.codebook;
     let Some(i) = app.selected_indicator() else {
-        frame.render_widget(pane_block(" Definition ".into(), false), area);
+        frame.render_widget(pane_block(" Definition ".into(), false, area.width), area);
         return;
     };
     let indicator = &codebook.indicators[i];
@@ -106,7 +106,7 @@ pub(crate) fn render_definition(frame: &mut Frame, app: &App, area: Rect) {
         indicator.id,
         truncate(label(app, &indicator.label), 30)
     );
-    let block = pane_block(title, false);
+    let block = pane_block(title, false, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;

@@ -13,7 +13,7 @@ use crate::tui::theme::indicator_color;
 use crate::tui::widgets::wrap::{wrapped, wrapped_memo};
 
 pub(crate) fn render_details(frame: &mut Frame, app: &App, area: Rect) {
-    let block = pane_block(" Details ".into(), app.focus == Focus::Details);
+    let block = pane_block(" Details ".into(), app.focus == Focus::Details, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;

@@ -15,7 +15,7 @@ use crate::tui::ui::GUTTER;
 
 pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
     let Some(document) = app.document() else {
-        let block = pane_block(" no documents ".into(), true);
+        let block = pane_block(" no documents ".into(), true, area.width);
         let text = Paragraph::new(vec![
             Line::raw("This project has no documents yet."),
             Line::raw(""),
@@ -29,16 +29,17 @@ pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
         return;
     };
     let status = app.status();
-    let title = format!(
-        " {} · {} · {} ",
-        truncate(
-            &document.title(),
-            (area.width as usize).saturating_sub(30).max(8)
-        ),
-        document.id,
-        status.label()
+    // The document's title gives way first, then a long id, so the status stays in view.
+    let room = (area.width as usize).saturating_sub(4);
+    let status_label = status.label();
+    let id_room = room.saturating_sub(str_width(status_label) + 6 + 10).max(8);
+    let tail = format!(
+        " · {} · {status_label} ",
+        truncate(document.id.as_str(), id_room)
     );
-    let block = pane_block(title, app.focus == Focus::Document);
+    let title_room = room.saturating_sub(1 + str_width(&tail)).max(8);
+    let title = format!(" {}{tail}", truncate(&document.title(), title_room));
+    let block = pane_block(title, app.focus == Focus::Document, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
@@ -144,7 +145,9 @@ pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
                         ));
                     }
                     run_style = Some(style);
-                    run.push(c);
+                    if !text::is_zero_width_format(c) {
+                        run.push(c);
+                    }
                 }
                 if !run.is_empty() {
                     line_spans.push(Span::styled(run, run_style.unwrap_or(base)));

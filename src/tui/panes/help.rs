@@ -4,16 +4,16 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::tui::app::{App, Prompt, PromptKind};
 use crate::tui::text::{sanitize, str_width, truncate, wrap};
-use crate::tui::widgets::popup::popup;
+use crate::tui::widgets::popup::{clear, popup};
 use crate::tui::widgets::wrap::wrapped;
 
 pub(crate) fn render_help(frame: &mut Frame, app: &App, area: Rect) {
     let rect = popup(area, 100, area.height.saturating_sub(2));
-    frame.render_widget(Clear, rect);
+    clear(frame, rect);
     let block = Block::bordered()
         .border_style(Style::new().fg(Color::Cyan))
         .title(help_title());

@@ -17,8 +17,11 @@ use ratatui::widgets::{Block, BorderType};
 
 use crate::codebook::Localized;
 use crate::tui::app::App;
+use crate::tui::text::fit_title;
 
-pub(crate) fn pane_block(title: String, focused: bool) -> Block<'static> {
+/// A pane's frame; its title cut between words to fit `width` (the pane's).
+pub(crate) fn pane_block(title: String, focused: bool, width: u16) -> Block<'static> {
+    let title = fit_title(&title, (width as usize).saturating_sub(2));
     let style = if focused {
         Style::new().fg(Color::Cyan)
     } else {

@@ -4,13 +4,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::annotations::Status;
 use crate::tui::app::{App, PromptKind};
 use crate::tui::panes::{help, label};
-use crate::tui::text::{sanitize, truncate};
-use crate::tui::widgets::popup::popup;
+use crate::tui::text::{fit_title, sanitize, truncate};
+use crate::tui::widgets::popup::{clear, popup};
 use crate::tui::widgets::wrap::wrapped;
 
 pub(crate) fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
@@ -61,10 +61,10 @@ pub(crate) fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
         (candidates.len() as u16 + 3).min(14)
     };
     let rect = popup(area, area.width.saturating_sub(4).max(20), height);
-    frame.render_widget(Clear, rect);
+    clear(frame, rect);
     let block = Block::bordered()
         .border_style(Style::new().fg(Color::Yellow))
-        .title(title);
+        .title(fit_title(&title, (rect.width as usize).saturating_sub(2)));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let width = inner.width as usize;

@@ -4,7 +4,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use crate::tui::widgets::popup::clear;
 
 use crate::tui::app::App;
 use crate::tui::panes::help;
@@ -15,7 +17,7 @@ pub(crate) fn render_reports(frame: &mut Frame, app: &App, area: Rect) {
     let Some(view) = &app.reports else {
         return;
     };
-    frame.render_widget(Clear, area);
+    clear(frame, area);
     let tabs = ["Indicator frequencies", "Coding progress"];
     let title: Vec<Span> = tabs
         .iter()

@@ -4,7 +4,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use crate::tui::widgets::popup::clear;
 
 use crate::corpus::IndicatorId;
 use crate::tui::app::App;
@@ -17,7 +19,7 @@ pub(crate) fn render_review(frame: &mut Frame, app: &App, area: Rect) {
     let Some(review) = &app.review else {
         return;
     };
-    frame.render_widget(Clear, area);
+    clear(frame, area);
     let names: Vec<&str> = review.coders.iter().map(|c| c.name.as_str()).collect();
     let title = format!(
         " Review · {} · {} of {} resolved · {} agreed units in the consensus ",

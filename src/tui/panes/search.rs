@@ -15,7 +15,7 @@ pub(crate) fn render_search(frame: &mut Frame, app: &App, area: Rect) {
     let Some(search) = &app.search else {
         return;
     };
-    let block = pane_block(" Search ".into(), app.focus == Focus::Search);
+    let block = pane_block(" Search ".into(), app.focus == Focus::Search, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {
@@ -103,7 +103,7 @@ pub(crate) fn render_search(frame: &mut Frame, app: &App, area: Rect) {
         } else {
             "  "
         };
-        let head = format!("{mark}{} {} ", hit.document, hit.unit);
+        let head = hit_head(mark, hit.document.as_str(), hit.unit.as_str(), width);
         let mut spans = vec![Span::styled(head.clone(), base.fg(Color::Cyan))];
         // The snippet, its matches in bold yellow.
         let snippet: Vec<char> = hit.snippet.text.chars().map(text::visible).collect();
@@ -121,11 +121,13 @@ pub(crate) fn render_search(frame: &mut Frame, app: &App, area: Rect) {
                     break;
                 }
                 used += w;
-                run.push(if snippet[at] == '\n' {
-                    ' '
-                } else {
-                    snippet[at]
-                });
+                if !text::is_zero_width_format(snippet[at]) {
+                    run.push(if snippet[at] == '\n' {
+                        ' '
+                    } else {
+                        snippet[at]
+                    });
+                }
                 at += 1;
             }
             if run.is_empty() {
@@ -141,4 +143,28 @@ pub(crate) fn render_search(frame: &mut Frame, app: &App, area: Rect) {
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A hit's mark, document and unit: a long document id is cut (to at most half the row) so
+/// the unit and some of the snippet stay in view.
+fn hit_head(mark: &str, document: &str, unit: &str, width: usize) -> String {
+    let room = (width / 2)
+        .saturating_sub(str_width(mark) + str_width(unit) + 2)
+        .max(6);
+    format!("{mark}{} {} ", truncate(document, room), truncate(unit, 8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_document_id_leaves_room_for_the_unit_and_the_snippet() {
+        let id = "company/microsoft-2017-keynote-on-digital-peace-and-the-geneva-convention";
+        let head = hit_head("  ", id, "p12", 60);
+        assert!(head.contains(" p12 "), "{head}");
+        assert!(head.contains('…'), "{head}");
+        assert!(str_width(&head) <= 30, "{head}");
+        assert_eq!(hit_head("  ", "un/gge-2015", "p3", 60), "  un/gge-2015 p3 ");
+    }
 }

@@ -26,7 +26,7 @@ pub(crate) fn render_split(frame: &mut Frame, app: &App, area: Rect) {
         ),
         None => format!(" Split {}: all {total} segments seen ", split.source),
     };
-    let block = pane_block(title, true);
+    let block = pane_block(title, true, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
