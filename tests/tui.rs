@@ -1323,7 +1323,8 @@ fn the_last_units_of_a_long_document_fill_the_pane_at_200x50() {
         .collect();
     let dir = temp_project(&[("long.md", format!("---\ntitle: Long\n---\n{body}"))]);
     let mut app = app_for(dir.path(), "carol");
-    settle(&mut app, 200, 50);
+    // The last frame was smaller (the terminal was then resized): G scrolls for that pane.
+    settle(&mut app, 80, 24);
     for keys in ["G", "k", "kk", "G"] {
         press(&mut app, keys);
         let screen = render(&app, 200, 50);
@@ -1343,4 +1344,30 @@ fn the_last_units_of_a_long_document_fill_the_pane_at_200x50() {
             "after {keys}: {blank_at_bottom} blank rows\n{screen}"
         );
     }
+}
+
+#[test]
+fn no_color_draws_no_colour_and_marks_selection_and_focus_with_modifiers() {
+    use ratatui::style::{Color, Modifier};
+    let mut app = app_for(&repo(), "alice");
+    settle(&mut app, 80, 24);
+    open(&mut app, "un/gge-2015");
+    // The 16 ANSI colours only: nothing that needs a 256-colour or true-colour terminal.
+    for cell in render_buffer(&app, 80, 24).content() {
+        for color in [cell.fg, cell.bg] {
+            assert!(
+                !matches!(color, Color::Indexed(_) | Color::Rgb(..)),
+                "{color:?}"
+            );
+        }
+    }
+    app.theme = normcode::tui::theme::Theme::plain();
+    press(&mut app, "<tab>");
+    let buffer = render_buffer(&app, 80, 24);
+    for cell in buffer.content() {
+        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{cell:?}");
+    }
+    let has = |m: Modifier| buffer.content().iter().any(|c| c.modifier.contains(m));
+    assert!(has(Modifier::REVERSED), "the selected indicator");
+    assert!(has(Modifier::BOLD), "the focused pane");
 }

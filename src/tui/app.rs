@@ -230,6 +230,8 @@ pub struct App {
     pub message: Option<Message>,
     pub quit: bool,
     pub layout: RefCell<LayoutCache>,
+    /// The styles, chosen once at start (`NO_COLOR`).
+    pub theme: super::theme::Theme,
     /// Per indicator: uses in this document, uses in the corpus (this coder).
     pub counts: Vec<(usize, usize)>,
     /// Per unit of the current document: its codes in codebook order.
@@ -288,6 +290,7 @@ impl App {
             message: None,
             quit: false,
             layout: RefCell::new(LayoutCache::default()),
+            theme: super::theme::Theme::from_env(),
             counts: Vec::new(),
             unit_codes: Vec::new(),
             search: None,

@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
+use ratatui::style::Color;
 
 use super::app::{App, Mode};
 use super::panes::codebook::{render_codebook, render_definition};
@@ -73,5 +74,13 @@ pub fn render(frame: &mut Frame, app: &App) {
     }
     if app.mode == Mode::Help {
         render_help(frame, app, main);
+    }
+    if !app.theme.color {
+        // NO_COLOR: whatever a pane asked for, the terminal's own colours (the theme's
+        // modifiers still mark selection, focus, matches and errors).
+        for cell in &mut frame.buffer_mut().content {
+            cell.fg = Color::Reset;
+            cell.bg = Color::Reset;
+        }
     }
 }

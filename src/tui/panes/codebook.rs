@@ -13,6 +13,7 @@ use crate::tui::theme::indicator_color;
 use crate::tui::widgets::wrap::wrapped;
 
 pub(crate) fn render_codebook(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
     let codebook = &app.project.codebook;
     let title = if app.codebook_filter.is_empty() {
         format!(" Codebook · {} ", truncate(&codebook.name, 20))
@@ -22,7 +23,7 @@ pub(crate) fn render_codebook(frame: &mut Frame, app: &App, area: Rect) {
             truncate(&app.codebook_filter, 20)
         )
     };
-    let block = pane_block(title, app.focus == Focus::Codebook, area.width);
+    let block = pane_block(&app.theme, title, app.focus == Focus::Codebook, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {
@@ -41,10 +42,7 @@ pub(crate) fn render_codebook(frame: &mut Frame, app: &App, area: Rect) {
                 let category = &codebook.categories[c];
                 let indent = "  ".repeat(category.depth);
                 let text = format!("{indent}▾ {} {}", category.id, label(app, &category.label));
-                lines.push(Line::styled(
-                    truncate(&text, width),
-                    Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD),
-                ));
+                lines.push(Line::styled(truncate(&text, width), t.heading));
             }
             Row::Indicator(i) => {
                 let indicator = &codebook.indicators[i];
@@ -80,7 +78,7 @@ pub(crate) fn render_codebook(frame: &mut Frame, app: &App, area: Rect) {
                     Span::styled(head, style.fg(color)),
                     Span::styled(id, style.fg(color).add_modifier(Modifier::BOLD)),
                     Span::styled(format!("{name}{pad}"), style),
-                    Span::styled(count, style.fg(Color::DarkGray)),
+                    Span::styled(count, style.patch(t.dim)),
                 ]));
             }
         }
@@ -88,16 +86,20 @@ pub(crate) fn render_codebook(frame: &mut Frame, app: &App, area: Rect) {
     if app.rows.is_empty() {
         lines.push(Line::styled(
             "no indicator matches the filter (Esc clears it)",
-            Style::new().fg(Color::DarkGray),
+            t.dim,
         ));
     }
     app.layout.borrow_mut().codebook_rows = rows;
     frame.render_widget(Paragraph::new(lines), inner);
 }
 pub(crate) fn render_definition(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
     let codebook = &app.project.codebook;
     let Some(i) = app.selected_indicator() else {
-        frame.render_widget(pane_block(" Definition ".into(), false, area.width), area);
+        frame.render_widget(
+            pane_block(&app.theme, " Definition ".into(), false, area.width),
+            area,
+        );
         return;
     };
     let indicator = &codebook.indicators[i];
@@ -106,16 +108,16 @@ pub(crate) fn render_definition(frame: &mut Frame, app: &App, area: Rect) {
         indicator.id,
         truncate(label(app, &indicator.label), 30)
     );
-    let block = pane_block(title, false, area.width);
+    let block = pane_block(&app.theme, title, false, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
     let mut lines = wrapped(label(app, &indicator.definition), width, "", Style::new());
-    let heading = Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD);
+    let heading = t.heading;
     for (name, items, color) in [
         ("Include", &indicator.include, Color::Green),
         ("Exclude", &indicator.exclude, Color::Red),
-        ("Example", &indicator.examples, Color::Gray),
+        ("Example", &indicator.examples, Color::Reset),
     ] {
         if items.is_empty() {
             continue;
@@ -130,10 +132,7 @@ pub(crate) fn render_definition(frame: &mut Frame, app: &App, area: Rect) {
         }
     }
     for (key, value) in &indicator.attributes {
-        lines.push(Line::styled(
-            format!("{key}: {value}"),
-            Style::new().fg(Color::DarkGray),
-        ));
+        lines.push(Line::styled(format!("{key}: {value}"), t.dim));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -13,12 +13,18 @@ use crate::tui::theme::indicator_color;
 use crate::tui::widgets::wrap::{wrapped, wrapped_memo};
 
 pub(crate) fn render_details(frame: &mut Frame, app: &App, area: Rect) {
-    let block = pane_block(" Details ".into(), app.focus == Focus::Details, area.width);
+    let t = &app.theme;
+    let block = pane_block(
+        &app.theme,
+        " Details ".into(),
+        app.focus == Focus::Details,
+        area.width,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
     let mut lines = Vec::new();
-    let dim = Style::new().fg(Color::DarkGray);
+    let dim = t.dim;
     if let (Some(document), Some(unit)) = (app.document(), app.current_unit()) {
         let codebook = &app.project.codebook;
         for annotation in app.unit_annotations(app.unit) {
@@ -47,12 +53,7 @@ pub(crate) fn render_details(frame: &mut Frame, app: &App, area: Rect) {
             }
             lines.push(Line::from(spans));
             if let Some(memo) = &annotation.memo {
-                lines.extend(wrapped_memo(
-                    memo,
-                    width,
-                    "  ✎ ",
-                    Style::new().fg(Color::Yellow),
-                ));
+                lines.extend(wrapped_memo(memo, width, "  ✎ ", t.note));
             }
         }
         if lines.is_empty() {
@@ -66,12 +67,7 @@ pub(crate) fn render_details(frame: &mut Frame, app: &App, area: Rect) {
             lines.extend(wrapped(&meta.join(" · "), width, "", dim));
         }
         if let Some(memo) = app.coding().and_then(|c| c.memo.as_ref()) {
-            lines.extend(wrapped_memo(
-                memo,
-                width,
-                "document ✎ ",
-                Style::new().fg(Color::Yellow),
-            ));
+            lines.extend(wrapped_memo(memo, width, "document ✎ ", t.note));
         }
     }
     frame.render_widget(Paragraph::new(lines), inner);

@@ -14,8 +14,9 @@ use crate::tui::theme::indicator_color;
 use crate::tui::ui::GUTTER;
 
 pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
     let Some(document) = app.document() else {
-        let block = pane_block(" no documents ".into(), true, area.width);
+        let block = pane_block(&app.theme, " no documents ".into(), true, area.width);
         let text = Paragraph::new(vec![
             Line::raw("This project has no documents yet."),
             Line::raw(""),
@@ -39,7 +40,7 @@ pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
     );
     let title_room = room.saturating_sub(1 + str_width(&tail)).max(8);
     let title = format!(" {}{tail}", truncate(&document.title(), title_room));
-    let block = pane_block(title, app.focus == Focus::Document, area.width);
+    let block = pane_block(&app.theme, title, app.focus == Focus::Document, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
@@ -52,7 +53,25 @@ pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     let mut unit_rows = Vec::new();
     let height = inner.height as usize;
-    let mut unit = app.top;
+    // Near the end of the document the units fill the pane: the top may have been set for a
+    // smaller pane (before a resize), which would leave the bottom of this one empty.
+    let mut top = app.top.min(document.units.len());
+    let mut rows = 0;
+    let below_fit = (top..document.units.len()).all(|u| {
+        rows += app.unit_height(u, width) + 1;
+        rows <= height + 1
+    });
+    if below_fit {
+        while top > 0 {
+            let above = app.unit_height(top - 1, width) + 1;
+            if rows + above > height + 1 {
+                break;
+            }
+            rows += above;
+            top -= 1;
+        }
+    }
+    let mut unit = top;
     while unit < document.units.len() && lines.len() < height {
         let u = &document.units[unit];
         let current = unit == app.unit;
@@ -77,15 +96,15 @@ pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
             let mut line_spans = Vec::new();
             // The gutter: a marker and the unit id on the first row, codes below it.
             let marker = if current { "▌" } else { " " };
-            let marker_style = Style::new().fg(Color::Cyan);
+            let marker_style = t.accent;
             line_spans.push(Span::styled(marker, marker_style));
             if row == 0 {
                 let id_style = if current {
-                    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+                    t.accent.add_modifier(Modifier::BOLD)
                 } else if codes.is_empty() {
-                    Style::new().fg(Color::DarkGray)
+                    t.dim
                 } else {
-                    Style::new().fg(Color::Gray)
+                    Style::new()
                 };
                 line_spans.push(Span::styled(
                     format!("{:>6} ", truncate(u.id.as_str(), 6)),
@@ -105,11 +124,11 @@ pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
                 if codes.is_empty() { " " } else { "│" },
                 Style::new().fg(codes
                     .first()
-                    .map_or(Color::DarkGray, |c| indicator_color(app, c))),
+                    .map_or(t.dim.fg.unwrap_or_default(), |c| indicator_color(app, c))),
             ));
             if let Some(segment) = wrapped.get(row) {
                 let base = if current {
-                    Style::new().bg(Color::Indexed(236))
+                    t.current_unit
                 } else {
                     Style::new()
                 };
@@ -122,7 +141,7 @@ pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
                         style = style.fg(*color).add_modifier(Modifier::UNDERLINED);
                     }
                     if matches.iter().any(|m| m.start <= at && at < m.end) {
-                        style = style.bg(Color::Yellow).fg(Color::Black);
+                        style = style.patch(t.search_match);
                     }
                     if selection.is_some_and(|s| s.start <= at && at < s.end) {
                         style = style.add_modifier(Modifier::REVERSED);
@@ -175,10 +194,7 @@ pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
         unit += 1;
     }
     if document.units.is_empty() {
-        lines.push(Line::styled(
-            "This document has no text to code.",
-            Style::new().fg(Color::DarkGray),
-        ));
+        lines.push(Line::styled("This document has no text to code.", t.dim));
     }
     app.layout.borrow_mut().units = unit_rows;
     frame.render_widget(Paragraph::new(lines), inner);

@@ -2,7 +2,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
@@ -12,10 +11,11 @@ use crate::tui::widgets::popup::{clear, popup};
 use crate::tui::widgets::wrap::wrapped;
 
 pub(crate) fn render_help(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
     let rect = popup(area, 100, area.height.saturating_sub(2));
     clear(frame, rect);
     let block = Block::bordered()
-        .border_style(Style::new().fg(Color::Cyan))
+        .border_style(t.border_focused)
         .title(help_title());
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
@@ -32,7 +32,7 @@ pub(crate) fn render_help(frame: &mut Frame, app: &App, area: Rect) {
         );
         let x = rect.x + rect.width.saturating_sub(str_width(&shown) as u16 + 2);
         frame.render_widget(
-            Paragraph::new(Span::styled(shown, Style::new().fg(Color::Cyan))),
+            Paragraph::new(Span::styled(shown, t.accent)),
             Rect::new(
                 x,
                 rect.y + rect.height.saturating_sub(1),
@@ -48,6 +48,7 @@ pub(crate) fn render_help(frame: &mut Frame, app: &App, area: Rect) {
 /// Every action with its keys, descriptions wrapped (never cut) beside a column of keys, then
 /// what the panes' numbers mean.
 pub(crate) fn help_lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
     const KEYS: usize = 14;
     let mut lines = Vec::new();
     for action in crate::tui::keymap::Action::all() {
@@ -63,7 +64,7 @@ pub(crate) fn help_lines(app: &App, width: usize) -> Vec<Line<'static>> {
                 " ".repeat(KEYS + 2)
             };
             lines.push(Line::from(vec![
-                Span::styled(lead, Style::new().fg(Color::Yellow)),
+                Span::styled(lead, t.note),
                 Span::raw(chars[row.start..row.end].iter().collect::<String>()),
             ]));
         }
@@ -80,7 +81,7 @@ pub(crate) fn help_lines(app: &App, width: usize) -> Vec<Line<'static>> {
         "Review (R): 1-9 take a coder's codes, U union, I intersection, a edit (starting from \
          the codes every coder gave), u undo, t the agreement table, Esc leaves.",
     ] {
-        lines.extend(wrapped(note, width, "", Style::new().fg(Color::DarkGray)));
+        lines.extend(wrapped(note, width, "", t.dim));
     }
     lines
 }

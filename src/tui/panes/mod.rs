@@ -11,21 +11,26 @@ pub mod search;
 pub mod split;
 pub mod status;
 
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType};
 
 use crate::codebook::Localized;
 use crate::tui::app::App;
 use crate::tui::text::fit_title;
+use crate::tui::theme::Theme;
 
 /// A pane's frame; its title cut between words to fit `width` (the pane's).
-pub(crate) fn pane_block(title: String, focused: bool, width: u16) -> Block<'static> {
+pub(crate) fn pane_block(
+    theme: &Theme,
+    title: String,
+    focused: bool,
+    width: u16,
+) -> Block<'static> {
     let title = fit_title(&title, (width as usize).saturating_sub(2));
     let style = if focused {
-        Style::new().fg(Color::Cyan)
+        theme.border_focused
     } else {
-        Style::new().fg(Color::DarkGray)
+        theme.border
     };
     Block::bordered()
         .border_type(if focused {
@@ -34,10 +39,7 @@ pub(crate) fn pane_block(title: String, focused: bool, width: u16) -> Block<'sta
             BorderType::Plain
         })
         .border_style(style)
-        .title(Span::styled(
-            title,
-            Style::new().add_modifier(Modifier::BOLD),
-        ))
+        .title(Span::styled(title, theme.title))
 }
 pub(crate) fn label<'a>(app: &App, text: &'a Localized) -> &'a str {
     text.get(&app.language)

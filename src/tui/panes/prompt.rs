@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
@@ -14,6 +14,7 @@ use crate::tui::widgets::popup::{clear, popup};
 use crate::tui::widgets::wrap::wrapped;
 
 pub(crate) fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
     let Some(prompt) = &app.prompt else {
         return;
     };
@@ -63,7 +64,7 @@ pub(crate) fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
     let rect = popup(area, area.width.saturating_sub(4).max(20), height);
     clear(frame, rect);
     let block = Block::bordered()
-        .border_style(Style::new().fg(Color::Yellow))
+        .border_style(t.popup_border)
         .title(fit_title(&title, (rect.width as usize).saturating_sub(2)));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
@@ -74,16 +75,15 @@ pub(crate) fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
             lines.push(Line::raw(""));
         }
         if let Some(last) = lines.last_mut() {
-            last.spans
-                .push(Span::styled("█", Style::new().fg(Color::Yellow)));
+            last.spans.push(Span::styled("█", t.note));
         }
         let skip = lines.len().saturating_sub(inner.height as usize);
         lines.into_iter().skip(skip).collect()
     } else {
         vec![Line::from(vec![
-            Span::styled("> ", Style::new().fg(Color::Yellow)),
+            Span::styled("> ", t.note),
             Span::raw(sanitize(&prompt.input).into_owned()),
-            Span::styled("█", Style::new().fg(Color::Yellow)),
+            Span::styled("█", t.note),
         ])]
     };
     let selected = prompt.selected.min(candidates.len().saturating_sub(1));
@@ -112,7 +112,7 @@ pub(crate) fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
                 | PromptKind::SplitInto { .. }
         )
     {
-        lines.push(Line::styled("no match", Style::new().fg(Color::DarkGray)));
+        lines.push(Line::styled("no match", t.dim));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

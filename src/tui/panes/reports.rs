@@ -14,6 +14,7 @@ use crate::tui::theme::indicator_color;
 use crate::tui::widgets::bar::bar_line;
 
 pub(crate) fn render_reports(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
     let Some(view) = &app.reports else {
         return;
     };
@@ -23,22 +24,18 @@ pub(crate) fn render_reports(frame: &mut Frame, app: &App, area: Rect) {
         .iter()
         .enumerate()
         .flat_map(|(i, name)| {
-            let style = if i == view.tab {
-                Style::new().fg(Color::Black).bg(Color::Cyan)
-            } else {
-                Style::new().fg(Color::Gray)
-            };
+            let style = if i == view.tab { t.badge } else { Style::new() };
             [Span::styled(format!(" {name} "), style), Span::raw(" ")]
         })
         .collect();
     let block = Block::bordered()
         .border_type(BorderType::Thick)
-        .border_style(Style::new().fg(Color::Cyan))
+        .border_style(t.border_focused)
         .title(Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
-    let dim = Style::new().fg(Color::DarkGray);
+    let dim = t.dim;
     let mut lines = Vec::new();
     if view.tab == 0 {
         let documents = view.frequencies.documents;

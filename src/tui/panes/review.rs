@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
@@ -16,6 +16,7 @@ use crate::tui::theme::indicator_color;
 use crate::tui::widgets::wrap::{wrapped, wrapped_memo};
 
 pub(crate) fn render_review(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
     let Some(review) = &app.review else {
         return;
     };
@@ -30,7 +31,7 @@ pub(crate) fn render_review(frame: &mut Frame, app: &App, area: Rect) {
     );
     let block = Block::bordered()
         .border_type(BorderType::Thick)
-        .border_style(Style::new().fg(Color::Magenta))
+        .border_style(t.review_border)
         .title(Span::styled(
             title,
             Style::new().add_modifier(Modifier::BOLD),
@@ -38,7 +39,7 @@ pub(crate) fn render_review(frame: &mut Frame, app: &App, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
-    let dim = Style::new().fg(Color::DarkGray);
+    let dim = t.dim;
     if review.show_table {
         let text = match &review.agreement {
             Some(table) => crate::agreement::render_table(table, width),
@@ -70,9 +71,9 @@ pub(crate) fn render_review(frame: &mut Frame, app: &App, area: Rect) {
     let codebook = &app.project.codebook;
     let mut lines = Vec::new();
     let state = if review.is_resolved(review.current) {
-        Span::styled(" resolved ", Style::new().fg(Color::Black).bg(Color::Green))
+        Span::styled(" resolved ", t.badge_ok)
     } else {
-        Span::styled(" open ", Style::new().fg(Color::Black).bg(Color::Yellow))
+        Span::styled(" open ", t.badge_warning)
     };
     lines.push(Line::from(vec![
         Span::styled(
@@ -81,7 +82,7 @@ pub(crate) fn render_review(frame: &mut Frame, app: &App, area: Rect) {
         ),
         Span::styled(
             format!("{} · unit {}  ", item.document, item.unit),
-            Style::new().fg(Color::Cyan),
+            t.accent,
         ),
         state,
     ]));
@@ -111,7 +112,7 @@ pub(crate) fn render_review(frame: &mut Frame, app: &App, area: Rect) {
     for (n, coder) in review.coders.iter().enumerate() {
         let mut spans = vec![Span::styled(
             format!("{} {:<12}", n + 1, truncate(&coder.name, 12)),
-            Style::new().fg(Color::Yellow),
+            t.note,
         )];
         spans.extend(code_spans(&mut item.codes[n].iter()));
         lines.push(Line::from(spans));
@@ -122,12 +123,7 @@ pub(crate) fn render_review(frame: &mut Frame, app: &App, area: Rect) {
             .filter(|a| a.unit == item.unit && !a.is_orphaned())
         {
             if let Some(memo) = &a.memo {
-                lines.extend(wrapped_memo(
-                    memo,
-                    width,
-                    "    ✎ ",
-                    Style::new().fg(Color::Yellow),
-                ));
+                lines.extend(wrapped_memo(memo, width, "    ✎ ", t.note));
             }
             if let (Some(span), Some(quote)) = (a.span, &a.quote) {
                 lines.push(Line::styled(
@@ -138,10 +134,7 @@ pub(crate) fn render_review(frame: &mut Frame, app: &App, area: Rect) {
         }
     }
     let consensus = review.consensus_codes();
-    let mut spans = vec![Span::styled(
-        format!("= {:<12}", "consensus"),
-        Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
-    )];
+    let mut spans = vec![Span::styled(format!("= {:<12}", "consensus"), t.heading)];
     if review.is_resolved(review.current) {
         spans.extend(code_spans(&mut consensus.iter()));
     } else {
@@ -153,7 +146,7 @@ pub(crate) fn render_review(frame: &mut Frame, app: &App, area: Rect) {
         let Some(indicator) = codebook.indicator(&code) else {
             lines.push(Line::styled(
                 format!("{code}: not in the codebook"),
-                Style::new().fg(Color::Red),
+                t.error,
             ));
             continue;
         };
@@ -176,12 +169,7 @@ pub(crate) fn render_review(frame: &mut Frame, app: &App, area: Rect) {
             Style::new(),
         ));
         for rule in &indicator.exclude {
-            lines.extend(wrapped(
-                label(app, rule),
-                width,
-                "  not: ",
-                Style::new().fg(Color::Red),
-            ));
+            lines.extend(wrapped(label(app, rule), width, "  not: ", t.error));
         }
     }
     let legend = help::review_legend();

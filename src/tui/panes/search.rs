@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -12,10 +12,16 @@ use crate::tui::text::{self, sanitize, str_width, truncate};
 use crate::tui::widgets::wrap::wrapped;
 
 pub(crate) fn render_search(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
     let Some(search) = &app.search else {
         return;
     };
-    let block = pane_block(" Search ".into(), app.focus == Focus::Search, area.width);
+    let block = pane_block(
+        &app.theme,
+        " Search ".into(),
+        app.focus == Focus::Search,
+        area.width,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {
@@ -23,7 +29,7 @@ pub(crate) fn render_search(frame: &mut Frame, app: &App, area: Rect) {
     }
     let width = inner.width as usize;
     let mut lines = vec![Line::from(vec![
-        Span::styled("/ ", Style::new().fg(Color::Yellow)),
+        Span::styled("/ ", t.note),
         Span::raw(sanitize(&search.query).into_owned()),
         Span::styled(
             if search.editing && app.focus == Focus::Search {
@@ -31,15 +37,15 @@ pub(crate) fn render_search(frame: &mut Frame, app: &App, area: Rect) {
             } else {
                 ""
             },
-            Style::new().fg(Color::Yellow),
+            t.note,
         ),
     ])];
-    let dim = Style::new().fg(Color::DarkGray);
+    let dim = t.dim;
     match &search.status {
         SearchStatus::Opening { done, total } => {
             lines.push(Line::styled(
                 format!("building the index… {done}/{total} documents"),
-                Style::new().fg(Color::Yellow),
+                t.note,
             ));
             let ratio = if *total == 0 {
                 0.0
@@ -48,18 +54,18 @@ pub(crate) fn render_search(frame: &mut Frame, app: &App, area: Rect) {
             };
             let filled = ((width as f64) * ratio).round() as usize;
             lines.push(Line::from(vec![
-                Span::styled("█".repeat(filled), Style::new().fg(Color::Cyan)),
+                Span::styled("█".repeat(filled), t.accent),
                 Span::styled("░".repeat(width.saturating_sub(filled)), dim),
             ]));
         }
         SearchStatus::Failed(err) => lines.push(Line::styled(
             truncate(&format!("search unavailable: {err}"), width),
-            Style::new().fg(Color::Red),
+            t.error,
         )),
         SearchStatus::Ready => {
             if let Some(err) = &search.error {
                 // All of it: the end says what to change in the query.
-                lines.extend(wrapped(err, width, "", Style::new().fg(Color::Red)));
+                lines.extend(wrapped(err, width, "", t.error));
             } else {
                 let summary = if search.query.trim().is_empty() {
                     Line::styled(help::search_empty_hint(), dim)
@@ -104,7 +110,7 @@ pub(crate) fn render_search(frame: &mut Frame, app: &App, area: Rect) {
             "  "
         };
         let head = hit_head(mark, hit.document.as_str(), hit.unit.as_str(), width);
-        let mut spans = vec![Span::styled(head.clone(), base.fg(Color::Cyan))];
+        let mut spans = vec![Span::styled(head.clone(), base.patch(t.accent))];
         // The snippet, its matches in bold yellow.
         let snippet: Vec<char> = hit.snippet.text.chars().map(text::visible).collect();
         let room = width.saturating_sub(str_width(&head));
@@ -134,7 +140,7 @@ pub(crate) fn render_search(frame: &mut Frame, app: &App, area: Rect) {
                 break;
             }
             let style = if highlighted {
-                base.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+                base.patch(t.snippet_match)
             } else {
                 base
             };

@@ -2,7 +2,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
@@ -14,6 +13,7 @@ use crate::tui::widgets::wrap::wrapped;
 
 /// The split under way: the segment to decide, its quote, the targets and the tally.
 pub(crate) fn render_split(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
     let Some(split) = &app.split else {
         return;
     };
@@ -26,11 +26,11 @@ pub(crate) fn render_split(frame: &mut Frame, app: &App, area: Rect) {
         ),
         None => format!(" Split {}: all {total} segments seen ", split.source),
     };
-    let block = pane_block(title, true, area.width);
+    let block = pane_block(&app.theme, title, true, area.width);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
-    let dim = Style::new().fg(Color::DarkGray);
+    let dim = t.dim;
     let mut lines = Vec::new();
     match split.current() {
         Some(segment) => {
@@ -47,14 +47,9 @@ pub(crate) fn render_split(frame: &mut Frame, app: &App, area: Rect) {
             )));
             if let Some(quote) = &segment.quote {
                 lines.extend(
-                    wrapped(
-                        &format!("“{quote}”"),
-                        width,
-                        "",
-                        Style::new().fg(Color::Cyan),
-                    )
-                    .into_iter()
-                    .take(2),
+                    wrapped(&format!("“{quote}”"), width, "", t.accent)
+                        .into_iter()
+                        .take(2),
                 );
             }
             let decided = split.choices[split.position]

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -28,16 +28,14 @@ pub(crate) fn ago(at: Option<Instant>) -> String {
 }
 
 pub(crate) fn render_status(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
     let (coded, units) = app.document_progress();
     let (done, documents) = app.corpus_progress();
     let save = if app.read_only {
-        Span::styled("read-only", Style::new().fg(Color::Yellow))
+        Span::styled("read-only", t.warning)
     } else if app.disk.unreadable.is_some() {
         // Saved beside the coder's file, which cannot be read: not where the coder expects.
-        Span::styled(
-            "NOT SAVED (kept beside)",
-            Style::new().fg(Color::White).bg(Color::Red),
-        )
+        Span::styled("NOT SAVED (kept beside)", t.alert)
     } else if let Some(error) = &app.save.error {
         // The error names a path and can be long: with a message to show (such as the warning
         // when quitting unsaved), it would push the message off the screen.
@@ -45,18 +43,15 @@ pub(crate) fn render_status(frame: &mut Frame, app: &App, area: Rect) {
             Some(_) => "NOT SAVED".to_string(),
             None => format!("NOT SAVED: {}", sanitize(error)),
         };
-        Span::styled(text, Style::new().fg(Color::White).bg(Color::Red))
+        Span::styled(text, t.alert)
     } else if app.save.is_dirty() {
-        Span::styled("saving…", Style::new().fg(Color::Yellow))
+        Span::styled("saving…", t.warning)
     } else {
-        Span::styled(
-            format!("saved {}", ago(app.save.last_saved)),
-            Style::new().fg(Color::Green),
-        )
+        Span::styled(format!("saved {}", ago(app.save.last_saved)), t.ok)
     };
-    let sep = Span::styled(" │ ", Style::new().fg(Color::DarkGray));
+    let sep = Span::styled(" │ ", t.dim);
     let mut spans = vec![
-        Span::styled(" normcode ", Style::new().fg(Color::Black).bg(Color::Cyan)),
+        Span::styled(" normcode ", t.badge),
         Span::raw(" "),
         Span::styled(
             app.coder.name.clone(),
@@ -77,7 +72,7 @@ pub(crate) fn render_status(frame: &mut Frame, app: &App, area: Rect) {
                     loading.read.load(Ordering::Relaxed).min(loading.documents),
                     loading.documents
                 ),
-                Style::new().fg(Color::Yellow),
+                t.warning,
             ),
             None => Span::raw(format!(
                 "doc {}/{documents}, {done} done",
@@ -90,7 +85,7 @@ pub(crate) fn render_status(frame: &mut Frame, app: &App, area: Rect) {
     if let Some(message) = &app.message {
         spans.push(sep.clone());
         let style = if message.is_error {
-            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+            t.error
         } else {
             Style::new()
         };
@@ -102,16 +97,10 @@ pub(crate) fn render_status(frame: &mut Frame, app: &App, area: Rect) {
         }
     } else if app.mode == Mode::Normal && app.prompt.is_none() {
         spans.push(sep);
-        spans.push(Span::styled(
-            help::status_hint(),
-            Style::new().fg(Color::DarkGray),
-        ));
+        spans.push(Span::styled(help::status_hint(), t.dim));
     }
     if let Mode::Visual { .. } = app.mode {
-        spans.insert(
-            1,
-            Span::styled(" SELECT ", Style::new().fg(Color::Black).bg(Color::Yellow)),
-        );
+        spans.insert(1, Span::styled(" SELECT ", t.badge_warning));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
