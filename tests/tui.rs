@@ -66,7 +66,11 @@ fn press(app: &mut App, script: &str) {
 
 fn render(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| ui::render(frame, app)).unwrap();
+    terminal
+        .draw(|frame| {
+            ui::render(frame, app);
+        })
+        .unwrap();
     let buffer = terminal.backend().buffer();
     let mut out = String::new();
     for y in 0..height {
@@ -86,9 +90,14 @@ fn render(app: &App, width: u16, height: u16) -> String {
     out
 }
 
-/// Renders once so the layout (pane sizes) is known, as in the real loop.
+/// Renders once and keeps the layout (pane sizes), as the real loop does.
 fn settle(app: &mut App, width: u16, height: u16) {
-    render(app, width, height);
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut layout = None;
+    terminal
+        .draw(|frame| layout = Some(ui::render(frame, app)))
+        .unwrap();
+    app.layout = layout.unwrap();
     app.ensure_visible();
 }
 
@@ -1221,7 +1230,11 @@ fn help_at_80x24_scrolls_to_every_action_and_cuts_no_description() {
 /// The terminal's cells after one frame, as the backend received them.
 fn render_buffer(app: &App, width: u16, height: u16) -> ratatui::buffer::Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| ui::render(frame, app)).unwrap();
+    terminal
+        .draw(|frame| {
+            ui::render(frame, app);
+        })
+        .unwrap();
     terminal.backend().buffer().clone()
 }
 

@@ -1,7 +1,6 @@
 //! The one app state, and every change to it. Keys become [`Action`]s (or text input); actions
 //! change the state here; rendering (in `ui`) only reads it.
 
-use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -229,7 +228,8 @@ pub struct App {
     pub save: SaveState,
     pub message: Option<Message>,
     pub quit: bool,
-    pub layout: RefCell<LayoutCache>,
+    /// Where the last frame put things: what [`super::ui::render`] returned.
+    pub layout: LayoutCache,
     /// The styles, chosen once at start (`NO_COLOR`).
     pub theme: super::theme::Theme,
     /// Per indicator: uses in this document, uses in the corpus (this coder).
@@ -289,7 +289,7 @@ impl App {
             save: SaveState::default(),
             message: None,
             quit: false,
-            layout: RefCell::new(LayoutCache::default()),
+            layout: LayoutCache::default(),
             theme: super::theme::Theme::from_env(),
             counts: Vec::new(),
             unit_codes: Vec::new(),
@@ -496,7 +496,7 @@ impl App {
 
     pub fn handle_mouse(&mut self, mouse: MouseEvent) {
         let at = Position::new(mouse.column, mouse.row);
-        let layout = self.layout.borrow().clone();
+        let layout = self.layout.clone();
         let pane = if layout.document.contains(at) {
             Some(Focus::Document)
         } else if layout.codebook.contains(at) {
@@ -647,7 +647,7 @@ impl App {
     }
 
     fn page(&self) -> usize {
-        let height = self.layout.borrow().document.height.saturating_sub(2) as usize;
+        let height = self.layout.document.height.saturating_sub(2) as usize;
         (height / 4).max(1)
     }
 
@@ -762,7 +762,7 @@ impl App {
     /// Scrolls so that the current unit is in view, using the last frame's pane size. Only the
     /// units between the top and the cursor are measured, so this is cheap in long documents.
     pub fn ensure_visible(&mut self) {
-        let area = self.layout.borrow().document;
+        let area = self.layout.document;
         let (width, height) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
         let room = height as usize + 1; // the blank row after the last unit may be cut off
         if self.unit < self.top {
@@ -830,7 +830,7 @@ impl App {
             return 1;
         };
         let text = document.unit_text(&document.units[position]);
-        let limit = self.layout.borrow().document.height as usize + 2;
+        let limit = self.layout.document.height as usize + 2;
         let lines = text::wrap_rows(text, width.saturating_sub(super::ui::GUTTER), limit)
             .1
             .len();

@@ -133,12 +133,12 @@ pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
     }
     let mut terminal = init_terminal().map_err(|e| Error::io("terminal", "cannot open", e))?;
     let _guard = TerminalGuard;
-    if let Some(app) = &preview {
+    if let Some(app) = &mut preview {
         draw(&mut terminal, app)?;
     }
     // Started once the preview is on screen, so as not to slow it down.
     let loader = startup::Loader::start(root.to_path_buf(), coder_name.to_string(), read);
-    let pending = match &preview {
+    let pending = match &mut preview {
         Some(app) => match wait_for_load(&mut terminal, app, &loader)? {
             Some(pending) => pending,
             None => return Ok(()),
@@ -163,7 +163,7 @@ pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
     }
     app.start_autosave();
     // The layout the keys were pressed on (the preview's) is the loaded workspace's too.
-    draw(&mut terminal, &app)?;
+    draw(&mut terminal, &mut app)?;
     for event in pending {
         apply(&mut app, event);
     }
@@ -182,10 +182,15 @@ fn terminal_error(e: std::io::Error) -> Error {
     Error::io("terminal", "cannot draw", e)
 }
 
-fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
+/// Draws a frame and keeps the layout it drew (for mouse clicks and page sizes).
+fn draw(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
+    let mut layout = None;
     terminal
-        .draw(|frame| ui::render(frame, app))
+        .draw(|frame| layout = Some(ui::render(frame, app)))
         .map_err(terminal_error)?;
+    if let Some(layout) = layout {
+        app.layout = layout;
+    }
     Ok(())
 }
 
@@ -193,7 +198,7 @@ fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
 /// to the loaded workspace; `None` when the coder pressed Ctrl-C (nothing was changed yet).
 fn wait_for_load(
     terminal: &mut DefaultTerminal,
-    preview: &App,
+    preview: &mut App,
     loader: &startup::Loader,
 ) -> Result<Option<Vec<Event>>> {
     let mut pending = Vec::new();
@@ -240,7 +245,7 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
     let mut quit_unsaved_warned = false;
     loop {
         if needs_draw || last_draw.elapsed() >= Duration::from_secs(1) {
-            terminal.draw(|frame| ui::render(frame, app)).map_err(io)?;
+            draw(terminal, app)?;
             last_draw = Instant::now();
             needs_draw = false;
         }

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::Color;
 
-use super::app::{App, Mode};
+use super::app::{App, LayoutCache, Mode};
 use super::panes::codebook::{render_codebook, render_definition};
 use super::panes::details::render_details;
 use super::panes::document::render_document;
@@ -22,7 +22,8 @@ pub use super::theme::indicator_color;
 /// Columns left of the text in the document pane: marker, unit id or code, space.
 pub const GUTTER: usize = 9;
 
-pub fn render(frame: &mut Frame, app: &App) {
+/// Draws `app` and returns where it put things (the caller keeps it as `App::layout`).
+pub fn render(frame: &mut Frame, app: &App) -> LayoutCache {
     let [main, status] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(frame.area());
     let document_share = if main.width >= 140 { 60 } else { 56 };
@@ -38,14 +39,14 @@ pub fn render(frame: &mut Frame, app: &App) {
     ])
     .areas(right);
 
-    {
-        let mut layout = app.layout.borrow_mut();
-        layout.document = document;
-        layout.codebook = codebook;
-        layout.details = details;
-    }
-    render_document(frame, app, document);
-    render_codebook(frame, app, codebook);
+    let mut layout = LayoutCache {
+        document,
+        codebook,
+        details,
+        ..LayoutCache::default()
+    };
+    layout.units = render_document(frame, app, document);
+    layout.codebook_rows = render_codebook(frame, app, codebook);
     render_definition(frame, app, definition);
     if app.mode == Mode::Split {
         render_split(frame, app, details);
@@ -83,4 +84,5 @@ pub fn render(frame: &mut Frame, app: &App) {
             cell.bg = Color::Reset;
         }
     }
+    layout
 }

@@ -12,7 +12,8 @@ use crate::tui::text::{str_width, truncate};
 use crate::tui::theme::indicator_color;
 use crate::tui::widgets::wrap::wrapped;
 
-pub(crate) fn render_codebook(frame: &mut Frame, app: &App, area: Rect) {
+/// Draws the codebook pane; returns (row, index into `app.rows`) of each row drawn.
+pub(crate) fn render_codebook(frame: &mut Frame, app: &App, area: Rect) -> Vec<(u16, usize)> {
     let t = &app.theme;
     let codebook = &app.project.codebook;
     let title = if app.codebook_filter.is_empty() {
@@ -27,7 +28,7 @@ pub(crate) fn render_codebook(frame: &mut Frame, app: &App, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 {
-        return;
+        return Vec::new();
     }
     let height = inner.height as usize;
     let offset = app.selected_row.saturating_sub(height.saturating_sub(1));
@@ -89,8 +90,8 @@ pub(crate) fn render_codebook(frame: &mut Frame, app: &App, area: Rect) {
             t.dim,
         ));
     }
-    app.layout.borrow_mut().codebook_rows = rows;
     frame.render_widget(Paragraph::new(lines), inner);
+    rows
 }
 pub(crate) fn render_definition(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;

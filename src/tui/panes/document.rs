@@ -13,7 +13,9 @@ use crate::tui::text::{self, str_width, truncate};
 use crate::tui::theme::indicator_color;
 use crate::tui::ui::GUTTER;
 
-pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
+/// Draws the document pane; returns (first row, last row exclusive, unit position) of each
+/// unit drawn.
+pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) -> Vec<(u16, u16, usize)> {
     let t = &app.theme;
     let Some(document) = app.document() else {
         let block = pane_block(&app.theme, " no documents ".into(), true, area.width);
@@ -27,7 +29,7 @@ pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
         ])
         .block(block);
         frame.render_widget(text, area);
-        return;
+        return Vec::new();
     };
     let status = app.status();
     // The document's title gives way first, then a long id, so the status stays in view.
@@ -45,7 +47,7 @@ pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(block, area);
     let width = inner.width as usize;
     if width <= GUTTER + 2 || inner.height == 0 {
-        return;
+        return Vec::new();
     }
     let text_width = width - GUTTER;
     let selection = app.selection();
@@ -196,6 +198,6 @@ pub(crate) fn render_document(frame: &mut Frame, app: &App, area: Rect) {
     if document.units.is_empty() {
         lines.push(Line::styled("This document has no text to code.", t.dim));
     }
-    app.layout.borrow_mut().units = unit_rows;
     frame.render_widget(Paragraph::new(lines), inner);
+    unit_rows
 }
