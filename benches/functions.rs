@@ -108,10 +108,18 @@ fn render_frame(bencher: Bencher, document: &str) {
     app.open_document(position, 0);
     let units = fixture.project.corpus.documents[position].units.len();
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    terminal.draw(|f| ui::render(f, &app)).unwrap();
+    terminal
+        .draw(|f| {
+            ui::render(f, &app);
+        })
+        .unwrap();
     app.go_to_unit(units / 2);
     bencher.bench_local(|| {
-        terminal.draw(|f| ui::render(f, &app)).unwrap();
+        terminal
+            .draw(|f| {
+                ui::render(f, &app);
+            })
+            .unwrap();
     });
 }
 

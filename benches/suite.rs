@@ -199,7 +199,11 @@ fn index_options(corpus: &Corpus, rebuild: bool) -> OpenOptions {
 }
 
 fn render_once(terminal: &mut Terminal<TestBackend>, app: &App) {
-    terminal.draw(|frame| ui::render(frame, app)).unwrap();
+    terminal
+        .draw(|frame| {
+            ui::render(frame, app);
+        })
+        .unwrap();
 }
 
 /// `--bench-open DIR`: what the TUI holds with the project open, for peak memory: the preview

@@ -52,7 +52,9 @@ fn press(app: &mut App, script: &str) {
 fn render(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
     terminal
-        .draw(|frame| normcode::tui::ui::render(frame, app))
+        .draw(|frame| {
+            normcode::tui::ui::render(frame, app);
+        })
         .unwrap();
     let buffer = terminal.backend().buffer();
     buffer.content().iter().map(|c| c.symbol()).collect()

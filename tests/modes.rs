@@ -25,7 +25,11 @@ fn press(app: &mut App, script: &str) {
 
 fn render(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| ui::render(frame, app)).unwrap();
+    terminal
+        .draw(|frame| {
+            ui::render(frame, app);
+        })
+        .unwrap();
     let buffer = terminal.backend().buffer();
     let mut out = String::new();
     for y in 0..height {
@@ -45,7 +49,10 @@ fn workspace(root: &Path, index: &Path, language: &str) -> App {
     app.search_index_dir = Some(index.to_path_buf());
     app.language = language.to_string();
     // One frame, so that page sizes and the document pane's layout are known.
-    render(&app, 80, 24);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| app.layout = ui::render(frame, &app))
+        .unwrap();
     app
 }
 

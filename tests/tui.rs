@@ -35,7 +35,11 @@ fn press(app: &mut App, script: &str) {
 
 fn render(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| ui::render(frame, app)).unwrap();
+    terminal
+        .draw(|frame| {
+            ui::render(frame, app);
+        })
+        .unwrap();
     let buffer = terminal.backend().buffer();
     let mut out = String::new();
     for y in 0..height {
@@ -55,9 +59,14 @@ fn render(app: &App, width: u16, height: u16) -> String {
     out
 }
 
-/// Renders once so the layout (pane sizes) is known, as in the real loop.
+/// Renders once and keeps the layout (pane sizes), as the real loop does.
 fn settle(app: &mut App, width: u16, height: u16) {
-    render(app, width, height);
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut layout = None;
+    terminal
+        .draw(|frame| layout = Some(ui::render(frame, app)))
+        .unwrap();
+    app.layout = layout.unwrap();
     app.ensure_visible();
 }
 
@@ -1186,4 +1195,162 @@ fn help_at_80x24_scrolls_to_every_action_and_cuts_no_description() {
     assert_eq!(app.mode.kind(), ModeKind::Normal);
     // Opened again, it starts at the top.
     press(&mut app, "?");
+}
+
+/// The terminal's cells after one frame, as the backend received them.
+fn render_buffer(app: &App, width: u16, height: u16) -> ratatui::buffer::Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| {
+            ui::render(frame, app);
+        })
+        .unwrap();
+    terminal.backend().buffer().clone()
+}
+
+#[test]
+fn a_popup_over_chinese_text_keeps_its_left_border() {
+    // At 122 columns the help's left border falls on the right half of the Chinese
+    // characters that start the document's rows.
+    let mut app = app_for(&repo(), "alice");
+    settle(&mut app, 122, 30);
+    open(&mut app, "zh/gge-2015-zh");
+    press(&mut app, "?");
+    let buffer = render_buffer(&app, 122, 30);
+    let (x, y) = (0..30)
+        .flat_map(|y| (0..122).map(move |x| (x, y)))
+        .find(|&(x, y)| buffer[(x, y)].symbol() == "┌" && buffer[(x + 2, y)].symbol() == "K")
+        .expect("the help's corner");
+    let bottom = (y + 1..30)
+        .find(|&b| buffer[(x, b)].symbol() == "└")
+        .expect("the help's bottom corner");
+    for row in y + 1..bottom {
+        assert_eq!(
+            buffer[(x, row)].symbol(),
+            "│",
+            "row {row}:\n{}",
+            render(&app, 122, 30)
+        );
+        let left = buffer[(x - 1, row)].symbol();
+        assert!(
+            unicode_width::UnicodeWidthStr::width(left) <= 1,
+            "a wide character covers the border on row {row}"
+        );
+    }
+}
+
+#[test]
+fn zero_width_joiners_and_spaces_take_no_cell() {
+    let dir = temp_project(&[(
+        "z.md",
+        "---\ntitle: Z\n---\nA family 👨\u{200d}👩\u{200d}👧 with a zero\u{200b}width space and ❄\u{fe0f}.\n"
+            .into(),
+    )]);
+    let app = app_for(dir.path(), "carol");
+    let buffer = render_buffer(&app, 80, 24);
+    for cell in buffer.content() {
+        assert!(
+            !cell.symbol().contains(['\u{200d}', '\u{200b}', '\u{fe0f}']),
+            "a zero-width character drawn in a cell: {:?}",
+            cell.symbol()
+        );
+    }
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("A family 👨👩👧 with a zerowidth"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_memo_being_written_shows_its_line_breaks_as_line_breaks() {
+    let dir = temp_project(&[("a.md", "One.\n\nTwo.\n".into())]);
+    let mut app = app_for(dir.path(), "carol");
+    settle(&mut app, 80, 24);
+    press(&mut app, "mfirst line<enter>second line");
+    let screen = render(&app, 80, 24);
+    assert!(!screen.contains('␊'), "{screen}");
+    let lines: Vec<&str> = screen.lines().collect();
+    let first = lines
+        .iter()
+        .position(|l| l.contains("first line"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(lines[first + 1].contains("second line"), "{screen}");
+}
+
+#[test]
+fn a_pane_title_too_long_is_cut_between_words_before_the_border() {
+    let long = "microsoft-2017-keynote-on-a-digital-geneva-convention";
+    let dir = temp_project(&[(
+        &format!("{long}.md"),
+        "---\ntitle: A Digital Geneva Convention to protect cyberspace\n---\nOne.\n".into(),
+    )]);
+    let app = app_for(dir.path(), "carol");
+    let screen = render(&app, 80, 24);
+    let row = screen.lines().next().unwrap();
+    let first: String = row.chars().take_while(|&c| c != '┓').chain(['┓']).collect();
+    assert!(first.contains("· not started"), "{row}");
+    assert!(first.ends_with('┓'), "{first}");
+    let before = first.chars().rev().nth(1).unwrap();
+    assert!(
+        before == '━' || before == ' ',
+        "the title is cut mid-word against the border: {first}"
+    );
+    assert!(first.contains('…'), "{first}");
+}
+
+#[test]
+fn the_last_units_of_a_long_document_fill_the_pane_at_200x50() {
+    let body: String = (1..=400)
+        .map(|n| format!("{n}. States should cooperate to prevent harmful ICT practices.\n\n"))
+        .collect();
+    let dir = temp_project(&[("long.md", format!("---\ntitle: Long\n---\n{body}"))]);
+    let mut app = app_for(dir.path(), "carol");
+    // The last frame was smaller (the terminal was then resized): G scrolls for that pane.
+    settle(&mut app, 80, 24);
+    for keys in ["G", "k", "kk", "G"] {
+        press(&mut app, keys);
+        let screen = render(&app, 200, 50);
+        let pane: Vec<String> = screen
+            .lines()
+            .skip(1)
+            .take(47)
+            .map(|l| l.chars().skip(1).take(110).collect::<String>())
+            .collect();
+        let blank_at_bottom = pane
+            .iter()
+            .rev()
+            .take_while(|l| l.trim().is_empty())
+            .count();
+        assert!(
+            blank_at_bottom <= 2,
+            "after {keys}: {blank_at_bottom} blank rows\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn no_color_draws_no_colour_and_marks_selection_and_focus_with_modifiers() {
+    use ratatui::style::{Color, Modifier};
+    let mut app = app_for(&repo(), "alice");
+    settle(&mut app, 80, 24);
+    open(&mut app, "un/gge-2015");
+    // The 16 ANSI colours only: nothing that needs a 256-colour or true-colour terminal.
+    for cell in render_buffer(&app, 80, 24).content() {
+        for color in [cell.fg, cell.bg] {
+            assert!(
+                !matches!(color, Color::Indexed(_) | Color::Rgb(..)),
+                "{color:?}"
+            );
+        }
+    }
+    app.theme = normcode::tui::theme::Theme::plain();
+    press(&mut app, "<tab>");
+    let buffer = render_buffer(&app, 80, 24);
+    for cell in buffer.content() {
+        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{cell:?}");
+    }
+    let has = |m: Modifier| buffer.content().iter().any(|c| c.modifier.contains(m));
+    assert!(has(Modifier::REVERSED), "the selected indicator");
+    assert!(has(Modifier::BOLD), "the focused pane");
 }

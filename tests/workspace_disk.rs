@@ -98,7 +98,9 @@ fn screen_of(app: &App, width: u16, height: u16) -> String {
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
     terminal
-        .draw(|frame| normcode::tui::ui::render(frame, app))
+        .draw(|frame| {
+            normcode::tui::ui::render(frame, app);
+        })
         .unwrap();
     let buffer = terminal.backend().buffer();
     buffer.content().iter().map(|cell| cell.symbol()).collect()

@@ -1,7 +1,6 @@
 //! The one app state, and every change to it. Keys become [`Action`]s (or text input); actions
 //! change the state here; rendering (in `ui`) only reads it.
 
-use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -211,7 +210,10 @@ pub struct App {
     pub save: SaveState,
     pub message: Option<Message>,
     pub quit: bool,
-    pub layout: RefCell<LayoutCache>,
+    /// Where the last frame put things: what [`super::ui::render`] returned.
+    pub layout: LayoutCache,
+    /// The styles, chosen once at start (`NO_COLOR`).
+    pub theme: super::theme::Theme,
     /// Per indicator: uses in this document, uses in the corpus (this coder).
     pub counts: Vec<(usize, usize)>,
     /// Per unit of the current document: its codes in codebook order.
@@ -269,7 +271,8 @@ impl App {
             save: SaveState::default(),
             message: None,
             quit: false,
-            layout: RefCell::new(LayoutCache::default()),
+            layout: LayoutCache::default(),
+            theme: super::theme::Theme::from_env(),
             counts: Vec::new(),
             unit_codes: Vec::new(),
             search: None,
@@ -602,7 +605,7 @@ impl App {
 
     pub fn handle_mouse(&mut self, mouse: MouseEvent) {
         let at = Position::new(mouse.column, mouse.row);
-        let layout = self.layout.borrow().clone();
+        let layout = self.layout.clone();
         let pane = if layout.document.contains(at) {
             Some(Focus::Document)
         } else if layout.codebook.contains(at) {
@@ -829,7 +832,7 @@ impl App {
     }
 
     fn page(&self) -> usize {
-        let height = self.layout.borrow().document.height.saturating_sub(2) as usize;
+        let height = self.layout.document.height.saturating_sub(2) as usize;
         (height / 4).max(1)
     }
 
@@ -962,22 +965,24 @@ impl App {
     /// Scrolls so that the current unit is in view, using the last frame's pane size. Only the
     /// units between the top and the cursor are measured, so this is cheap in long documents.
     pub fn ensure_visible(&mut self) {
+        let area = self.layout.document;
+        let (width, height) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+        let room = height as usize + 1; // the blank row after the last unit may be cut off
         if self.unit < self.top {
             self.top = self.unit;
+            self.fill_pane(width as usize, room);
             return;
         }
-        let area = self.layout.borrow().document;
-        let (width, height) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
         if width == 0 || height == 0 {
             return;
         }
-        let room = height as usize + 1; // the blank row after the last unit may be cut off
         let mut rows = 0;
         let fits = (self.top..=self.unit).all(|u| {
             rows += self.unit_height(u, width as usize) + 1;
             rows <= room
         });
         if fits {
+            self.fill_pane(width as usize, room);
             return;
         }
         // Put the current unit at the bottom: walk up while units above still fit.
@@ -992,6 +997,33 @@ impl App {
             top -= 1;
         }
         self.top = top;
+        self.fill_pane(width as usize, room);
+    }
+
+    /// Near the end of the document, scrolls up so the units from the top to the last fill the
+    /// pane instead of leaving its bottom empty.
+    fn fill_pane(&mut self, width: usize, room: usize) {
+        let Some(count) = self.document().map(|d| d.units.len()) else {
+            return;
+        };
+        if width == 0 || room <= 1 {
+            return;
+        }
+        let mut rows = 0;
+        for u in self.top..count {
+            rows += self.unit_height(u, width) + 1;
+            if rows >= room {
+                return;
+            }
+        }
+        while self.top > 0 {
+            let above = self.unit_height(self.top - 1, width) + 1;
+            if rows + above > room {
+                break;
+            }
+            rows += above;
+            self.top -= 1;
+        }
     }
 
     /// Rows a unit takes in a document pane `width` columns wide (without the blank row after),
@@ -1001,7 +1033,7 @@ impl App {
             return 1;
         };
         let text = document.unit_text(&document.units[position]);
-        let limit = self.layout.borrow().document.height as usize + 2;
+        let limit = self.layout.document.height as usize + 2;
         let lines = text::wrap_rows(text, width.saturating_sub(super::ui::GUTTER), limit)
             .1
             .len();

@@ -9,13 +9,16 @@ pub mod event;
 pub mod fuzzy;
 pub mod keymap;
 pub mod modes;
+pub mod panes;
 pub mod review;
 pub(crate) mod saver;
 pub mod search;
 pub mod split;
 pub mod startup;
 pub mod text;
+pub mod theme;
 pub mod ui;
+pub mod widgets;
 
 use std::io::{IsTerminal, stdout};
 use std::path::{Path, PathBuf};
@@ -136,7 +139,7 @@ pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
     let mut terminal = init_terminal().map_err(|e| Error::io("terminal", "cannot open", e))?;
     let _guard = TerminalGuard;
     let (tx, events) = event::with_terminal();
-    if let Some(app) = &preview {
+    if let Some(app) = &mut preview {
         draw(&mut terminal, app)?;
     }
     // Started once the preview is on screen, so as not to slow it down.
@@ -146,7 +149,7 @@ pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
         read,
         Some(tx.clone()),
     );
-    let pending = match &preview {
+    let pending = match &mut preview {
         Some(app) => match wait_for_load(&mut terminal, app, &loader, &events)? {
             Some(pending) => pending,
             None => return Ok(()),
@@ -172,7 +175,7 @@ pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
     }
     app.start_autosave();
     // The layout the keys were pressed on (the preview's) is the loaded workspace's too.
-    draw(&mut terminal, &app)?;
+    draw(&mut terminal, &mut app)?;
     for event in pending {
         app.step(event::Event::Terminal(event));
     }
@@ -191,10 +194,15 @@ fn terminal_error(e: std::io::Error) -> Error {
     Error::io("terminal", "cannot draw", e)
 }
 
-fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
+/// Draws a frame and keeps the layout it drew (for mouse clicks and page sizes).
+fn draw(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
+    let mut layout = None;
     terminal
-        .draw(|frame| ui::render(frame, app))
+        .draw(|frame| layout = Some(ui::render(frame, app)))
         .map_err(terminal_error)?;
+    if let Some(layout) = layout {
+        app.layout = layout;
+    }
     Ok(())
 }
 
@@ -202,7 +210,7 @@ fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
 /// to the loaded workspace; `None` when the coder pressed Ctrl-C (nothing was changed yet).
 fn wait_for_load(
     terminal: &mut DefaultTerminal,
-    preview: &App,
+    preview: &mut App,
     loader: &startup::Loader,
     events: &Receiver<event::Event>,
 ) -> Result<Option<Vec<TerminalEvent>>> {

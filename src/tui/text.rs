@@ -114,11 +114,11 @@ pub fn wrap(text: &str, width: usize) -> Vec<WrappedLine> {
 /// Cuts `text` to at most `width` columns, ending with `…` when cut.
 pub fn truncate(text: &str, width: usize) -> String {
     if str_width(text) <= width {
-        return sanitize(text).into_owned();
+        return drawable(&text.chars().collect::<Vec<_>>());
     }
     let mut out = String::new();
     let mut col = 0;
-    for c in text.chars() {
+    for c in text.chars().filter(|&c| !is_zero_width_format(c)) {
         let w = char_width(c);
         if col + w + 1 > width {
             break;
@@ -130,8 +130,124 @@ pub fn truncate(text: &str, width: usize) -> String {
     out
 }
 
+/// Zero-width format characters (joiners, zero-width spaces, variation selectors): terminals
+/// disagree on them (one draws a joined emoji in two cells, another each part in its own), so
+/// they are not drawn, and every part of a sequence takes the cells its width says.
+pub fn is_zero_width_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'..='\u{200f}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{feff}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{180e}'
+    )
+}
+
+/// `chars` as drawn: control characters made visible, zero-width format characters left out.
+pub fn drawable(chars: &[char]) -> String {
+    chars
+        .iter()
+        .filter(|&&c| !is_zero_width_format(c))
+        .map(|&c| visible(c))
+        .collect()
+}
+
+/// A pane title that fits in `room` columns: whole words, then "… " when some are left out
+/// (never a word cut in half against the border).
+pub fn fit_title(title: &str, room: usize) -> String {
+    let title = drawable(&title.chars().collect::<Vec<_>>());
+    if str_width(&title) <= room {
+        return title;
+    }
+    if room < 3 {
+        return String::new();
+    }
+    // Whole parts ("title · id · status") first, then whole words.
+    let mut parts = String::new();
+    for part in title.split(" · ") {
+        let next = if parts.is_empty() {
+            part.to_string()
+        } else {
+            format!("{parts} · {part}")
+        };
+        if str_width(&next) + 2 > room {
+            break;
+        }
+        parts = next;
+    }
+    if !parts.trim().is_empty() {
+        // The next part's first words too, where there is room for a few (a label, not the
+        // first letters of a status).
+        let used = str_width(&parts) + 3;
+        if let Some(next) = title.get(parts.len()..).and_then(|r| r.strip_prefix(" · "))
+            && room.saturating_sub(used + 2) >= 12
+        {
+            let mut words = String::new();
+            for word in next.split(' ') {
+                let more = if words.is_empty() {
+                    word.to_string()
+                } else {
+                    format!("{words} {word}")
+                };
+                if used + str_width(&more) + 2 > room {
+                    break;
+                }
+                words = more;
+            }
+            if !words.is_empty() {
+                return format!("{parts} · {}… ", words.trim_end_matches([' ', '…']));
+            }
+        }
+        return format!("{}… ", parts.trim_end_matches([' ', '…']));
+    }
+    let mut kept = String::new();
+    for (i, word) in title.split(' ').enumerate() {
+        let next = if i == 0 {
+            word.to_string()
+        } else {
+            format!("{kept} {word}")
+        };
+        if str_width(&next) + 2 > room {
+            break;
+        }
+        kept = next;
+    }
+    let kept = kept.trim_end_matches([' ', '·', '…']);
+    if kept.trim().is_empty() {
+        // A first word longer than the room: cut it, as `truncate` does.
+        return format!("{} ", truncate(title.trim_start(), room - 1));
+    }
+    format!("{kept}… ")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_title_is_cut_between_words_with_an_ellipsis() {
+        let title = " Microsoft keynote · company/microsoft-2017-keynote · not started ";
+        assert_eq!(super::fit_title(title, 80), title);
+        let cut = super::fit_title(title, 60);
+        assert_eq!(cut, " Microsoft keynote · company/microsoft-2017-keynote… ");
+        assert!(super::str_width(&cut) <= 60);
+        let label = " IL01 · International law and the UN Charter apply ";
+        assert_eq!(
+            super::fit_title(label, 33),
+            " IL01 · International law and… "
+        );
+        let cut = super::fit_title(title, 10);
+        assert!(super::str_width(&cut) <= 10, "{cut}");
+        assert!(cut.ends_with("… "), "{cut}");
+    }
+
+    #[test]
+    fn zero_width_joiners_are_not_drawn() {
+        let family: Vec<char> = "a👨\u{200d}👩\u{200d}👧 b\u{200b}c\u{fe0f}"
+            .chars()
+            .collect();
+        assert_eq!(super::drawable(&family), "a👨👩👧 bc");
+        assert_eq!(super::truncate("x\u{200d}y", 10), "xy");
+    }
 
     #[test]
     fn wrap_rows_gives_the_first_rows_of_wrap_reading_only_a_prefix() {

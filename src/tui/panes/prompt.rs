@@ -1,0 +1,119 @@
+//! The prompt popup: a line of input, and candidates to pick from.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::annotations::Status;
+use crate::tui::app::{App, PromptKind};
+use crate::tui::panes::{help, label};
+use crate::tui::text::{fit_title, sanitize, truncate};
+use crate::tui::widgets::popup::{clear, popup};
+use crate::tui::widgets::wrap::wrapped;
+
+pub(crate) fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let Some(prompt) = app.prompt() else {
+        return;
+    };
+    let codebook = &app.project.codebook;
+    let title = help::prompt_title(app, prompt);
+    let candidates: Vec<String> = match &prompt.kind {
+        PromptKind::NewIndicator { fields } => app
+            .new_indicator_steps()
+            .iter()
+            .zip(fields)
+            .map(|(question, answer)| format!("{question}: {answer}"))
+            .collect(),
+        PromptKind::QuickAssign | PromptKind::CodeHits | PromptKind::ReviewCode => app
+            .quick_assign_candidates(&prompt.input)
+            .into_iter()
+            .map(|i| {
+                let ind = &codebook.indicators[i];
+                format!("{:<6}{}", ind.id, label(app, &ind.label))
+            })
+            .collect(),
+        PromptKind::PickDocument => app
+            .picker_candidates(&prompt.input)
+            .into_iter()
+            .map(|d| {
+                let doc = &app.project.corpus.documents[d];
+                let status = app.coder.file.status(&doc.id);
+                let mark = match status {
+                    Status::Done => "✓",
+                    Status::InProgress => "…",
+                    Status::NotStarted => " ",
+                };
+                format!("{mark} {:<28} {}", doc.id.as_str(), doc.title())
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let is_memo = matches!(prompt.kind, PromptKind::Memo { .. });
+    // Long texts (definitions) wrap; Enter still submits.
+    let wraps = is_memo || matches!(prompt.kind, PromptKind::EditIndicator { .. });
+    let height = if wraps {
+        10
+    } else if candidates.is_empty() {
+        3
+    } else {
+        (candidates.len() as u16 + 3).min(14)
+    };
+    let rect = popup(area, area.width.saturating_sub(4).max(20), height);
+    clear(frame, rect);
+    let block = Block::bordered()
+        .border_style(t.popup_border)
+        .title(fit_title(&title, (rect.width as usize).saturating_sub(2)));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let width = inner.width as usize;
+    let mut lines = if wraps {
+        let mut lines = wrapped(&prompt.input, width.saturating_sub(1), "", Style::new());
+        if prompt.input.ends_with('\n') || lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        if let Some(last) = lines.last_mut() {
+            last.spans.push(Span::styled("█", t.note));
+        }
+        let skip = lines.len().saturating_sub(inner.height as usize);
+        lines.into_iter().skip(skip).collect()
+    } else {
+        vec![Line::from(vec![
+            Span::styled("> ", t.note),
+            Span::raw(sanitize(&prompt.input).into_owned()),
+            Span::styled("█", t.note),
+        ])]
+    };
+    let selected = prompt.selected.min(candidates.len().saturating_sub(1));
+    let room = (inner.height as usize).saturating_sub(1);
+    let offset = selected.saturating_sub(room.saturating_sub(1));
+    for (i, candidate) in candidates.iter().enumerate().skip(offset).take(room) {
+        let style = if i == selected {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::styled(truncate(candidate, width), style));
+    }
+    if !is_memo
+        && candidates.is_empty()
+        && !matches!(
+            prompt.kind,
+            PromptKind::Filter
+                | PromptKind::ReviewCoders
+                | PromptKind::NewIndicator { .. }
+                | PromptKind::RenameIndicator { .. }
+                | PromptKind::MergeIndicator { .. }
+                | PromptKind::RetireIndicator { .. }
+                | PromptKind::ConfirmCodeHits { .. }
+                | PromptKind::ConfirmDone { .. }
+                | PromptKind::EditIndicator { .. }
+                | PromptKind::SplitInto { .. }
+        )
+    {
+        lines.push(Line::styled("no match", t.dim));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,5 @@
+//! Small drawing helpers shared by the panes.
+
+pub mod bar;
+pub mod popup;
+pub mod wrap;
