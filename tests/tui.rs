@@ -629,7 +629,7 @@ fn review_disagreements_and_adjudicate_into_a_consensus_file() {
     assert_eq!(taken, first.codes[1].iter().cloned().collect::<Vec<_>>());
     // Union on the next, then undo it.
     press(&mut app, "Uu");
-    assert_eq!((&app.mode.review().unwrap().review).resolved(), 1);
+    assert_eq!(app.mode.review().unwrap().review.resolved(), 1);
     // Edit: toggle one code in the consensus by quick-assign.
     press(&mut app, "aIL01<enter>");
     let review = &app.mode.review().unwrap().review;
@@ -1156,7 +1156,7 @@ fn review_edit_starts_from_the_codes_every_coder_gave_and_the_header_counts_the_
     press(&mut app, "<esc>");
     // Opened again, the consensus already holds the agreed units: the header still counts them.
     press(&mut app, "R<enter>");
-    assert_eq!((&app.mode.review().unwrap().review).seeded, 0);
+    assert_eq!(app.mode.review().unwrap().review.seeded, 0);
     let screen = render(&app, 160, 40);
     assert!(
         screen.contains(&format!("{agreed} agreed units in the consensus")),
