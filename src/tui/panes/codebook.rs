@@ -10,6 +10,7 @@ use crate::tui::app::{App, Focus, Row};
 use crate::tui::panes::{label, pane_block};
 use crate::tui::text::{str_width, truncate};
 use crate::tui::theme::indicator_color;
+use crate::tui::widgets::list::render_list;
 use crate::tui::widgets::wrap::wrapped;
 
 /// Draws the codebook pane; returns (row, index into `app.rows`) of each row drawn.
@@ -30,20 +31,27 @@ pub(crate) fn render_codebook(frame: &mut Frame, app: &App, area: Rect) -> Vec<(
     if inner.height == 0 {
         return Vec::new();
     }
-    let height = inner.height as usize;
-    let offset = app.selected_row.saturating_sub(height.saturating_sub(1));
     let on_unit = app.unit_codes(app.unit);
     let width = inner.width as usize;
-    let mut lines = Vec::new();
-    let mut rows = Vec::new();
-    for (index, row) in app.rows.iter().enumerate().skip(offset).take(height) {
-        rows.push((inner.y + lines.len() as u16, index));
+    if app.rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "no indicator matches the filter (Esc clears it)",
+                t.dim,
+            )),
+            inner,
+        );
+        return Vec::new();
+    }
+    let selected = Some(app.selected_row);
+    render_list(frame, inner, app.rows.len(), selected, t, |index| {
+        let row = &app.rows[index];
         match *row {
             Row::Category(c) => {
                 let category = &codebook.categories[c];
                 let indent = "  ".repeat(category.depth);
                 let text = format!("{indent}▾ {} {}", category.id, label(app, &category.label));
-                lines.push(Line::styled(truncate(&text, width), t.heading));
+                Line::styled(truncate(&text, width), t.heading)
             }
             Row::Indicator(i) => {
                 let indicator = &codebook.indicators[i];
@@ -75,24 +83,17 @@ pub(crate) fn render_codebook(frame: &mut Frame, app: &App, area: Rect) -> Vec<(
                     };
                 }
                 let color = indicator_color(app, &indicator.id);
-                lines.push(Line::from(vec![
+                Line::from(vec![
                     Span::styled(head, style.fg(color)),
                     Span::styled(id, style.fg(color).add_modifier(Modifier::BOLD)),
                     Span::styled(format!("{name}{pad}"), style),
                     Span::styled(count, style.patch(t.dim)),
-                ]));
+                ])
             }
         }
-    }
-    if app.rows.is_empty() {
-        lines.push(Line::styled(
-            "no indicator matches the filter (Esc clears it)",
-            t.dim,
-        ));
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
-    rows
+    })
 }
+
 pub(crate) fn render_definition(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let codebook = &app.project.codebook;

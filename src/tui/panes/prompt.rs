@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
@@ -10,6 +10,7 @@ use crate::annotations::Status;
 use crate::tui::app::{App, PromptKind};
 use crate::tui::panes::{help, label};
 use crate::tui::text::{fit_title, sanitize, truncate};
+use crate::tui::widgets::list::render_list;
 use crate::tui::widgets::popup::{clear, popup};
 use crate::tui::widgets::wrap::wrapped;
 
@@ -87,16 +88,6 @@ pub(crate) fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
         ])]
     };
     let selected = prompt.selected.min(candidates.len().saturating_sub(1));
-    let room = (inner.height as usize).saturating_sub(1);
-    let offset = selected.saturating_sub(room.saturating_sub(1));
-    for (i, candidate) in candidates.iter().enumerate().skip(offset).take(room) {
-        let style = if i == selected {
-            Style::new().add_modifier(Modifier::REVERSED)
-        } else {
-            Style::new()
-        };
-        lines.push(Line::styled(truncate(candidate, width), style));
-    }
     if !is_memo
         && candidates.is_empty()
         && !matches!(
@@ -115,5 +106,28 @@ pub(crate) fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
     {
         lines.push(Line::styled("no match", t.dim));
     }
+    let input_rows = (lines.len() as u16).min(inner.height);
     frame.render_widget(Paragraph::new(lines), inner);
+    if !candidates.is_empty() {
+        let list_area = Rect {
+            y: inner.y + input_rows,
+            height: inner.height - input_rows,
+            ..inner
+        };
+        render_list(
+            frame,
+            list_area,
+            candidates.len(),
+            Some(selected),
+            &app.theme,
+            |i| {
+                let style = if i == selected {
+                    app.theme.selection
+                } else {
+                    Style::new()
+                };
+                Line::styled(truncate(&candidates[i], width), style)
+            },
+        );
+    }
 }

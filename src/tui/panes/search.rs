@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -10,6 +10,7 @@ use crate::tui::action::ModeKind;
 use crate::tui::app::{App, Focus, SearchStatus};
 use crate::tui::panes::{help, pane_block};
 use crate::tui::text::{self, sanitize, str_width, truncate};
+use crate::tui::widgets::list::render_list;
 use crate::tui::widgets::wrap::wrapped;
 
 pub(crate) fn render_search(frame: &mut Frame, app: &App, area: Rect) {
@@ -96,60 +97,68 @@ pub(crate) fn render_search(frame: &mut Frame, app: &App, area: Rect) {
             }
         }
     }
-    let room = (inner.height as usize).saturating_sub(lines.len());
-    let offset = search.selected.saturating_sub(room.saturating_sub(1));
-    for (i, hit) in search.hits.iter().enumerate().skip(offset).take(room) {
-        let selected = i == search.selected && app.mode.kind() == ModeKind::Search;
-        let base = if selected {
-            Style::new().add_modifier(Modifier::REVERSED)
-        } else {
-            Style::new()
-        };
-        let mark = if search.marked.contains(&i) {
-            "■ "
-        } else {
-            "  "
-        };
-        let head = hit_head(mark, hit.document.as_str(), hit.unit.as_str(), width);
-        let mut spans = vec![Span::styled(head.clone(), base.patch(t.accent))];
-        // The snippet, its matches in bold yellow.
-        let snippet: Vec<char> = hit.snippet.text.chars().map(text::visible).collect();
-        let room = width.saturating_sub(str_width(&head));
-        let mut used = 0;
-        let mut at = 0;
-        while at < snippet.len() && used < room {
-            let highlighted = hit.snippet.highlights.iter().any(|r| r.contains(&at));
-            let mut run = String::new();
-            while at < snippet.len()
-                && hit.snippet.highlights.iter().any(|r| r.contains(&at)) == highlighted
-            {
-                let w = text::char_width(snippet[at]);
-                if used + w > room {
+    let header = (lines.len() as u16).min(inner.height);
+    frame.render_widget(Paragraph::new(lines), inner);
+    let list_area = Rect {
+        y: inner.y + header,
+        height: inner.height - header,
+        ..inner
+    };
+    render_list(
+        frame,
+        list_area,
+        search.hits.len(),
+        Some(search.selected),
+        t,
+        |i| {
+            let hit = &search.hits[i];
+            let selected = i == search.selected && app.mode.kind() == ModeKind::Search;
+            let base = if selected { t.selection } else { Style::new() };
+            let mark = if search.marked.contains(&i) {
+                "■ "
+            } else {
+                "  "
+            };
+            let head = hit_head(mark, hit.document.as_str(), hit.unit.as_str(), width);
+            let mut spans = vec![Span::styled(head.clone(), base.patch(t.accent))];
+            // The snippet, its matches in bold yellow.
+            let snippet: Vec<char> = hit.snippet.text.chars().map(text::visible).collect();
+            let room = width.saturating_sub(str_width(&head));
+            let mut used = 0;
+            let mut at = 0;
+            while at < snippet.len() && used < room {
+                let highlighted = hit.snippet.highlights.iter().any(|r| r.contains(&at));
+                let mut run = String::new();
+                while at < snippet.len()
+                    && hit.snippet.highlights.iter().any(|r| r.contains(&at)) == highlighted
+                {
+                    let w = text::char_width(snippet[at]);
+                    if used + w > room {
+                        break;
+                    }
+                    used += w;
+                    if !text::is_zero_width_format(snippet[at]) {
+                        run.push(if snippet[at] == '\n' {
+                            ' '
+                        } else {
+                            snippet[at]
+                        });
+                    }
+                    at += 1;
+                }
+                if run.is_empty() {
                     break;
                 }
-                used += w;
-                if !text::is_zero_width_format(snippet[at]) {
-                    run.push(if snippet[at] == '\n' {
-                        ' '
-                    } else {
-                        snippet[at]
-                    });
-                }
-                at += 1;
+                let style = if highlighted {
+                    base.patch(t.snippet_match)
+                } else {
+                    base
+                };
+                spans.push(Span::styled(run, style));
             }
-            if run.is_empty() {
-                break;
-            }
-            let style = if highlighted {
-                base.patch(t.snippet_match)
-            } else {
-                base
-            };
-            spans.push(Span::styled(run, style));
-        }
-        lines.push(Line::from(spans));
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
+            Line::from(spans)
+        },
+    );
 }
 
 /// A hit's mark, document and unit: a long document id is cut (to at most half the row) so
