@@ -3,16 +3,19 @@
 
 pub mod action;
 pub mod app;
+pub mod codebook_changes;
 pub mod config;
 pub mod disk;
 pub mod event;
 pub mod fuzzy;
 pub mod keymap;
 pub mod modes;
+pub mod navigate;
 pub mod panes;
 pub mod review;
 pub(crate) mod saver;
 pub mod search;
+pub mod session;
 pub mod split;
 pub mod startup;
 pub mod text;

@@ -6,8 +6,10 @@
 //! they close; `Esc` in a mode returns to the document pane with nothing left open.
 
 pub mod help;
+pub mod prompt;
 pub mod reports;
 pub mod review;
+pub mod search;
 pub mod visual;
 
 use super::action::ModeKind;

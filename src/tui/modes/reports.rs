@@ -1,6 +1,10 @@
 //! The report view: frequencies and progress as bar charts, computed when opened from the
 //! files as they were then.
 
+use crate::tui::modes::Mode;
+
+use crate::tui::app::App;
+
 use super::super::action::Action;
 
 pub struct ReportView {
@@ -26,5 +30,32 @@ impl ReportView {
             _ => return false,
         }
         true
+    }
+}
+
+impl App {
+    pub(crate) fn open_reports(&mut self) {
+        use crate::report::{Options, frequencies, progress};
+        // Every coder's file as on disk, but this coder's as it is now.
+        let mut coders = match self.project.load_coders(None) {
+            Ok(coders) => coders,
+            Err(err) => {
+                self.error(format!("cannot read the coder files: {err}"));
+                return;
+            }
+        };
+        coders.retain(|c| c.name != self.coder.name);
+        let mut options = Options::new(&self.project.codebook);
+        options.lang = self.language.clone();
+        let frequencies =
+            frequencies::build(&self.project, std::slice::from_ref(&self.coder), &options);
+        coders.insert(0, self.coder.clone());
+        let progress = progress::build(&self.project, &coders);
+        self.mode = Mode::Reports(Box::new(ReportView {
+            frequencies,
+            progress,
+            tab: 0,
+            scroll: 0,
+        }));
     }
 }

@@ -2,6 +2,14 @@
 //! start and as byte offsets, so every motion costs what it moves over, not the unit's length:
 //! a 100 MB paragraph moves as fast as a sentence.
 
+use std::sync::Arc;
+
+use crate::annotations::Status;
+
+use crate::tui::modes::Mode;
+
+use crate::tui::app::{App, Prompt, PromptKind};
+
 use crate::tui::text::char_width;
 
 use super::super::action::Action;
@@ -170,9 +178,92 @@ fn joined(a: char, b: char) -> bool {
     !a.is_whitespace() && !b.is_whitespace() && !wide(a) && !wide(b)
 }
 
+impl App {
+    /// Toggles `indicator` on the unit or the selected span, after a yes when the document
+    /// is marked done (asked once per document in a session).
+    pub(crate) fn code(&mut self, indicator: usize) {
+        if let Some(document) = self.document().map(|d| d.id.clone())
+            && self.status() == Status::Done
+            && !self.confirmed_done.contains(&document)
+            && !self.read_only
+        {
+            self.push_prompt(Prompt {
+                kind: PromptKind::ConfirmDone {
+                    indicator,
+                    document,
+                },
+                input: String::new(),
+                selected: 0,
+            });
+            return;
+        }
+        let visual = self.mode.visual().cloned();
+        self.toggle(indicator);
+        if let Some(visual) = visual
+            && self.mode.visual().is_none()
+        {
+            self.remember_cursor(&visual);
+        }
+    }
+
+    /// Remembers where a selection's moving end was, for the next `v` in the unit.
+    pub(crate) fn remember_cursor(&mut self, visual: &VisualMode) {
+        self.cursor = Some((self.doc, self.unit, visual.cursor()));
+    }
+
+    /// `v`: a selection of one character, where the cursor was last in this unit (else at
+    /// the unit's start).
+    pub(crate) fn start_visual(&mut self) {
+        let at = match self.cursor {
+            Some((doc, unit, at)) if doc == self.doc && unit == self.unit => at,
+            _ => 0,
+        };
+        let project = Arc::clone(&self.project);
+        let Some(document) = project.corpus.documents.get(self.doc) else {
+            return;
+        };
+        let Some(unit) = document.units.get(self.unit) else {
+            self.error("this document has no units to select in");
+            return;
+        };
+        match VisualMode::start(document.unit_text(unit), at) {
+            Some(visual) => {
+                self.mode = Mode::Visual(visual);
+                self.message = None;
+            }
+            None => self.error("this unit is empty"),
+        }
+    }
+
+    /// An action while selecting: a motion, or coding the span.
+    pub(crate) fn visual_action(&mut self, action: Action) {
+        let project = Arc::clone(&self.project);
+        let Some(document) = project.corpus.documents.get(self.doc) else {
+            return;
+        };
+        let Some(unit) = document.units.get(self.unit) else {
+            self.mode = Mode::Normal;
+            return;
+        };
+        if let Mode::Visual(visual) = &mut self.mode
+            && visual.motion(action, document.unit_text(unit))
+        {
+            return;
+        }
+        match action {
+            Action::QuickAssign => self.open_prompt(PromptKind::QuickAssign),
+            Action::Memo => {
+                let span = self.selection();
+                self.open_memo(span);
+            }
+            _ => self.apply(action),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::tui::*;
 
     fn selected(text: &str, at: usize, moves: &[Action]) -> String {
         let mut v = VisualMode::start(text, at).unwrap();
