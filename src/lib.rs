@@ -9,6 +9,7 @@ pub mod agreement;
 pub mod annotations;
 pub mod cli;
 pub mod codebook;
+pub mod config;
 pub mod corpus;
 pub mod error;
 pub mod export;

@@ -350,3 +350,31 @@ fn yaml_alias_bombs_are_rejected_within_limits() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("annotations/alice.yaml"), "{stdout}");
 }
+
+#[test]
+fn keys_lists_every_action_by_mode_with_the_users_bindings() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("normcode")).unwrap();
+    std::fs::write(
+        home.path().join("normcode/config.yaml"),
+        "keys:\n  undo: [C-z]\n  nonsense: [x]\n",
+    )
+    .unwrap();
+    let out = common::normcode(home.path())
+        .arg("keys")
+        .env("XDG_CONFIG_HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for def in normcode::tui::action::ACTIONS {
+        assert!(text.contains(def.name), "{} missing", def.name);
+    }
+    for mode in normcode::tui::action::ModeKind::ALL {
+        assert!(text.contains(mode.title()), "{mode:?} missing");
+    }
+    let undo = text.lines().find(|l| l.contains(" undo ")).unwrap();
+    assert!(undo.trim_start().starts_with("C-z"), "{undo}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("unknown action 'nonsense'"), "{stderr}");
+}

@@ -9,12 +9,12 @@ use clap::{Args, Subcommand, ValueEnum};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::codebook::{Codebook, LangMap, Localized, history, publish};
+use crate::config::Config;
 use crate::corpus::IndicatorId;
 use crate::error::{Error, Result};
 use crate::project::revise::{
     self, IndicatorEdit, Migration, NewIndicator, ProjectFiles, Relabel, Stamp,
 };
-use crate::tui::Config;
 
 use super::TextOrJson;
 use super::commands::{coder_name, project_root};

@@ -4,11 +4,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::annotations::CoderName;
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::project::{self, Project};
 use crate::summary;
 use crate::text::sanitize;
-use crate::tui::{self, Config};
+use crate::tui;
 use std::io::IsTerminal;
 
 use super::out::{self, note, say};
@@ -35,6 +36,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Import(args)) => super::import::run(args, project.as_deref()),
         Some(Command::Agree(args)) => super::agree::run(args, project.as_deref()),
         Some(Command::Annotations(args)) => super::annotations::run(args, project.as_deref()),
+        Some(Command::Keys) => keys(),
         None => workspace(project.as_deref(), coder.as_deref(), new_coder),
     }
 }
@@ -245,5 +247,30 @@ fn status(project: Option<&Path>, format: TextOrJson) -> Result<ExitCode> {
             serde_json::to_string_pretty(&summary).expect("a summary always serializes")
         ))?,
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `normcode keys`: every mode's actions with their keys and config names, from the action
+/// table with the user's config applied; problems in the config's keys come first, on stderr.
+fn keys() -> Result<ExitCode> {
+    let config = Config::load()?;
+    let (keymap, problems) = tui::keymap::Keymap::with_overrides(&config.keys);
+    for problem in &problems {
+        super::out::message(&format!("config: {problem}"));
+    }
+    let mut text = String::new();
+    for mode in tui::action::ModeKind::ALL {
+        text.push_str(&format!("{}\n", mode.title()));
+        for (action, keys) in keymap.mode_actions(mode) {
+            text.push_str(&format!(
+                "  {:<16} {:<24} {}\n",
+                keys.join(" "),
+                action.name(),
+                action.description()
+            ));
+        }
+        text.push('\n');
+    }
+    super::out::text(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -160,7 +160,7 @@ pub fn run(args: ExportArgs, project: Option<&Path>) -> Result<ExitCode> {
         // Bidi overrides and C1 controls in memos and quotes are valid raw in JSON, but
         // rewrite what a terminal or an editor shows; escaped, they read back the same.
         let text = String::from_utf8_lossy(&output.bytes);
-        if let std::borrow::Cow::Owned(escaped) = crate::tui::text::escape_json_controls(&text) {
+        if let std::borrow::Cow::Owned(escaped) = crate::text::escape_json_controls(&text) {
             output.bytes = escaped.into_bytes();
         }
     }

@@ -78,6 +78,9 @@ pub enum Command {
     Agree(agree::AgreeArgs),
     // Its help text is on `AnnotationsArgs`.
     Annotations(annotations::AnnotationsArgs),
+    /// The workspace's keys, mode by mode, with each action's name for `keys:` in
+    /// config.yaml (your config applied).
+    Keys,
 }
 
 /// Runs the command line; the returned code is the process's exit code.

@@ -210,7 +210,7 @@ fn write_text(
     open: &str,
     close: &str,
 ) -> std::io::Result<()> {
-    use crate::tui::text::sanitize;
+    use crate::text::sanitize;
     for hit in &results.hits {
         writeln!(
             out,

@@ -4,7 +4,6 @@
 pub mod action;
 pub mod app;
 pub mod codebook_changes;
-pub mod config;
 pub mod disk;
 pub mod event;
 pub mod fuzzy;
@@ -12,6 +11,7 @@ pub mod keymap;
 pub mod modes;
 pub mod navigate;
 pub mod panes;
+pub mod position;
 pub mod review;
 pub(crate) mod saver;
 pub mod search;
@@ -45,8 +45,8 @@ use crate::annotations::{CoderLock, CoderName};
 use crate::error::{Error, Result};
 use crate::project::ANNOTATIONS_DIR;
 
+pub use crate::config::Config;
 pub use app::App;
-pub use config::Config;
 
 /// How long after the last change the worker saves: quick enough that a crash loses under a
 /// second of work, slow enough not to write on every key of a burst.
@@ -126,9 +126,9 @@ pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
         ));
     }
     let lock = CoderLock::acquire(&root.join(ANNOTATIONS_DIR), coder)?;
-    let (keymap, key_problems) = config.keymap();
+    let (keymap, key_problems) = keymap::Keymap::with_overrides(&config.keys);
     let read = Arc::new(AtomicUsize::new(0));
-    let position = config::saved_position(root, coder_name);
+    let position = position::saved_position(root, coder_name);
     let mut preview = startup::preview(
         root,
         coder_name,
@@ -172,7 +172,7 @@ pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
     if let Some(problem) = key_problems.first() {
         app.error(format!("config: {problem}"));
     }
-    let position = config::load_position(&project, coder_name);
+    let position = position::load_position(&project, coder_name);
     if let Some((doc, unit)) = position {
         app.open_document(doc, unit);
     }
@@ -184,7 +184,7 @@ pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
     }
     let outcome = event_loop(&mut terminal, &mut app, &events);
     drop(_guard);
-    config::save_position(&app.project, coder_name, &app);
+    position::save_position(&app.project, coder_name, &app);
     if let Some(message) = disk::unreadable_at_exit(&app) {
         eprintln!("{message}");
     }

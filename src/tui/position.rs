@@ -1,64 +1,16 @@
-//! The user's configuration (`config.yaml` in the platform's config folder) and where each
-//! coder left off (in the platform's data folder).
+//! Where each coder left off in each project (in the platform's data folder), so the next
+//! session opens there.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::annotations::write_atomic;
+use crate::config::dirs;
 use crate::corpus::{DocumentId, UnitId};
-use crate::error::Result;
 use crate::project::Project;
 
 use super::App;
-use super::keymap::Keymap;
-
-/// `config.yaml`: every key optional.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    /// The coder name used when `--coder` is not given.
-    #[serde(default)]
-    pub coder: Option<String>,
-    /// Display language for codebook labels (default: the codebook's first).
-    #[serde(default)]
-    pub language: Option<String>,
-    /// Action name → keys, e.g. `next_uncoded: [x]`. Only the actions named change.
-    #[serde(default)]
-    pub keys: BTreeMap<String, Vec<String>>,
-}
-
-fn dirs() -> Option<directories::ProjectDirs> {
-    directories::ProjectDirs::from("", "", "normcode")
-}
-
-impl Config {
-    pub fn path() -> Option<PathBuf> {
-        dirs().map(|d| d.config_dir().join("config.yaml"))
-    }
-
-    /// Reads the config file; a missing file is the default config.
-    pub fn load() -> Result<Self> {
-        match Self::path() {
-            Some(path) if path.is_file() => Self::load_from(&path),
-            _ => Ok(Self::default()),
-        }
-    }
-
-    pub fn load_from(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| crate::error::Error::io(path, "cannot read", e))?;
-        if text.trim().is_empty() {
-            return Ok(Self::default());
-        }
-        crate::yaml::parse(path, &text, 0)
-    }
-
-    pub fn keymap(&self) -> (Keymap, Vec<String>) {
-        Keymap::with_overrides(&self.keys)
-    }
-}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Position {
