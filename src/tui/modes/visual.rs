@@ -263,7 +263,7 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use crate::tui::*;
+    use super::*;
 
     fn selected(text: &str, at: usize, moves: &[Action]) -> String {
         let mut v = VisualMode::start(text, at).unwrap();

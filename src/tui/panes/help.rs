@@ -199,8 +199,8 @@ pub(crate) fn prompt_title(app: &App, prompt: &Prompt) -> String {
             indicator,
             document,
         } => format!(
-            " {document} is marked done. Change its coding ({})? Enter or y: yes, for this \
-             document until you quit; Esc cancels ",
+            " {document} is marked done. Change its coding ({})? A yes holds for this \
+             document until you quit. ",
             app.project.codebook.indicators[*indicator].id
         ),
         PromptKind::ReviewCoders => {

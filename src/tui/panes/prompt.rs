@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::annotations::Status;
+use crate::tui::action::ModeKind;
 use crate::tui::app::{App, PromptKind};
 use crate::tui::panes::{help, label};
 use crate::tui::text::{fit_title, sanitize, truncate};
@@ -52,6 +53,9 @@ pub(crate) fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
             .collect(),
         _ => Vec::new(),
     };
+    if app.mode.kind() == ModeKind::Confirm {
+        return render_question(frame, app, area, &title);
+    }
     let is_memo = matches!(prompt.kind, PromptKind::Memo { .. });
     // Long texts (definitions) wrap; Enter still submits.
     let wraps = is_memo || matches!(prompt.kind, PromptKind::EditIndicator { .. });
@@ -130,4 +134,25 @@ pub(crate) fn render_prompt(frame: &mut Frame, app: &App, area: Rect) {
             },
         );
     }
+}
+
+/// A question before a change wider than the current unit: its whole text wrapped (a title
+/// would cut it at 80 columns), then the keys that answer it.
+fn render_question(frame: &mut Frame, app: &App, area: Rect, question: &str) {
+    let t = &app.theme;
+    let width = area.width.saturating_sub(4).max(20);
+    let inner_width = width.saturating_sub(2) as usize;
+    let mut lines = wrapped(question.trim(), inner_width, "", Style::new());
+    lines.push(Line::raw(""));
+    let legend = app.keymap.legend(ModeKind::Confirm).join(" · ");
+    lines.extend(wrapped(&legend, inner_width, "", t.dim));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = popup(area, width, height);
+    clear(frame, rect);
+    let block = Block::bordered()
+        .border_style(t.popup_border)
+        .title(" Confirm ");
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    frame.render_widget(Paragraph::new(lines), inner);
 }
