@@ -8,7 +8,11 @@
 //! - `NORMCODE_BENCH_LANGS=en` languages among `en,zh,mixed` (default all three)
 //! - `NORMCODE_BENCH_CODINGS=10000,100000,1000000` reliability data sizes
 //! - `NORMCODE_BENCH_SKIP=agree,rss,...` skip parts: `build`, `search`, `reindex`, `tui`, `save`,
-//!   `rss`, `render`, `agree`
+//!   `rss`, `render`, `visual`, `agree` (with all of the per-corpus ones, `build` to `rss`,
+//!   skipped, no corpus is generated or loaded); only the visual-mode part:
+//!   `NORMCODE_BENCH_SKIP=build,search,reindex,tui,save,rss,render,agree`
+//! - `NORMCODE_BENCH_VISUAL_ROUNDS=5` rounds of the visual-mode key sequence per document and
+//!   terminal size
 //!
 //! Hidden modes, used by the suite on itself (whole-process measurements):
 //! - `--bench-open DIR`: opens the project, loads coder alice, builds the App, renders one
@@ -28,8 +32,9 @@ use normcode::project::{LoadedCoder, Project};
 use normcode::reliability::{CodingsCsv, Metric, data_report};
 use normcode::search::{OpenOptions, SearchIndex, SearchOptions};
 use normcode::synth::{self, CorpusSpec, Language};
+use normcode::tui::action::ModeKind;
 use normcode::tui::app::App;
-use normcode::tui::keymap::Keymap;
+use normcode::tui::keymap::{Key, Keymap};
 use normcode::tui::startup;
 use normcode::tui::ui;
 use ratatui::Terminal;
@@ -303,8 +308,13 @@ impl Suite {
         self.say(format!("load average at start: {}", uptime()));
         self.say("");
         let mut results = Vec::new();
+        let per_corpus = ["build", "search", "reindex", "tui", "save", "rss"];
+        let corpora = per_corpus.iter().any(|part| self.wants(part));
         for lang in self.langs.clone() {
             for mb in self.sizes.clone() {
+                if !corpora {
+                    break;
+                }
                 let r = self.measure_corpus(language(&lang), mb);
                 self.print_corpus(&r);
                 results.push(r);
@@ -313,6 +323,9 @@ impl Suite {
         self.growth_tables(&results);
         if self.wants("render") {
             self.render_bench();
+        }
+        if self.wants("visual") {
+            self.visual_bench();
         }
         if self.wants("agree") {
             self.agree_bench();
@@ -776,6 +789,201 @@ impl Suite {
                 cells.join(" | ")
             ));
         }
+        self.say("");
+    }
+
+    /// Visual mode (span selection) on a document whose body is one paragraph of 100 MB:
+    /// each key timed from `App::handle_key` to a rendered frame (`ui::render` into a
+    /// `TestBackend`, its layout kept as the event loop keeps it), at 120x40 and 80x24.
+    fn visual_bench(&mut self) {
+        const BYTES: usize = 100_000_000;
+        let dir = data_root().join("visual");
+        let project_dir = dir.join("project");
+        let marker = dir.join("complete");
+        let want = format!("{GENERATOR_VERSION} visual {BYTES} parts of 300 bytes");
+        if std::fs::read_to_string(&marker).ok().as_deref() != Some(want.as_str()) {
+            let _ = std::fs::remove_dir_all(&dir);
+            eprintln!("generating {} ...", dir.display());
+            let spec = CorpusSpec {
+                language: Language::English,
+                bytes: 0,
+                documents: 0,
+                seed: SEED,
+            };
+            synth::write_project(&project_dir, &spec).unwrap();
+            let docs = project_dir.join("documents");
+            std::fs::create_dir_all(&docs).unwrap();
+            let mut rng = synth::Rng::new(SEED);
+            for (name, language) in [
+                ("para-en", Language::English),
+                ("para-mixed", Language::Mixed),
+            ] {
+                let mut text = format!(
+                    "---\ntitle: \"One paragraph of 100 MB ({})\"\n---\n",
+                    language.code()
+                );
+                let mut index = 0;
+                while text.len() < BYTES {
+                    // Generated paragraphs (in the mixed document every other one Chinese,
+                    // from the first, so both are on screen), their line breaks made spaces:
+                    // one paragraph, one unit.
+                    let chinese = language == Language::Mixed && index % 2 == 0;
+                    let part = synth::document_text(&mut rng, language, chinese, index, 300);
+                    let body = part.split_once("\n\n").map_or("", |(_, body)| body);
+                    for word in body.split_whitespace() {
+                        text.push_str(word);
+                        text.push(' ');
+                    }
+                    index += 1;
+                }
+                text.pop();
+                text.push('\n');
+                std::fs::write(docs.join(format!("{name}.md")), text).unwrap();
+            }
+            std::fs::write(&marker, &want).unwrap();
+        }
+        let rounds: usize = env_list("NORMCODE_BENCH_VISUAL_ROUNDS", "5")
+            .first()
+            .map_or(5, |n| n.parse().expect("a number of rounds"));
+        let project = Arc::new(Project::open(&project_dir).unwrap());
+        self.say(format!(
+            "## Visual mode on a 100 MB paragraph: key + frame (TestBackend), {rounds} rounds [load {}]",
+            uptime()
+        ));
+        self.say("");
+        self.say(
+            "Per round: `v`, `w` x20, `b`, `$`, `0`, `l`, `o`, `w`, `a` (prompt opens), `Esc` \
+             (back to the selection), `Esc` (selection left), then `v`, `w`, `Enter` (span coded \
+             with the highlighted indicator), `u` (undone), `Enter` (whole unit coded), `u`; \
+             then a span at the paragraph's end: `v`, `$`, `Esc`, `v` (starts at the end), `b`, \
+             `Enter`, `u`, `v` (starts a word before the end), `Esc`.",
+        );
+        self.say("");
+        self.say("| document | terminal | key | n | p50 | max |");
+        self.say("|---|---|---|---|---|---|");
+        // Keys in the order pressed, with the kind each is reported under.
+        let mut script: Vec<(&str, &str)> = vec![("v", "v")];
+        script.extend(std::iter::repeat_n(("w", "w"), 20));
+        script.extend([
+            ("b", "b"),
+            ("$", "$"),
+            ("0", "0"),
+            ("l", "l"),
+            ("o", "o"),
+            ("w", "w"),
+            ("a", "a (prompt)"),
+            ("<esc>", "Esc (prompt)"),
+            ("<esc>", "Esc (selection)"),
+            ("v", "v"),
+            ("w", "w"),
+            ("<enter>", "Enter (span)"),
+            ("u", "u"),
+            ("<enter>", "Enter (unit)"),
+            ("u", "u"),
+            // A span at the paragraph's end, 100 MB from its start.
+            ("v", "v"),
+            ("$", "$"),
+            ("<esc>", "Esc (selection)"),
+            ("v", "v (at the end)"),
+            ("b", "b"),
+            ("<enter>", "Enter (span at the end)"),
+            ("u", "u"),
+            ("v", "v (near the end)"),
+            ("<esc>", "Esc (selection)"),
+        ]);
+        let mut worst = Duration::ZERO;
+        for name in ["para-en", "para-mixed"] {
+            let position = project.corpus.position(&DocumentId::new(name)).unwrap();
+            let document = &project.corpus.documents[position];
+            assert_eq!(document.units.len(), 1, "{name} is one paragraph");
+            let size = document.unit_text(&document.units[0]).len();
+            for (width, height) in [(WIDTH, HEIGHT), (80, 24)] {
+                let coder = project.load_coder("alice").unwrap();
+                let mut app = App::new(Arc::clone(&project), coder, Keymap::default());
+                app.open_document(position, 0);
+                app.selected_row = app
+                    .rows
+                    .iter()
+                    .position(|r| matches!(r, normcode::tui::app::Row::Indicator(_)))
+                    .expect("the codebook has indicators");
+                let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+                let mut frame = |app: &mut App| {
+                    let mut layout = None;
+                    terminal
+                        .draw(|frame| layout = Some(ui::render(frame, app)))
+                        .unwrap();
+                    app.layout = layout.unwrap();
+                };
+                frame(&mut app);
+                let mut samples: Vec<(&str, Duration)> = Vec::new();
+                for _ in 0..rounds {
+                    for &(key, kind) in &script {
+                        let event = Key::parse_script(key).unwrap()[0].to_event();
+                        let annotations = app.unit_annotations(0).len();
+                        let ((), took) = time(|| {
+                            app.handle_key(event);
+                            frame(&mut app);
+                        });
+                        samples.push((kind, took));
+                        let mode = app.mode.kind();
+                        if mode == ModeKind::Confirm {
+                            // The document is marked done: coding it asks first.
+                            let event = Key::parse_script("y").unwrap()[0].to_event();
+                            let ((), took) = time(|| {
+                                app.handle_key(event);
+                                frame(&mut app);
+                            });
+                            samples.push(("y (confirm)", took));
+                        }
+                        // What each key must have done.
+                        match kind {
+                            "v" | "v (at the end)" | "v (near the end)" | "w" | "b" | "$" | "0"
+                            | "l" | "o" | "Esc (prompt)" => {
+                                assert_eq!(app.mode.kind(), ModeKind::Visual, "after {kind}")
+                            }
+                            "a (prompt)" => assert_eq!(app.mode.kind(), ModeKind::Prompt),
+                            "Esc (selection)" => assert_eq!(app.mode.kind(), ModeKind::Normal),
+                            "Enter (span)" | "Enter (span at the end)" | "Enter (unit)" => {
+                                let added: Vec<_> = app.unit_annotations(0);
+                                assert_eq!(added.len(), annotations + 1, "{kind} codes");
+                                let span = added.iter().any(|a| a.span.is_some());
+                                assert_eq!(span, kind != "Enter (unit)", "{kind}");
+                            }
+                            "u" => assert_eq!(app.unit_annotations(0).len(), annotations - 1),
+                            _ => {}
+                        }
+                    }
+                }
+                let mut kinds: Vec<&str> = Vec::new();
+                for (kind, _) in &samples {
+                    if !kinds.contains(kind) {
+                        kinds.push(kind);
+                    }
+                }
+                for kind in kinds {
+                    let of: Vec<Duration> = samples
+                        .iter()
+                        .filter(|(k, _)| *k == kind)
+                        .map(|(_, d)| *d)
+                        .collect();
+                    let max = *of.iter().max().unwrap();
+                    worst = worst.max(max);
+                    self.say(format!(
+                        "| {name} ({:.1} MB) | {width}x{height} | `{kind}` | {} | {:.2} ms | {:.2} ms |",
+                        size as f64 / 1e6,
+                        of.len(),
+                        ms(median(&of)),
+                        ms(max)
+                    ));
+                }
+            }
+        }
+        self.say("");
+        self.say(format!(
+            "Slowest key + frame: {:.2} ms (target < 50 ms) [load {}]",
+            ms(worst),
+            uptime()
+        ));
         self.say("");
     }
 

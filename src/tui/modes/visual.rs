@@ -34,15 +34,18 @@ impl VisualMode {
     /// last character). `None` for an empty unit.
     pub fn start(text: &str, at: usize) -> Option<Self> {
         let (last_byte, _) = text.char_indices().next_back()?;
+        // One pass over the unit: the chars up to `at`, then the rest counted.
+        let (points, at_byte) = match crate::corpus::byte_of_char(text, at) {
+            Some(byte) => (at + text[byte..].chars().count(), Some(byte)),
+            None => (text.chars().count(), None),
+        };
         let last = Pos {
-            point: text.chars().count() - 1,
+            point: points - 1,
             byte: last_byte,
         };
-        let cursor = if at >= last.point {
-            last
-        } else {
-            let byte = text.char_indices().nth(at).map_or(last.byte, |(b, _)| b);
-            Pos { point: at, byte }
+        let cursor = match at_byte {
+            Some(byte) if at < last.point => Pos { point: at, byte },
+            _ => last,
         };
         Some(Self {
             anchor: cursor,
@@ -316,6 +319,22 @@ mod tests {
         assert_eq!(selected(text, 0, &[CharRight, CharRight, CharLeft]), "各国");
         assert_eq!(selected(text, 4, &[WordForward]), "protect");
         assert_eq!(selected(text, 12, &[UnitEnd]), "关键基础设施");
+    }
+
+    #[test]
+    fn a_selection_starts_on_the_char_at_any_code_point() {
+        // Longer than the 4 KB blocks `byte_of_char` counts, with chars of 1 to 4 bytes.
+        let text = "States 关键基础设施 é 🙂 ".repeat(400);
+        let chars: Vec<char> = text.chars().collect();
+        for at in (0..chars.len() - 1).step_by(5) {
+            assert_eq!(selected(&text, at, &[]), chars[at].to_string(), "at {at}");
+            // The byte offset is right too: one char right and back selects the same char.
+            assert_eq!(
+                selected(&text, at, &[Action::CharRight, Action::CharLeft]),
+                chars[at].to_string(),
+                "at {at}"
+            );
+        }
     }
 
     #[test]
