@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::samples_copy;
+use common::screen::{press, render};
 use normcode::annotations::Status;
 use normcode::tui::action::{ACTIONS, ModeKind};
 use normcode::tui::app::{App, Focus};
@@ -16,30 +17,6 @@ use normcode::tui::keymap::{Key, Keymap};
 use normcode::tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-fn press(app: &mut App, script: &str) {
-    for key in Key::parse_script(script).expect("a key script") {
-        app.handle_key(key.to_event());
-    }
-}
-
-fn render(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| {
-            ui::render(frame, app);
-        })
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..height {
-        for x in 0..width {
-            out.push_str(buffer[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
 
 /// A workspace on a copy of the samples, as alice, with the search index in `index`.
 fn workspace(root: &Path, index: &Path, language: &str) -> App {

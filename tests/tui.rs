@@ -2,6 +2,7 @@
 //! TestBackend renders it for snapshots.
 
 mod common;
+use common::screen::{press, render};
 use common::{repo, samples_copy};
 
 use std::path::Path;
@@ -13,7 +14,7 @@ use normcode::corpus::{DocumentId, UnitId};
 use normcode::project::Project;
 use normcode::tui::action::ModeKind;
 use normcode::tui::app::{App, Focus};
-use normcode::tui::keymap::{Key, Keymap};
+use normcode::tui::keymap::Keymap;
 use normcode::tui::startup;
 use normcode::tui::ui;
 use ratatui::Terminal;
@@ -23,40 +24,6 @@ fn app_for(root: &Path, coder: &str) -> App {
     let project = Project::open(root).unwrap();
     let coder = project.load_coder(coder).unwrap();
     App::new(Arc::new(project), coder, Keymap::default())
-}
-
-/// Presses keys written as the config file writes them (`Key::parse_script`): plain
-/// characters, and `<enter>`, `<esc>`, `<tab>`, `<s-tab>`, `<c-r>`, `<down>`, `<bs>`.
-fn press(app: &mut App, script: &str) {
-    for key in Key::parse_script(script).expect("a key script") {
-        app.handle_key(key.to_event());
-    }
-}
-
-fn render(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| {
-            ui::render(frame, app);
-        })
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..height {
-        let mut skip = 0;
-        for x in 0..width {
-            // A wide character takes two cells; the second is blank in the buffer.
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buffer[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-            out.push_str(symbol);
-        }
-        out.push('\n');
-    }
-    out
 }
 
 /// Renders once and keeps the layout (pane sizes), as the real loop does.
