@@ -263,7 +263,8 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use crate::tui::*;
+    use super::VisualMode;
+    use crate::tui::action::Action;
 
     fn selected(text: &str, at: usize, moves: &[Action]) -> String {
         let mut v = VisualMode::start(text, at).unwrap();
