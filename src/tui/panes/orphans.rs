@@ -105,12 +105,17 @@ pub(crate) fn render_orphans(frame: &mut Frame, app: &App, area: Rect) {
         match (app.document(), app.current_unit()) {
             (Some(d), Some(unit)) if d.id == document => {
                 let text = d.unit_text(unit).split_whitespace().collect::<Vec<_>>();
-                lines.extend(wrapped(
+                let mut target = wrapped(
                     &format!("Enter attaches it to unit {}: {}", unit.id, text.join(" ")),
                     width,
                     "",
                     t.heading,
-                ));
+                );
+                if target.len() > 3 {
+                    target.truncate(3);
+                    target.push(Line::styled("…", t.dim));
+                }
+                lines.extend(target);
             }
             _ => lines.push(Line::styled(
                 truncate(&format!("open {document} to attach it"), width),
