@@ -8,8 +8,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::samples_copy;
 use common::screen::{press, render};
+use common::{orphan_alice_annotation, samples_copy};
 use normcode::annotations::Status;
 use normcode::tui::action::{ACTIONS, ModeKind};
 use normcode::tui::app::{App, Focus};
@@ -60,6 +60,16 @@ fn enter(app: &mut App, kind: ModeKind) {
         ModeKind::Review => press(app, "R<enter>"),
         ModeKind::Reports => press(app, "r"),
         ModeKind::Split => press(app, "fIL01<enter>SIL01a IL01b<enter>"),
+        ModeKind::Orphans => {
+            // Needs an annotation that could not be placed: a document edited, the
+            // workspace opened again.
+            let root = app.project.root.clone();
+            let index = app.search_index_dir.clone().unwrap();
+            let language = app.language.clone();
+            orphan_alice_annotation(&root);
+            *app = workspace(&root, &index, &language);
+            press(app, "O");
+        }
     }
     assert_eq!(
         app.mode.kind(),
@@ -81,6 +91,7 @@ fn esc_from_every_mode_returns_to_the_document_pane_with_nothing_open() {
         assert!(app.prompt().is_none(), "{kind:?}: a prompt is left");
         assert!(app.mode.help().is_none() && app.mode.review().is_none());
         assert!(app.mode.reports().is_none() && app.mode.split().is_none());
+        assert!(app.mode.orphans().is_none());
         assert!(app.mode.visual().is_none() && app.selection().is_none());
         assert!(
             app.focus != Focus::Search,

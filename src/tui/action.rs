@@ -25,10 +25,12 @@ pub enum ModeKind {
     Review,
     Reports,
     Split,
+    /// Re-attaching annotations that could not be placed after a document edit.
+    Orphans,
 }
 
 impl ModeKind {
-    pub const ALL: [ModeKind; 11] = [
+    pub const ALL: [ModeKind; 12] = [
         ModeKind::Normal,
         ModeKind::Visual,
         ModeKind::Search,
@@ -40,6 +42,7 @@ impl ModeKind {
         ModeKind::Review,
         ModeKind::Reports,
         ModeKind::Split,
+        ModeKind::Orphans,
     ];
 
     /// The heading of the mode's part of the help.
@@ -56,6 +59,7 @@ impl ModeKind {
             ModeKind::Review => "Review and adjudication (R)",
             ModeKind::Reports => "Reports (r)",
             ModeKind::Split => "Splitting an indicator (S)",
+            ModeKind::Orphans => "Re-attaching annotations that could not be placed (O)",
         }
     }
 
@@ -73,6 +77,7 @@ impl ModeKind {
             ModeKind::Review => " REVIEW ",
             ModeKind::Reports => " REPORTS ",
             ModeKind::Split => " SPLIT ",
+            ModeKind::Orphans => " RE-ATTACH ",
         })
     }
 
@@ -128,20 +133,19 @@ use ModeKind::*;
 /// The document and codebook panes, and the search results (whose own keys shadow some).
 const NS: &[ModeKind] = &[Normal, Search];
 const NV: &[ModeKind] = &[Normal, Visual];
-const NVS: &[ModeKind] = &[Normal, Visual, Search];
-const NSH: &[ModeKind] = &[Normal, Search, Help, Reports];
+const NSH: &[ModeKind] = &[Normal, Search, Help, Reports, Orphans];
 /// Every mode: leaving it.
 const EVERY: &[ModeKind] = &ModeKind::ALL;
 const TEXT: &[ModeKind] = &[Query, Prompt, Memo];
 const CANDIDATES: &[ModeKind] = &[Prompt];
 
 actions! {
-    Down => "down", "", "down: next unit, indicator, hit or line", ["j", "Down"], NSH;
-    Up => "up", "", "up: previous unit, indicator, hit or line", ["k", "Up"], NSH;
+    Down => "down", "", "down: next unit, indicator, hit, annotation or line", ["j", "Down"], NSH;
+    Up => "up", "", "up: previous unit, indicator, hit, annotation or line", ["k", "Up"], NSH;
     PageDown => "page_down", "", "page down", ["PageDown", "C-d"], NSH;
     PageUp => "page_up", "", "page up", ["PageUp", "C-u"], NSH;
-    Top => "top", "", "to the first unit, indicator or line", ["g", "Home"], &[Normal, Search, Help];
-    Bottom => "bottom", "", "to the last unit, indicator or line", ["G", "End"], &[Normal, Search, Help];
+    Top => "top", "", "to the first unit, indicator or line", ["g", "Home"], &[Normal, Search, Help, Orphans];
+    Bottom => "bottom", "", "to the last unit, indicator or line", ["G", "End"], &[Normal, Search, Help, Orphans];
     NextUncoded => "next_uncoded", "", "next uncoded unit", [">"], NS;
     PrevUncoded => "previous_uncoded", "", "previous uncoded unit", ["<"], NS;
     NextCoded => "next_coded", "", "next coded unit", ["}"], NS;
@@ -166,14 +170,15 @@ actions! {
     Memo => "memo", "memo", "memo on the unit's annotation (or the selected span's)", ["m"], NV;
     DocumentMemo => "document_memo", "", "memo on the document", ["M"], NS;
     ToggleDone => "toggle_done", "", "mark the document done / in progress", ["D"], NS;
-    Undo => "undo", "", "undo", ["u"], &[Normal, Visual, Search, Review];
-    Redo => "redo", "", "redo", ["C-r"], NVS;
+    Undo => "undo", "", "undo", ["u"], &[Normal, Visual, Search, Review, Orphans];
+    Redo => "redo", "", "redo", ["C-r"], &[Normal, Visual, Search, Orphans];
     Filter => "filter_codebook", "", "filter the codebook by id or label", ["f"], NS;
     Search => "search", "search", "search the corpus (in the results: edit the query)", ["/"], NS;
     NextHit => "next_hit", "", "next search hit, from anywhere", ["n"], NS;
     PrevHit => "previous_hit", "", "previous search hit, from anywhere", ["N"], NS;
     Review => "review", "", "review disagreements between coders and adjudicate", ["R"], NS;
     Reports => "reports", "", "reports: indicator frequencies and progress as bar charts", ["r"], NS;
+    Orphans => "orphans", "", "re-attach (or delete) your annotations that could not be placed after a document edit", ["O"], NS;
     NewIndicator => "new_indicator", "", "new indicator on the spot, and code the unit with it", ["+"], NS;
     RenameIndicator => "rename_indicator", "", "rename the highlighted indicator (every coder file follows)", ["e"], NS;
     MergeIndicator => "merge_indicator", "", "merge the highlighted indicator into another", ["&"], NS;
@@ -226,10 +231,14 @@ actions! {
     BackSegment => "back_segment", "back", "back to the previous segment", ["h", "Backspace", "Left"], &[Split];
     ApplySplit => "apply_split", "apply", "make the split as decided", ["Enter"], &[Split];
 
+    OrphanSide => "orphans_list_or_document", "list / document", "move in the list of annotations, or in the document to the unit where the passage is now", ["Tab", "S-Tab"], &[Orphans];
+    Reattach => "reattach", "attach to unit", "attach the highlighted annotation to the current unit of the document (u undoes it)", ["Enter"], &[Orphans];
+    DeleteOrphan => "delete_orphan", "delete", "delete the highlighted annotation, after you confirm (u undoes it)", ["d"], &[Orphans];
+
     Help => "help", "help", "show or hide this help (F1 where ? is typed)", ["?", "F1"], EVERY;
     Quit => "quit", "", "save and quit", ["q"], &[Normal];
     Cancel => "cancel", "back", "back to the document pane, with nothing left open (in a prompt: cancel it)", ["Esc"], EVERY;
-    Close => "close", "", "close this view", ["q"], &[Help, Review, Reports, Split];
+    Close => "close", "", "close this view", ["q"], &[Help, Review, Reports, Split, Orphans];
 }
 
 impl Action {

@@ -198,14 +198,29 @@ impl App {
         app.recount();
         let orphans = app.coder.anchors.orphaned.len();
         if orphans > 0 {
-            app.error(format!(
-                "{orphans} annotations could not be placed: see `normcode check`"
-            ));
+            let text = format!(
+                "{orphans} annotations could not be placed: {}",
+                app.reattach_hint()
+            );
+            app.error(text);
         }
         app
     }
 
     // ----- reading the state -----
+
+    /// How to re-attach annotations that could not be placed: the key of the view, or the
+    /// command that lists them when the key was unbound.
+    pub(crate) fn reattach_hint(&self) -> String {
+        match self
+            .keymap
+            .keys_in(ModeKind::Normal, Action::Orphans)
+            .first()
+        {
+            Some(key) => format!("press {key} to re-attach them"),
+            None => "see `normcode check`".to_string(),
+        }
+    }
 
     pub fn document(&self) -> Option<&Document> {
         self.project.corpus.documents.get(self.doc)
@@ -390,6 +405,7 @@ impl App {
                 }
             }
             ModeKind::Split => self.split_action(action),
+            ModeKind::Orphans => self.orphans_action(action),
         }
     }
 
@@ -423,6 +439,7 @@ impl App {
                 self.close_review();
             }
             Mode::Reports(_) => {}
+            Mode::Orphans(_) => self.focus = Focus::Document,
             Mode::Split(split) => {
                 self.info(format!(
                     "split of {} cancelled; nothing changed",
@@ -548,6 +565,7 @@ impl App {
             Action::NextHit => self.step_hit(1),
             Action::PrevHit => self.step_hit(-1),
             Action::Reports => self.open_reports(),
+            Action::Orphans => self.open_orphans(),
             Action::NewIndicator => {
                 self.open_prompt(PromptKind::NewIndicator { fields: Vec::new() })
             }

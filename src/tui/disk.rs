@@ -331,7 +331,8 @@ impl App {
         }
         if orphaned > 0 {
             message.push_str(&format!(
-                "; {orphaned} could not be placed (see `normcode check`)"
+                "; {orphaned} could not be placed ({})",
+                self.reattach_hint()
             ));
             self.error(message);
         } else {

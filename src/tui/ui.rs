@@ -10,6 +10,7 @@ use super::panes::codebook::{render_codebook, render_definition};
 use super::panes::details::render_details;
 use super::panes::document::render_document;
 use super::panes::help::render_help;
+use super::panes::orphans::render_orphans;
 use super::panes::prompt::render_prompt;
 use super::panes::reports::render_reports;
 use super::panes::review::render_review;
@@ -46,14 +47,22 @@ pub fn render(frame: &mut Frame, app: &App) -> LayoutCache {
         ..LayoutCache::default()
     };
     layout.units = render_document(frame, app, document);
-    layout.codebook_rows = render_codebook(frame, app, codebook);
-    render_definition(frame, app, definition);
-    if app.mode.split().is_some() {
-        render_split(frame, app, details);
-    } else if app.search.is_some() {
-        render_search(frame, app, details);
+    if app.mode.orphans().is_some() {
+        // The re-attach view takes the codebook's column; the document pane stays, to move
+        // to the unit an annotation goes to.
+        render_orphans(frame, app, right);
+        layout.codebook = Default::default();
+        layout.details = Default::default();
     } else {
-        render_details(frame, app, details);
+        layout.codebook_rows = render_codebook(frame, app, codebook);
+        render_definition(frame, app, definition);
+        if app.mode.split().is_some() {
+            render_split(frame, app, details);
+        } else if app.search.is_some() {
+            render_search(frame, app, details);
+        } else {
+            render_details(frame, app, details);
+        }
     }
     render_status(frame, app, status);
     let reviewing = app.mode.review().is_some_and(|r| !r.peek);

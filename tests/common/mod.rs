@@ -345,3 +345,28 @@ impl Drop for Session {
         let _ = self.tmux().arg("kill-server").output();
     }
 }
+
+/// The sample document with one of alice's annotations on it (NM01 on unit p2).
+pub const ORPHAN_DOCUMENT: &str = "company/microsoft-2013";
+/// The passage alice coded NM01 on unit p2, as it starts.
+const ORPHAN_PASSAGE: &str =
+    "Governments around the world are asking how cyberspace should be secured";
+/// Where the passage is after [`orphan_alice_annotation`]: a paragraph of its own at the end.
+pub const MOVED_PASSAGE: &str =
+    "Rewritten at the end: governments everywhere ask how to secure cyberspace.";
+
+/// Edits the sample document in the project at `root` so that alice's NM01 annotation can no
+/// longer be placed: unit p2 keeps its id but gets another text, and the passage, rewritten,
+/// becomes the last paragraph.
+pub fn orphan_alice_annotation(root: &Path) {
+    let path = root.join("samples/company/microsoft-2013.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find(ORPHAN_PASSAGE).unwrap();
+    let end = start + text[start..].find("\n\n").unwrap();
+    let edited = format!(
+        "{}An entirely different opening paragraph.{}\n\n{MOVED_PASSAGE}\n",
+        &text[..start],
+        text[end..].trim_end()
+    );
+    std::fs::write(&path, edited).unwrap();
+}

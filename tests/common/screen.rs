@@ -23,7 +23,22 @@ pub fn render(app: &App, width: u16, height: u16) -> String {
             ui::render(frame, app);
         })
         .unwrap();
+    text(&terminal)
+}
+
+/// As [`render`], and the app keeps the frame's layout as the terminal's loop does (page sizes,
+/// mouse clicks).
+pub fn draw(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| app.layout = ui::render(frame, app))
+        .unwrap();
+    text(&terminal)
+}
+
+fn text(terminal: &Terminal<TestBackend>) -> String {
     let buffer = terminal.backend().buffer();
+    let (width, height) = (buffer.area.width, buffer.area.height);
     let mut out = String::new();
     for y in 0..height {
         let mut skip = 0;

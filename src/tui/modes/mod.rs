@@ -6,6 +6,7 @@
 //! they close; `Esc` in a mode returns to the document pane with nothing left open.
 
 pub mod help;
+pub mod orphans;
 pub mod prompt;
 pub mod reports;
 pub mod review;
@@ -17,6 +18,7 @@ use super::app::{Prompt, PromptKind};
 use super::split::SplitSession;
 
 pub use help::HelpMode;
+pub use orphans::OrphansMode;
 pub use reports::ReportView;
 pub use review::ReviewMode;
 pub use visual::VisualMode;
@@ -39,6 +41,8 @@ pub enum Mode {
     Reports(Box<ReportView>),
     /// Assigning the segments of an indicator being split.
     Split(Box<SplitSession>),
+    /// Re-attaching annotations that could not be placed after a document edit.
+    Orphans(Box<OrphansMode>),
 }
 
 /// A prompt and the mode under it.
@@ -59,13 +63,15 @@ impl Mode {
                 PromptKind::Memo { .. } => ModeKind::Memo,
                 PromptKind::ConfirmCodeHits { .. }
                 | PromptKind::RetireIndicator { .. }
-                | PromptKind::ConfirmDone { .. } => ModeKind::Confirm,
+                | PromptKind::ConfirmDone { .. }
+                | PromptKind::ConfirmDeleteOrphan { .. } => ModeKind::Confirm,
                 _ => ModeKind::Prompt,
             },
             Mode::Help(_) => ModeKind::Help,
             Mode::Review(_) => ModeKind::Review,
             Mode::Reports(_) => ModeKind::Reports,
             Mode::Split(_) => ModeKind::Split,
+            Mode::Orphans(_) => ModeKind::Orphans,
         }
     }
 
@@ -130,6 +136,20 @@ impl Mode {
     pub fn split(&self) -> Option<&SplitSession> {
         match self.base() {
             Mode::Split(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn orphans(&self) -> Option<&OrphansMode> {
+        match self.base() {
+            Mode::Orphans(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn orphans_mut(&mut self) -> Option<&mut OrphansMode> {
+        match self.base_mut() {
+            Mode::Orphans(o) => Some(o),
             _ => None,
         }
     }

@@ -51,6 +51,13 @@ pub enum PromptKind {
         indicator: usize,
         document: DocumentId,
     },
+    /// Confirm deleting annotation `index` of `document`, one that could not be placed
+    /// after an edit: `what` says which.
+    ConfirmDeleteOrphan {
+        document: DocumentId,
+        index: usize,
+        what: String,
+    },
     /// An indicator's texts and category, one field at a time (see
     /// [`App::edit_indicator_steps`]), each starting with what the codebook says now.
     EditIndicator {
@@ -303,6 +310,9 @@ impl App {
                     self.code(indicator);
                 }
             }
+            PromptKind::ConfirmDeleteOrphan {
+                document, index, ..
+            } => self.delete_orphan(&document, index),
             PromptKind::QuickAssign => {
                 let candidates = self.quick_assign_candidates(&prompt.input);
                 match candidates.get(prompt.selected.min(candidates.len().saturating_sub(1))) {

@@ -144,6 +144,11 @@ pub(crate) fn reports_legend(app: &App) -> String {
     app.keymap.legend(ModeKind::Reports).join(" · ")
 }
 
+/// The re-attach view's legend (from the action table).
+pub(crate) fn orphans_legend(app: &App) -> String {
+    app.keymap.legend(ModeKind::Orphans).join(" · ")
+}
+
 /// The split's legend, with the segments left to decide (from the action table).
 pub(crate) fn split_legend(app: &App, source: &str, left: usize) -> String {
     format!(
@@ -194,6 +199,9 @@ pub(crate) fn prompt_title(app: &App, prompt: &Prompt) -> String {
         ),
         PromptKind::ConfirmCodeHits { what, .. } => {
             format!(" Code {what}? Enter or y codes them (one undo), Esc cancels ")
+        }
+        PromptKind::ConfirmDeleteOrphan { what, .. } => {
+            format!(" Delete {what}? Enter or y deletes it (u undoes), Esc cancels ")
         }
         PromptKind::ConfirmDone {
             indicator,

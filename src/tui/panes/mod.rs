@@ -4,6 +4,7 @@ pub mod codebook;
 pub mod details;
 pub mod document;
 pub mod help;
+pub mod orphans;
 pub mod prompt;
 pub mod reports;
 pub mod review;
