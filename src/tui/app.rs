@@ -1,5 +1,7 @@
-//! The one app state, and every change to it. Keys become [`Action`]s (or text input); actions
-//! change the state here; rendering (in `ui`) only reads it.
+//! The one app state: keys become [`Action`]s of the current mode (see `action.rs`), or text
+//! typed into a prompt; `act` sends each to its mode (the modes' actions live beside their
+//! state in `modes/`), `Esc` and the help are handled here for all; `step` takes every event
+//! of the loop. Rendering (`ui`, `panes/`) only reads the state.
 
 use std::path::PathBuf;
 use std::sync::Arc;

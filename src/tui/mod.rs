@@ -1,5 +1,7 @@
-//! The coding workspace: a terminal UI over the core. One app state ([`app::App`]); keys become
-//! actions; actions change the state; [`ui::render`] draws it. Saving runs on a worker thread.
+//! The coding workspace: a terminal UI over the core. One app state ([`app::App`]) in one of
+//! its modes ([`modes::Mode`]); keys become the mode's actions (one table, [`action`]); one
+//! event loop ([`event`]) feeds [`App::step`]; [`ui::render`] draws. Saving, search and
+//! loading run on worker threads that wake the loop.
 
 pub mod action;
 pub mod app;

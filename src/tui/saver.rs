@@ -229,7 +229,8 @@ impl Saver {
             .last_change
             .is_some_and(|t| t.elapsed() >= AUTOSAVE_DELAY);
         if save.generation != self.sent.get() && self.waiting_since.get().is_none() {
-            // Polls run at least every 100 ms: close enough to when the change was made.
+            // The workspace polls after every event (`App::step`), the change's own included:
+            // this is when the change was made.
             self.waiting_since.set(Some(Instant::now()));
         }
         let overdue = self
