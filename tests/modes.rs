@@ -296,3 +296,20 @@ fn key_scripts_through_the_event_loop_are_coded_and_saved_when_the_worker_says_s
     let codes = on_disk.file.codes_on_unit(&document, &unit);
     assert!(codes.iter().any(|c| c.as_str() == "TH02"), "{codes:?}");
 }
+
+#[test]
+fn hints_inside_panes_name_the_keys_the_user_bound() {
+    let dir = samples_copy();
+    let project = normcode::project::Project::open(dir.path()).unwrap();
+    let coder = project.load_coder("alice").unwrap();
+    let overrides =
+        std::collections::BTreeMap::from([("agreement_table".to_string(), vec!["T".to_string()])]);
+    let (keymap, problems) = Keymap::with_overrides(&overrides);
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut app = App::new(Arc::new(project), coder, keymap);
+    press(&mut app, "R<enter>T");
+    assert_eq!(app.mode.kind(), ModeKind::Review);
+    let screen = render(&app, 160, 48);
+    assert!(screen.contains("T back to the disagreements"), "{screen}");
+    assert!(!screen.contains("t back to the disagreements"), "{screen}");
+}

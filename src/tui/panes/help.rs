@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::tui::action::ModeKind;
+use crate::tui::action::{Action, ModeKind};
 use crate::tui::app::{App, Prompt, PromptKind};
 use crate::tui::text::{sanitize, str_width, wrap};
 use crate::tui::widgets::popup::{clear, popup};
@@ -115,8 +115,20 @@ pub(crate) fn legend_that_fits(legend: &[String], room: usize) -> String {
 }
 
 /// The search pane's summary line while nothing is typed.
-pub(crate) fn search_empty_hint() -> &'static str {
-    "type to search; Enter to the results, Esc closes"
+pub(crate) fn search_empty_hint(app: &App) -> String {
+    format!(
+        "type to search · {}",
+        app.keymap.legend(ModeKind::Query).join(" · ")
+    )
+}
+
+/// The first key of `action` in `mode`, as the user bound it.
+fn key(app: &App, mode: ModeKind, action: Action) -> String {
+    app.keymap
+        .keys_in(mode, action)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| format!("({})", action.name()))
 }
 
 /// The keys that work in the search pane now (from the action table): while the query is
@@ -135,8 +147,15 @@ pub(crate) fn review_legend(app: &App) -> String {
 }
 
 /// The review's legend under the agreement table.
-pub(crate) fn review_table_legend() -> &'static str {
-    "t back to the disagreements · j/k scroll · Esc leave"
+pub(crate) fn review_table_legend(app: &App) -> String {
+    let key = |action| key(app, ModeKind::Review, action);
+    format!(
+        "{} back to the disagreements · {}/{} scroll · {} leave",
+        key(Action::AgreementTable),
+        key(Action::NextDisagreement),
+        key(Action::PrevDisagreement),
+        key(Action::Cancel)
+    )
 }
 
 /// The reports' legend (from the action table).
@@ -158,8 +177,12 @@ pub(crate) fn split_legend(app: &App, source: &str, left: usize) -> String {
 }
 
 /// The split's line once every segment is seen.
-pub(crate) fn split_done_hint() -> &'static str {
-    "Enter splits; ← goes back to change a decision"
+pub(crate) fn split_done_hint(app: &App) -> String {
+    format!(
+        "{} splits; {} goes back to change a decision",
+        key(app, ModeKind::Split, Action::ApplySplit),
+        key(app, ModeKind::Split, Action::BackSegment)
+    )
 }
 
 /// A prompt's title: what it asks and its keys.

@@ -53,7 +53,7 @@ pub(crate) fn render_review(frame: &mut Frame, app: &App, area: Rect) {
         let room = (inner.height as usize).saturating_sub(1);
         lines.truncate(room);
         lines.resize(room, Line::raw(""));
-        lines.push(Line::styled(help::review_table_legend(), dim));
+        lines.push(Line::styled(help::review_table_legend(app), dim));
         frame.render_widget(Paragraph::new(lines), inner);
         return;
     }

@@ -70,7 +70,7 @@ pub(crate) fn render_search(frame: &mut Frame, app: &App, area: Rect) {
                 lines.extend(wrapped(err, width, "", t.error));
             } else {
                 let summary = if search.query.trim().is_empty() {
-                    Line::styled(help::search_empty_hint(), dim)
+                    Line::styled(help::search_empty_hint(app), dim)
                 } else if search.answered != search.generation {
                     Line::styled("searching…", dim)
                 } else {

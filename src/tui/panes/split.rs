@@ -59,7 +59,7 @@ pub(crate) fn render_split(frame: &mut Frame, app: &App, area: Rect) {
                 lines.push(Line::styled(decided, dim));
             }
         }
-        None => lines.push(Line::raw(help::split_done_hint())),
+        None => lines.push(Line::raw(help::split_done_hint(app))),
     }
     let (counts, left) = split.tally();
     let codebook = &app.project.codebook;
