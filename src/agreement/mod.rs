@@ -48,6 +48,7 @@
 //! [`DEFAULT_THRESHOLD`] (.667, Krippendorff's floor for tentative conclusions; he asks for
 //! [`FIRM_THRESHOLD`], .800, for firm ones).
 
+mod calculator;
 mod render;
 mod spans;
 
@@ -66,10 +67,11 @@ use crate::reliability::{
     krippendorff_alpha, percent_agreement, scott_pi,
 };
 
-pub use render::{
-    render_csv, render_data_report, render_data_report_csv, render_disagreements,
-    render_disagreements_csv, render_span_report, render_span_report_csv, render_table,
+pub use calculator::{
+    render_data_report, render_data_report_csv, render_plan, render_plan_csv, render_span_report,
+    render_span_report_csv,
 };
+pub use render::{render_csv, render_disagreements, render_disagreements_csv, render_table};
 
 /// Krippendorff's floor for drawing tentative conclusions from data: alpha ≥ .667.
 pub const DEFAULT_THRESHOLD: f64 = 0.667;

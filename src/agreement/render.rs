@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::reliability::{DataReport, SpanReport, Stat};
+use crate::reliability::Stat;
 use crate::text::sanitize;
 
 use super::{AgreementTable, FIRM_THRESHOLD, IndicatorRow, Level, Stats, Value};
 
 /// `0.832`, never `-0.000`.
-fn number(v: f64, decimals: usize) -> String {
+pub(super) fn number(v: f64, decimals: usize) -> String {
     let text = format!("{v:.decimals$}");
     if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') {
         text[1..].to_owned()
@@ -32,7 +32,7 @@ fn percent(v: &Value) -> String {
     )
 }
 
-fn stat(v: &Stat, decimals: usize) -> String {
+pub(super) fn stat(v: &Stat, decimals: usize) -> String {
     v.as_ref()
         .map_or_else(|_| "n/a".to_owned(), |&v| number(v, decimals))
 }
@@ -58,7 +58,7 @@ fn truncate(text: &str, columns: usize) -> String {
 }
 
 /// `text` wrapped at `width` columns, continuation lines indented by `indent`.
-fn wrap(text: &str, width: usize, indent: usize) -> String {
+pub(super) fn wrap(text: &str, width: usize, indent: usize) -> String {
     let mut out = String::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
@@ -77,13 +77,13 @@ fn wrap(text: &str, width: usize, indent: usize) -> String {
 }
 
 /// Columns of text, padded by display width; `right` marks numeric columns.
-struct Grid {
-    right: Vec<bool>,
-    rows: Vec<Vec<String>>,
+pub(super) struct Grid {
+    pub(super) right: Vec<bool>,
+    pub(super) rows: Vec<Vec<String>>,
 }
 
 impl Grid {
-    fn render(&self, out: &mut String) {
+    pub(super) fn render(&self, out: &mut String) {
         // Cells quote ids, labels and names: each stays on its line, control characters shown.
         let rows: Vec<Vec<String>> = self
             .rows
@@ -469,7 +469,7 @@ pub fn render_disagreements(table: &AgreementTable, width: usize) -> String {
     out
 }
 
-fn csv_text(records: Vec<Vec<String>>) -> String {
+pub(super) fn csv_text(records: Vec<Vec<String>>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for record in records {
         writer
@@ -568,188 +568,6 @@ pub fn render_disagreements_csv(table: &AgreementTable) -> String {
         }));
         records.push(r);
     }
-    csv_text(records)
-}
-
-/// The statistics of a [`DataReport`] with their display names and JSON keys.
-fn data_statistics(report: &DataReport) -> Vec<(String, &'static str, &Stat)> {
-    vec![
-        (
-            format!("Krippendorff's alpha ({})", report.metric),
-            "krippendorff_alpha",
-            &report.krippendorff_alpha,
-        ),
-        (
-            "percent agreement (mean pairwise)".to_owned(),
-            "percent_agreement",
-            &report.percent_agreement,
-        ),
-        (
-            "observed agreement (1 − D_o, nominal)".to_owned(),
-            "observed_agreement",
-            &report.observed_agreement,
-        ),
-        (
-            format!("Fleiss' kappa ({} units)", report.fleiss_units),
-            "fleiss_kappa",
-            &report.fleiss_kappa,
-        ),
-        (
-            "Bennett, Alpert & Goldstein's S".to_owned(),
-            "bennett_s",
-            &report.bennett_s,
-        ),
-        (
-            "Cohen's kappa".to_owned(),
-            "cohen_kappa",
-            &report.cohen_kappa,
-        ),
-        (
-            "Cohen's kappa, linear weights".to_owned(),
-            "cohen_kappa_linear",
-            &report.cohen_kappa_linear,
-        ),
-        (
-            "Cohen's kappa, quadratic weights".to_owned(),
-            "cohen_kappa_quadratic",
-            &report.cohen_kappa_quadratic,
-        ),
-        ("Scott's pi".to_owned(), "scott_pi", &report.scott_pi),
-        ("Holsti's CR".to_owned(), "holsti", &report.holsti),
-    ]
-}
-
-/// The report of `normcode agree --data` as text: the counts, then one line per statistic
-/// (4 decimals, "n/a" with the reason below).
-pub fn render_data_report(report: &DataReport, width: usize) -> String {
-    let mut out = wrap(
-        &format!(
-            "Reliability data: {} units, {} coders, {} values; {} units with two or more values \
-             ({} values), {} distinct values.",
-            report.units,
-            report.coders,
-            report.codings,
-            report.pairable_units,
-            report.pairable_values,
-            report.categories
-        ),
-        width,
-        0,
-    );
-    out.push('\n');
-    let statistics = data_statistics(report);
-    let mut rows = vec![vec!["statistic".to_owned(), "value".to_owned()]];
-    rows.extend(
-        statistics
-            .iter()
-            .map(|(name, _, v)| vec![name.clone(), stat(v, 4)]),
-    );
-    Grid {
-        right: vec![false, true],
-        rows,
-    }
-    .render(&mut out);
-    let undefined: Vec<String> = statistics
-        .iter()
-        .filter_map(|(name, _, v)| v.as_ref().err().map(|why| format!("{name}: {why}")))
-        .collect();
-    if !undefined.is_empty() {
-        out.push('\n');
-        for line in undefined {
-            out.push_str(&wrap(&format!("n/a: {line}"), width, 2));
-        }
-    }
-    out
-}
-
-/// The report of `normcode agree --data` as CSV: `statistic,value` (empty when undefined).
-pub fn render_data_report_csv(report: &DataReport) -> String {
-    let mut records = vec![vec!["statistic".to_owned(), "value".to_owned()]];
-    records.extend(
-        data_statistics(report)
-            .into_iter()
-            .map(|(_, key, v)| vec![key.to_owned(), v.map_or(String::new(), |v| v.to_string())]),
-    );
-    csv_text(records)
-}
-
-/// The report of `normcode agree --spans` as text: one line per category and the overall `αU`.
-pub fn render_span_report(report: &SpanReport, width: usize) -> String {
-    let mut out = wrap(
-        &format!(
-            "Unitizing alpha on the continuum {}: {} coders, {} categories, {} spans.",
-            report.continuum, report.coders, report.categories, report.spans
-        ),
-        width,
-        0,
-    );
-    out.push('\n');
-    let mut rows = vec![
-        ["category", "alpha_u", "D_o", "D_e", "spans"]
-            .map(str::to_owned)
-            .to_vec(),
-    ];
-    for (name, detail) in &report.category_details {
-        rows.push(vec![
-            name.clone(),
-            stat(&detail.alpha, 4),
-            number(detail.observed_disagreement, 4),
-            number(detail.expected_disagreement, 4),
-            detail.units.to_string(),
-        ]);
-    }
-    rows.push(vec![
-        "overall".to_owned(),
-        stat(&report.krippendorff_alpha_u, 4),
-        String::new(),
-        String::new(),
-        report.spans.to_string(),
-    ]);
-    Grid {
-        right: vec![false, true, true, true, true],
-        rows,
-    }
-    .render(&mut out);
-    if !report.undefined.is_empty() {
-        out.push('\n');
-        for (what, why) in &report.undefined {
-            out.push_str(&wrap(&format!("n/a: {what}: {why}"), width, 2));
-        }
-    }
-    out
-}
-
-/// The report of `normcode agree --spans` as CSV: `category, alpha_u, observed_disagreement,
-/// expected_disagreement, spans`, and a last row `overall`.
-pub fn render_span_report_csv(report: &SpanReport) -> String {
-    let mut records = vec![
-        [
-            "category",
-            "alpha_u",
-            "observed_disagreement",
-            "expected_disagreement",
-            "spans",
-        ]
-        .map(str::to_owned)
-        .to_vec(),
-    ];
-    let text = |v: &Stat| v.map_or(String::new(), |v| v.to_string());
-    for (name, detail) in &report.category_details {
-        records.push(vec![
-            name.clone(),
-            text(&detail.alpha),
-            detail.observed_disagreement.to_string(),
-            detail.expected_disagreement.to_string(),
-            detail.units.to_string(),
-        ]);
-    }
-    records.push(vec![
-        "overall".to_owned(),
-        text(&report.krippendorff_alpha_u),
-        String::new(),
-        String::new(),
-        report.spans.to_string(),
-    ]);
     csv_text(records)
 }
 

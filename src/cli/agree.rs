@@ -11,7 +11,7 @@ use crate::adjudication;
 use crate::agreement::{self, Level};
 use crate::error::{Error, Result, SourcePos};
 use crate::reliability::{
-    CodingsCsv, Continuum, CsvError, Metric, SpansCsv, data_report, span_report,
+    CodingsCsv, Continuum, CsvError, Metric, SpansCsv, data_report, sample_plan, span_report,
 };
 
 use super::commands::open_coded_project;
@@ -93,6 +93,10 @@ fn parse_threshold(text: &str) -> std::result::Result<f64, String> {
         --data FILE.csv   columns unit,coder,value (empty value = missing; a|b = a set), with \
         --metric nominal|ordinal|interval|ratio|masi (default nominal)\n  \
         --spans FILE.csv  columns coder,begin,length,category, with --continuum BEGIN:END\n\n\
+        Planning, without a project:\n  \
+        --plan            the units two coders must both code so that alpha is at least --alpha \
+        (default 0.8) at the --significance level (default 0.05), for the --prevalence of the \
+        rarest category (default: a table of prevalences); Krippendorff (2004), Table 11.4\n\n\
         Exit 0 on success, 1 when an input file is wrong (the message names the line), 2 for \
         usage errors (an unknown coder, fewer than two coders, a missing file).",
     after_help = "Examples:\n  \
@@ -101,7 +105,8 @@ fn parse_threshold(text: &str) -> std::result::Result<f64, String> {
         normcode agree --disagreements\n  \
         normcode agree --format json > agreement.json\n  \
         normcode agree --data codings.csv --metric interval\n  \
-        normcode agree --spans spans.csv --continuum 0:1200 --format json"
+        normcode agree --spans spans.csv --continuum 0:1200 --format json\n  \
+        normcode agree --plan --alpha 0.8 --significance 0.05 --prevalence 0.1"
 )]
 pub struct AgreeArgs {
     /// The coders compared, at least two (comma-separated; default: every coder file except
@@ -133,6 +138,57 @@ pub struct AgreeArgs {
     /// --spans: the stretch the coders divided into spans, such as 0:1200.
     #[arg(long, value_name = "BEGIN:END", requires = "spans")]
     pub continuum: Option<Continuum>,
+    /// How many units two coders must both code (Krippendorff's table); no project needed.
+    #[arg(long, conflicts_with_all = ["data", "spans", "coders", "level", "threshold", "disagreements"])]
+    pub plan: bool,
+    /// --plan: the smallest acceptable alpha [default: 0.8].
+    #[arg(long, value_name = "ALPHA", requires = "plan", value_parser = parse_unit_interval)]
+    pub alpha: Option<f64>,
+    /// --plan: the level of significance [default: 0.05].
+    #[arg(long, value_name = "P", requires = "plan", value_parser = parse_unit_interval)]
+    pub significance: Option<f64>,
+    /// --plan: the proportion of the rarest category, such as 0.1 [default: a table of .5, .25,
+    /// .1, .05, .02 and .01].
+    #[arg(long, value_name = "P", requires = "plan", value_parser = parse_unit_interval)]
+    pub prevalence: Option<f64>,
+}
+
+fn parse_unit_interval(text: &str) -> std::result::Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(t) if t > 0.0 && t < 1.0 => Ok(t),
+        _ => Err(format!(
+            "`{text}` is not a number above 0 and below 1, such as 0.8 or 0.05"
+        )),
+    }
+}
+
+/// The prevalences of `--plan`'s table when none is given.
+const PLAN_PREVALENCES: [f64; 6] = [0.5, 0.25, 0.1, 0.05, 0.02, 0.01];
+
+fn plan(args: &AgreeArgs) -> Result<ExitCode> {
+    let prevalences = args
+        .prevalence
+        .map_or_else(|| PLAN_PREVALENCES.to_vec(), |p| vec![p]);
+    let plans = prevalences
+        .into_iter()
+        .map(|p| {
+            sample_plan(
+                args.alpha.unwrap_or(0.8),
+                args.significance.unwrap_or(0.05),
+                p,
+            )
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    print(
+        &match args.format {
+            AgreeFormat::Table => agreement::render_plan(&plans, width()),
+            AgreeFormat::Json => json(&plans),
+            AgreeFormat::Csv => agreement::render_plan_csv(&plans),
+        },
+        args.format,
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The width tables are laid out for: the terminal's, else 100 columns.
@@ -172,6 +228,9 @@ fn csv_error(path: &Path, error: CsvError) -> Error {
 }
 
 pub fn run(args: AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
+    if args.plan {
+        return plan(&args);
+    }
     if let Some(path) = &args.data {
         return data(
             path,

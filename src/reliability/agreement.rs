@@ -1,5 +1,5 @@
-//! Agreement coefficients other than Krippendorff's alpha: percent agreement, Holsti, Cohen,
-//! Scott, Fleiss, and Bennett, Alpert & Goldstein's S.
+//! Agreement coefficients other than Krippendorff's alpha: percent agreement, Cohen, Scott,
+//! Fleiss, and Bennett, Alpert & Goldstein's S (Holsti is in [`super::pairwise`]).
 //!
 //! Values are compared for equality of their ids, so numbers and sets act as nominal categories
 //! here (`1` and `1.0` are the same number; `a|b` and `b|a` the same set).
@@ -39,28 +39,6 @@ fn unit_pairwise_agreement(unit: &[u32]) -> f64 {
         .map(|run| (run.len() * (run.len() - 1)) as f64)
         .sum();
     agreeing / (m * (m - 1.0))
-}
-
-/// Holsti's (1969) coefficient of reliability `CR = 2M / (N1 + N2)` for exactly two coders:
-/// `M` is the number of units on which they agree, `N1` and `N2` the numbers of values each gave.
-///
-/// With missing data `N1` and `N2` count every value the coder gave, including on units the other
-/// coder left uncoded (so such units lower the coefficient); with complete data it equals percent
-/// agreement. Undefined unless there are exactly two coders with at least one unit in common.
-pub fn holsti(data: &ReliabilityData) -> Stat {
-    check_two_coders(data)?;
-    let (mut agreements, mut common, mut values) = (0usize, 0usize, 0usize);
-    for unit in data.units() {
-        values += unit.len();
-        if let [a, b] = unit {
-            common += 1;
-            agreements += usize::from(a.value == b.value);
-        }
-    }
-    if common == 0 {
-        return Err(Undefined::NoCommonUnits);
-    }
-    Ok(2.0 * agreements as f64 / values as f64)
 }
 
 /// Cohen's (1960) kappa for exactly two coders, on the units both coded (see
@@ -486,17 +464,5 @@ mod tests {
         assert_eq!(table.scott_pi(), Err(Undefined::NoVariation));
         assert_eq!(table.bennett_s(None), Err(Undefined::TooFewCategories));
         assert!((table.bennett_s(Some(4)).unwrap() - 1.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn holsti_counts_values_on_units_coded_once() {
-        // Coder 1 agrees on 2 of the 3 common units, and coded one unit alone.
-        let data = ReliabilityData::from_coder_rows(&[
-            vec![Some("a"), Some("b"), Some("c"), Some("d")],
-            vec![Some("a"), Some("b"), Some("a"), None],
-        ])
-        .unwrap();
-        assert!((holsti(&data).unwrap() - 4.0 / 7.0).abs() < 1e-12);
-        assert!((percent_agreement(&data).unwrap() - 2.0 / 3.0).abs() < 1e-12);
     }
 }

@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 use serde::{Serialize, Serializer};
 
 use super::agreement::{
-    KappaWeights, bennett_s_from, cohen_kappa, distinct_values, fleiss_kappa_in, holsti,
+    KappaWeights, bennett_s_from, cohen_kappa, distinct_values, fleiss_kappa_in,
     percent_agreement_in, scott_pi,
 };
 use super::alpha::{Metric, Pairable, alpha_detail_in, observed_agreement_in};
 use super::data::ReliabilityData;
+use super::gwet::{GwetAc, Interval, conger_kappa, gwet_ac};
+use super::pairwise::{CoderPair, coder_pairs, holsti, light_kappa, prevalence_bias};
 use super::reader::{CodingsCsv, CsvError, SpansCsv};
 use super::stat::{Stat, Undefined, serialize_stat};
 use super::unitizing::{CategoryAlpha, Continuum};
@@ -67,9 +69,39 @@ pub struct DataReport {
     /// Scott's pi, two coders only.
     #[serde(serialize_with = "serialize_stat")]
     pub scott_pi: Stat,
-    /// Holsti's coefficient, two coders only.
+    /// Holsti's coefficient, the mean over coder pairs.
     #[serde(serialize_with = "serialize_stat")]
     pub holsti: Stat,
+    /// Gwet's AC1.
+    #[serde(serialize_with = "serialize_stat")]
+    pub gwet_ac1: Stat,
+    /// Gwet's AC2 with linear weights, numeric values only.
+    #[serde(serialize_with = "serialize_stat")]
+    pub gwet_ac2_linear: Stat,
+    /// Gwet's AC2 with quadratic weights, numeric values only.
+    #[serde(serialize_with = "serialize_stat")]
+    pub gwet_ac2_quadratic: Stat,
+    /// Conger's kappa, any number of coders.
+    #[serde(serialize_with = "serialize_stat")]
+    pub conger_kappa: Stat,
+    /// Light's kappa: mean pairwise Cohen's kappa.
+    #[serde(serialize_with = "serialize_stat")]
+    pub light_kappa: Stat,
+    /// Prevalence-adjusted bias-adjusted kappa, two coders only.
+    #[serde(serialize_with = "serialize_stat")]
+    pub pabak: Stat,
+    /// Byrt et al.'s prevalence index, two coders and two categories only.
+    #[serde(serialize_with = "serialize_stat")]
+    pub prevalence_index: Stat,
+    /// Byrt et al.'s bias index, two coders and two categories only.
+    #[serde(serialize_with = "serialize_stat")]
+    pub bias_index: Stat,
+    /// Standard error and 95 % confidence interval of each Gwet coefficient, by key (`null` when
+    /// the coefficient is undefined or there is only one unit).
+    pub intervals: BTreeMap<&'static str, Option<Interval>>,
+    /// Every pair of coders: units in common, percent agreement, alpha (with `metric`) and
+    /// Cohen's kappa.
+    pub coder_pairs: Vec<CoderPair>,
     /// Why each `null` statistic is undefined, by key.
     pub undefined: BTreeMap<&'static str, Undefined>,
 }
@@ -94,6 +126,31 @@ impl DataReport {
                 Err(Undefined::NotTwoCoders(data.n_coders()))
             }
         };
+        let gwet = |weights| gwet_ac(data, weights);
+        let (ac1, linear, quadratic) = (
+            gwet(KappaWeights::Unweighted),
+            gwet(KappaWeights::Linear),
+            gwet(KappaWeights::Quadratic),
+        );
+        let coefficient = |g: &Result<GwetAc, Undefined>| g.map(|g| g.coefficient);
+        let intervals = [
+            ("gwet_ac1", &ac1),
+            ("gwet_ac2_linear", &linear),
+            ("gwet_ac2_quadratic", &quadratic),
+        ]
+        .into_iter()
+        .map(|(key, g)| (key, g.ok().and_then(|g| g.interval)))
+        .collect();
+        let paradox = if data.n_coders() == 2 {
+            prevalence_bias(data)
+        } else {
+            let why = Err(Undefined::NotTwoCoders(data.n_coders()));
+            super::pairwise::PrevalenceBias {
+                pabak: why,
+                prevalence_index: why,
+                bias_index: why,
+            }
+        };
         let mut report = Self {
             units: data.n_units(),
             coders: data.n_coders(),
@@ -113,6 +170,16 @@ impl DataReport {
             cohen_kappa_quadratic: weighted(KappaWeights::Quadratic),
             scott_pi: scott_pi(data),
             holsti: holsti(data),
+            gwet_ac1: coefficient(&ac1),
+            gwet_ac2_linear: coefficient(&linear),
+            gwet_ac2_quadratic: coefficient(&quadratic),
+            conger_kappa: conger_kappa(data),
+            light_kappa: light_kappa(data),
+            pabak: paradox.pabak,
+            prevalence_index: paradox.prevalence_index,
+            bias_index: paradox.bias_index,
+            intervals,
+            coder_pairs: coder_pairs(data, metric),
             undefined: BTreeMap::new(),
         };
         let stats = [
@@ -126,6 +193,14 @@ impl DataReport {
             ("cohen_kappa_quadratic", report.cohen_kappa_quadratic),
             ("scott_pi", report.scott_pi),
             ("holsti", report.holsti),
+            ("gwet_ac1", report.gwet_ac1),
+            ("gwet_ac2_linear", report.gwet_ac2_linear),
+            ("gwet_ac2_quadratic", report.gwet_ac2_quadratic),
+            ("conger_kappa", report.conger_kappa),
+            ("light_kappa", report.light_kappa),
+            ("pabak", report.pabak),
+            ("prevalence_index", report.prevalence_index),
+            ("bias_index", report.bias_index),
         ];
         report.undefined = stats
             .into_iter()

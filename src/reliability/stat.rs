@@ -27,6 +27,9 @@ pub enum Undefined {
     /// The statistic needs at least two coders.
     #[error("needs at least two coders, the data have {0}")]
     TooFewCoders(usize),
+    /// The statistic needs a 2 × 2 table.
+    #[error("needs exactly two categories (a 2 × 2 table), the data have {0}")]
+    NotTwoCategories(usize),
     /// The two coders compared have no unit that both coded.
     #[error("no unit was coded by both coders")]
     NoCommonUnits,
