@@ -793,11 +793,16 @@ fn extreme_values_give_the_statistics_of_everyday_values() {
     let expected = report(everyday, "interval");
     for (rows, metric) in &cases {
         let got = report(rows, metric);
-        assert_eq!(got["undefined"], serde_json::json!({}), "{rows}");
+        // Extreme values leave undefined only what everyday values leave undefined (the
+        // prevalence and bias indices: three categories).
+        assert_eq!(got["undefined"], expected["undefined"], "{rows}");
         for key in [
             "krippendorff_alpha",
             "cohen_kappa_linear",
             "cohen_kappa_quadratic",
+            "gwet_ac1",
+            "gwet_ac2_linear",
+            "gwet_ac2_quadratic",
         ] {
             close(&got[key], expected[key].as_f64().unwrap());
         }
@@ -817,14 +822,27 @@ fn extreme_values_give_the_statistics_of_everyday_values() {
         everyday["krippendorff_alpha"].as_f64().unwrap(),
     );
 
-    // The table: no NaN, no n/a.
+    // The table: no NaN, and n/a only for the indices of a 2 × 2 table (three values here).
     let out = calculator_on(
         "u1,a,1e308\nu1,b,-1e308\nu2,a,1\nu2,b,1\nu3,a,-1e308\nu3,b,-1e308\n",
         &["--metric", "interval"],
     );
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success());
-    assert!(!table.contains("NaN") && !table.contains("n/a"), "{table}");
+    assert!(!table.contains("NaN"), "{table}");
+    for l in table.lines().filter(|l| l.contains("n/a")) {
+        assert!(
+            [
+                "prevalence index",
+                "bias index",
+                "n/a: prevalence index",
+                "n/a: bias index"
+            ]
+            .iter()
+            .any(|start| l.starts_with(start)),
+            "{table}"
+        );
+    }
     // By hand: D_o = 8a²/6 and D_e = 40a²/30 for a = 1e308, so alpha is 0.
     assert!(
         line(&table, "Krippendorff's").ends_with("0.0000"),
@@ -925,4 +943,253 @@ fn unused_is_consistent_with_the_rows() {
             "{level}"
         );
     }
+}
+
+// --- Reliability for the methods section (issue 19) ---------------------------------------------
+
+/// `text` as a number, or `None` for "n/a"; a trailing `%` is divided by 100.
+fn shown(text: &str) -> Option<f64> {
+    if text == "n/a" {
+        return None;
+    }
+    match text.strip_suffix('%') {
+        Some(p) => p.parse::<f64>().ok().map(|p| p / 100.0),
+        None => text.parse().ok(),
+    }
+}
+
+/// Counted twice: every number the table shows equals the JSON's, rounded as shown (percent to
+/// 0.1 %, coefficients to 0.001), for two and three coders.
+#[test]
+fn table_and_json_report_the_same_values() {
+    for coders in ["alice,bob", "alice,bob,carol"] {
+        let table = agree(&fixture(), &["--coders", coders]);
+        let report = json(&fixture(), &["--coders", coders]);
+        let keys: &[&str] = if coders.split(',').count() == 2 {
+            &["percent_agreement", "kappa", "scott_pi", "alpha"]
+        } else {
+            &["percent_agreement", "kappa", "alpha"]
+        };
+        let mut rows: Vec<&Value> = report["rows"].as_array().unwrap().iter().collect();
+        rows.push(&report["overall"]);
+        for row in rows {
+            let id = row["indicator"].as_str().unwrap_or("overall");
+            let cells: Vec<&str> = line(&table, id).split_whitespace().collect();
+            // The statistics are the last columns (before a trailing "!").
+            let cells: Vec<&str> = cells.into_iter().filter(|c| *c != "!").collect();
+            let cells = &cells[cells.len() - keys.len()..];
+            for (key, cell) in keys.iter().zip(cells) {
+                // Shown to 0.1 % or to 0.001: off by at most half of that.
+                let tolerance = 0.0005;
+                match (row[key].as_f64(), shown(cell)) {
+                    (Some(json), Some(text)) => assert!(
+                        (json - text).abs() <= tolerance + 1e-12,
+                        "{coders} {id} {key}: table {cell}, JSON {json}"
+                    ),
+                    (None, None) => {}
+                    (json, _) => panic!("{coders} {id} {key}: table {cell}, JSON {json:?}"),
+                }
+            }
+        }
+    }
+
+    // The calculator: every statistic line of the table equals the JSON to 4 decimals.
+    let file = "tests/fixtures/reliability/k2011_4obs_12units.csv";
+    let out = calculator(&["--data", file, "--metric", "interval"]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    let out = calculator(&["--data", file, "--metric", "interval", "--format", "json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (name, key) in [
+        ("Krippendorff's alpha (interval)", "krippendorff_alpha"),
+        ("Gwet's AC1", "gwet_ac1"),
+        ("Gwet's AC2, quadratic weights", "gwet_ac2_quadratic"),
+        ("Conger's kappa", "conger_kappa"),
+        ("Light's kappa (mean pairwise Cohen)", "light_kappa"),
+        ("Holsti's CR (mean over coder pairs)", "holsti"),
+        ("PABAK", "pabak"),
+    ] {
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no line {name} in\n{table}"));
+        let cell = row[name.len()..].split_whitespace().next().unwrap();
+        match (report[key].as_f64(), shown(cell)) {
+            (Some(json), Some(text)) => assert!((json - text).abs() <= 0.00005 + 1e-12, "{name}"),
+            (None, None) => {}
+            (json, _) => panic!("{name}: table {cell}, JSON {json:?}"),
+        }
+    }
+    let ac1 = &report["intervals"]["gwet_ac1"];
+    let row = table.lines().find(|l| l.starts_with("Gwet's AC1")).unwrap();
+    let interval = format!(
+        "[{:.4}, {:.4}]  SE {:.4}",
+        ac1["lower"].as_f64().unwrap(),
+        ac1["upper"].as_f64().unwrap(),
+        ac1["standard_error"].as_f64().unwrap()
+    );
+    assert!(row.ends_with(&interval), "{row} vs {interval}");
+}
+
+/// Each indicator's presence table for two coders, by hand from the fixture: IL01 is alice's on
+/// doc1 p1 and doc2 p1, bob's on doc1 p2 and doc3 p1, so 0 both, 2 only alice, 2 only bob, 4
+/// neither, present in 4 of 16 values.
+#[test]
+fn presence_tables_and_prevalence_by_hand() {
+    let report = json(&fixture(), &["--coders", "alice,bob"]);
+    let presence = &row(&report, "IL01")["presence"];
+    assert_eq!(presence["table"]["both"], 0);
+    assert_eq!(presence["table"]["only_first"], 2);
+    assert_eq!(presence["table"]["only_second"], 2);
+    assert_eq!(presence["table"]["neither"], 4);
+    close(&presence["prevalence"], 0.25);
+    assert_eq!(presence["extreme"], false);
+    // PABAK = 2 · 4/8 − 1.
+    close(&presence["pabak"], 0.0);
+    // CI01: alice alone coded it once in 16 values: extreme, and the table says so.
+    let ci01 = &row(&report, "CI01")["presence"];
+    close(&ci01["prevalence"], 1.0 / 16.0);
+    assert_eq!(ci01["extreme"], false);
+    let three = json(&fixture(), &[]);
+    let ci01 = &row(&three, "CI01")["presence"];
+    close(&ci01["prevalence"], 1.0 / 24.0);
+    assert_eq!(ci01["extreme"], true);
+    assert!(ci01["table"].is_null(), "2 × 2 tables are for two coders");
+    assert!(ci01["pabak"].is_null());
+    let table = agree(&fixture(), &[]);
+    assert!(
+        flat(&table).contains("Extreme prevalence")
+            && flat(&table).contains("CI01 (present in 4.2% of values"),
+        "{table}"
+    );
+    let listed = agree(&fixture(), &["--coders", "alice,bob", "--disagreements"]);
+    let il01 = listed
+        .lines()
+        .skip_while(|l| !l.starts_with("Presence tables"))
+        .find(|l| l.starts_with("IL01"))
+        .unwrap();
+    assert_eq!(
+        il01.split_whitespace().take(5).collect::<Vec<_>>(),
+        ["IL01", "0", "2", "2", "4"]
+    );
+}
+
+/// The coder-pair matrix: bob and carol both finished doc1–doc4, exactly the documents the three
+/// coders are compared on, so their cell equals `agree --coders bob,carol`.
+#[test]
+fn coder_pair_matrix_equals_the_two_coder_comparison() {
+    let three = json(&fixture(), &[]);
+    let pairs = three["overall"]["coder_pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 3);
+    let pair = pairs
+        .iter()
+        .find(|p| p["coders"][0] == "bob" && p["coders"][1] == "carol")
+        .unwrap();
+    let two = json(&fixture(), &["--coders", "bob,carol"]);
+    close(
+        &pair["krippendorff_alpha"],
+        two["overall"]["alpha"].as_f64().unwrap(),
+    );
+    close(
+        &pair["percent_agreement"],
+        two["overall"]["percent_agreement"].as_f64().unwrap(),
+    );
+    assert_eq!(pair["common_units"], 8);
+    let listed = agree(&fixture(), &["--disagreements"]);
+    assert!(line(&listed, "bob").starts_with("bob / carol"), "{listed}");
+}
+
+/// The confused indicator pairs of the samples equal a recount of the disagreements listed in
+/// the same JSON, most frequent first.
+#[test]
+fn confusions_recount_the_disagreements() {
+    let report = json(&repo(), &[]);
+    let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for d in report["disagreements"].as_array().unwrap() {
+        let codes: Vec<BTreeSet<&str>> = d["codes"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| strings(v).into_iter().collect())
+            .collect();
+        let mut seen = BTreeSet::new();
+        for (g, a) in codes.iter().enumerate() {
+            for b in &codes[g + 1..] {
+                for x in a.difference(b) {
+                    for y in b.difference(a) {
+                        let pair = if x < y { (*x, *y) } else { (*y, *x) };
+                        seen.insert((pair.0.to_owned(), pair.1.to_owned()));
+                    }
+                }
+            }
+        }
+        for pair in seen {
+            *counts.entry(pair).or_default() += 1;
+        }
+    }
+    let confusions = report["confusions"].as_array().unwrap();
+    assert_eq!(confusions.len(), counts.len());
+    assert!(
+        !confusions.is_empty(),
+        "the samples have confused indicators"
+    );
+    for c in confusions {
+        let pair = (
+            c["indicators"][0].as_str().unwrap().to_owned(),
+            c["indicators"][1].as_str().unwrap().to_owned(),
+        );
+        assert_eq!(c["units"], counts[&pair], "{pair:?}");
+    }
+    let units: Vec<u64> = confusions
+        .iter()
+        .map(|c| c["units"].as_u64().unwrap())
+        .collect();
+    assert!(units.windows(2).all(|w| w[0] >= w[1]), "{units:?}");
+}
+
+/// `agree --plan` needs no project and prints Krippendorff's table; bad numbers are usage errors.
+#[test]
+fn plan_needs_no_project() {
+    let empty = std::env::temp_dir().join(format!("normcode-plan-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let plan = |args: &[&str]| {
+        Command::new(BIN)
+            .current_dir(&empty)
+            .arg("agree")
+            .arg("--plan")
+            .args(args)
+            .env_remove("NORMCODE_PROJECT")
+            .output()
+            .unwrap()
+    };
+    let out = plan(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(line(&table, "0.250").ends_with("139"), "{table}");
+    let out = plan(&[
+        "--alpha",
+        "0.667",
+        "--prevalence",
+        "0.25",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report[0]["units"], 81);
+    for bad in [
+        vec!["--alpha", "1.5"],
+        vec!["--significance", "0"],
+        vec!["--prevalence", "half"],
+    ] {
+        let out = plan(&bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        let message = String::from_utf8_lossy(&out.stderr);
+        assert!(message.contains("above 0 and below 1"), "{message}");
+    }
+    let out = calculator(&["--alpha", "0.8"]);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&empty).unwrap();
 }

@@ -49,6 +49,7 @@
 //! [`FIRM_THRESHOLD`], .800, for firm ones).
 
 mod calculator;
+mod diagnose;
 mod render;
 mod spans;
 
@@ -63,14 +64,15 @@ use crate::corpus::{DocumentId, IndicatorId, UnitId};
 use crate::error::{Error, Result};
 use crate::project::Project;
 use crate::reliability::{
-    DataBuilder, KappaWeights, Metric, ReliabilityData, Stat, ValueKind, cohen_kappa, fleiss_kappa,
-    krippendorff_alpha, percent_agreement, scott_pi,
+    CoderPair, DataBuilder, KappaWeights, Metric, ReliabilityData, Stat, ValueKind, coder_pairs,
+    cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement, scott_pi,
 };
 
 pub use calculator::{
     render_data_report, render_data_report_csv, render_plan, render_plan_csv, render_span_report,
     render_span_report_csv,
 };
+pub use diagnose::{Confusion, EXTREME_PREVALENCE, Presence, TwoByTwo, render_diagnostics};
 pub use render::{render_csv, render_disagreements, render_disagreements_csv, render_table};
 
 /// Krippendorff's floor for drawing tentative conclusions from data: alpha ≥ .667.
@@ -184,6 +186,8 @@ pub struct IndicatorRow {
     /// not know.
     pub label: Option<String>,
     pub stats: Stats,
+    /// Prevalence, the two coders' 2 × 2 table, AC1 and PABAK (unit and document levels).
+    pub presence: Option<Presence>,
 }
 
 /// The overall row and what it is.
@@ -192,6 +196,8 @@ pub struct Overall {
     /// What "overall" means at this level, in a sentence.
     pub description: String,
     pub stats: Stats,
+    /// Every pair of coders on the overall row's data (unit and document levels).
+    pub coder_pairs: Vec<CoderPair>,
 }
 
 /// A document left out of the comparison because not every coder marked it done.
@@ -238,6 +244,8 @@ pub struct AgreementTable {
     /// The units of the compared documents where the coders' code sets differ
     /// ([`adjudication::disagreements`]), at every level.
     pub disagreements: Vec<Disagreement>,
+    /// Indicator pairs confused on those units, most frequent first.
+    pub confusions: Vec<Confusion>,
 }
 
 impl AgreementTable {
@@ -383,6 +391,7 @@ pub fn agreement(project: &Project, coders: &[&CoderFile], level: Level) -> Resu
         .filter(|i| !i.retired && !used.contains(&i.id))
         .map(|i| i.id.clone())
         .collect();
+    let disagreements = adjudication::disagreements(project, coders);
     let mut table = AgreementTable {
         level,
         coders: names.clone(),
@@ -394,7 +403,8 @@ pub fn agreement(project: &Project, coders: &[&CoderFile], level: Level) -> Resu
         rows,
         overall,
         unused,
-        disagreements: adjudication::disagreements(project, coders),
+        confusions: diagnose::confusions(&disagreements),
+        disagreements,
     };
     table.set_threshold(DEFAULT_THRESHOLD);
     Ok(table)
@@ -409,8 +419,8 @@ struct Context<'a> {
 }
 
 /// The label for a present indicator, and for an absent one.
-const PRESENT: &str = "present";
-const ABSENT: &str = "absent";
+pub(crate) const PRESENT: &str = "present";
+pub(crate) const ABSENT: &str = "absent";
 
 impl Context<'_> {
     /// The rows' indicators: the codebook's in its order, then unknown codes sorted.
@@ -531,6 +541,7 @@ impl Context<'_> {
                 Krippendorff's alpha with the MASI distance"
                 .to_owned(),
             stats: self.stats(&data, Metric::Masi, coded),
+            coder_pairs: coder_pairs(&data, Metric::Masi),
         };
         (units.len(), rows, overall)
     }
@@ -576,6 +587,7 @@ impl Context<'_> {
                 indicators in the table: each pair is one unit"
                 .to_owned(),
             stats: self.stats(&data, Metric::Nominal, coded),
+            coder_pairs: coder_pairs(&data, Metric::Nominal),
         };
         (documents.len(), rows, overall)
     }
@@ -609,6 +621,7 @@ impl Context<'_> {
                     indicator,
                     label,
                     stats: self.stats(&data, Metric::Nominal, coded),
+                    presence: Some(diagnose::presence(&data)),
                 }
             })
             .collect()
@@ -686,6 +699,7 @@ impl Serialize for RowJson<'_> {
             coders: self.coders,
         }
         .write(&mut map)?;
+        map.serialize_entry("presence", &self.row.presence)?;
         map.end()
     }
 }
@@ -704,6 +718,7 @@ impl Serialize for OverallJson<'_> {
             coders: self.coders,
         }
         .write(&mut map)?;
+        map.serialize_entry("coder_pairs", &self.overall.coder_pairs)?;
         map.end()
     }
 }
@@ -729,12 +744,14 @@ impl Serialize for AgreementTable {
     /// who have not marked it done, with their status), `units`, `kappa` (`cohen` or `fleiss`),
     /// `threshold`, `columns` (what each statistic means at this level), `rows` (indicator, label,
     /// units, coded by coder, percent_agreement, kappa, scott_pi, alpha — numbers or `null` —,
-    /// flagged, and `undefined`: why each `null` is null), `overall` (description and the same
-    /// fields), `unused`, and `disagreements` (document, unit, each coder's codes).
+    /// flagged, `undefined`: why each `null` is null, and `presence`: prevalence, extreme, the
+    /// two coders' 2 × 2 `table`, `gwet_ac1`, `pabak`), `overall` (description, the same
+    /// fields and `coder_pairs`), `unused`, `disagreements` (document, unit, each coder's
+    /// codes) and `confusions` (indicator pairs and their number of units).
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let coders = &self.coders;
         let columns = self.column_descriptions();
-        let mut s = serializer.serialize_struct("AgreementTable", 13)?;
+        let mut s = serializer.serialize_struct("AgreementTable", 14)?;
         s.serialize_field("level", &self.level)?;
         s.serialize_field("coders", coders)?;
         s.serialize_field("compared_documents", &self.compared_documents)?;
@@ -766,6 +783,7 @@ impl Serialize for AgreementTable {
             })
             .collect();
         s.serialize_field("disagreements", &disagreements)?;
+        s.serialize_field("confusions", &self.confusions)?;
         s.end()
     }
 }

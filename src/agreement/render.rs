@@ -370,6 +370,21 @@ fn notes(table: &AgreementTable, columns: &[&str], width: usize, out: &mut Strin
         ));
     }
 
+    out.push_str(&super::diagnose::prevalence_note(table, width));
+    if let Some(top) = table.confusions.first() {
+        out.push_str(&wrap(
+            &format!(
+                "Most confused: {} ↔ {} on {} unit{} (all pairs, the coder-pair matrix and the \
+                 2 × 2 tables with --disagreements).",
+                top.indicators[0],
+                top.indicators[1],
+                top.units,
+                plural(top.units)
+            ),
+            width,
+            2,
+        ));
+    }
     if !table.unused.is_empty() {
         let unused: Vec<&str> = table.unused.iter().map(|i| i.as_str()).collect();
         out.push_str(&wrap(

@@ -119,6 +119,7 @@ pub(super) fn span_level(context: &Context) -> (usize, Vec<IndicatorRow>, Overal
                 alpha: why(),
                 flagged: false,
             },
+            coder_pairs: Vec::new(),
         };
         return (0, Vec::new(), overall);
     };
@@ -156,6 +157,7 @@ pub(super) fn span_level(context: &Context) -> (usize, Vec<IndicatorRow>, Overal
             },
             indicator,
             label,
+            presence: None,
         });
     }
     let percent_agreement = if rows.is_empty() {
@@ -180,6 +182,7 @@ pub(super) fn span_level(context: &Context) -> (usize, Vec<IndicatorRow>, Overal
             alpha: value(alpha.overall),
             flagged: false,
         },
+        coder_pairs: Vec::new(),
     };
     (length as usize, rows, overall)
 }

@@ -122,8 +122,9 @@ pub struct AgreeArgs {
     /// Flag indicators with alpha below this [default: 0.667].
     #[arg(long, value_name = "ALPHA", value_parser = parse_threshold, conflicts_with_all = ["data", "spans"])]
     pub threshold: Option<f64>,
-    /// List the units where the coders disagree, after the table (JSON always has them; with
-    /// --format csv, writes them instead of the indicator rows).
+    /// After the table: the coder-pair matrix, each indicator's 2 × 2 table (two coders), the
+    /// indicators confused with each other, and the units where the coders disagree (JSON always
+    /// has them; with --format csv, writes the units instead of the indicator rows).
     #[arg(long, conflicts_with_all = ["data", "spans"])]
     pub disagreements: bool,
     /// Compute agreement on a `unit,coder,value` CSV file instead of a project.
@@ -280,6 +281,7 @@ pub fn run(args: AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
             let mut text = agreement::render_table(&table, width);
             if args.disagreements {
                 text.push('\n');
+                text.push_str(&agreement::render_diagnostics(&table, width));
                 text.push_str(&agreement::render_disagreements(&table, width));
             } else if !table.disagreements.is_empty() {
                 text.push_str("  (list them with --disagreements)\n");
