@@ -1193,3 +1193,73 @@ fn plan_needs_no_project() {
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&empty).unwrap();
 }
+
+/// `--gold alice`: bob against alice is the two-coder comparison read as a classification: per
+/// indicator TP = both, FP = only bob, FN = only alice (the 2 × 2 table of `--coders alice,bob`),
+/// precision, recall and F1 from them, and the pass mark on the overall alpha.
+#[test]
+fn gold_standard_scores_each_coder() {
+    let gold = json(&fixture(), &["--gold", "alice", "--coders", "bob,carol"]);
+    assert_eq!(gold["gold"], "alice");
+    assert_eq!(gold["threshold"], 0.8);
+    let pair = json(&fixture(), &["--coders", "alice,bob"]);
+    let bob = &gold["coders"][0];
+    assert_eq!(bob["coder"], "bob");
+    for row in bob["rows"].as_array().unwrap() {
+        let id = row["indicator"].as_str().unwrap();
+        let table = &self::row(&pair, id)["presence"]["table"];
+        let (tp, fp, fn_) = (
+            table["both"].as_u64().unwrap(),
+            table["only_second"].as_u64().unwrap(),
+            table["only_first"].as_u64().unwrap(),
+        );
+        assert_eq!(row["true_positives"], tp, "{id}");
+        assert_eq!(row["false_positives"], fp, "{id}");
+        assert_eq!(row["false_negatives"], fn_, "{id}");
+        if tp + fp > 0 {
+            close(&row["precision"], tp as f64 / (tp + fp) as f64);
+        } else {
+            assert!(row["precision"].is_null());
+        }
+        if 2 * tp + fp + fn_ > 0 {
+            close(&row["f1"], 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64);
+        }
+        assert_eq!(row["alpha"], self::row(&pair, id)["alpha"], "{id}");
+    }
+    close(&bob["alpha"], pair["overall"]["alpha"].as_f64().unwrap());
+    // IL01: bob found neither of alice's two units and gave it to two others.
+    let il01 = &bob["rows"][0];
+    assert_eq!(
+        (
+            il01["true_positives"].as_u64(),
+            il01["false_positives"].as_u64()
+        ),
+        (Some(0), Some(2))
+    );
+    // Alpha .337 and .788: both fail the default .800, both pass a .3 mark.
+    assert_eq!(bob["passed"], false);
+    assert_eq!(gold["coders"][1]["passed"], false);
+    let lenient = json(
+        &fixture(),
+        &[
+            "--gold",
+            "alice",
+            "--coders",
+            "bob,carol",
+            "--threshold",
+            "0.3",
+        ],
+    );
+    assert_eq!(lenient["coders"][0]["passed"], true);
+    let table = agree(&fixture(), &["--gold", "alice", "--threshold", "0.3"]);
+    assert!(table.contains("bob PASS: alpha 0.337"), "{table}");
+    // The gold coder is not compared with itself; an unknown gold is a usage error.
+    assert_eq!(
+        gold["coders"].as_array().unwrap().len(),
+        2,
+        "alice is the gold, not a coder"
+    );
+    let out = run(&fixture(), &["--gold", "nobody"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no coder file annotations/nobody.yaml"));
+}

@@ -50,6 +50,7 @@
 
 mod calculator;
 mod diagnose;
+mod gold;
 mod render;
 mod spans;
 
@@ -73,6 +74,10 @@ pub use calculator::{
     render_span_report_csv,
 };
 pub use diagnose::{Confusion, EXTREME_PREVALENCE, Presence, TwoByTwo, render_diagnostics};
+pub use gold::{
+    CoderResult, GOLD_THRESHOLD, GoldReport, GoldRow, Scores, gold_report, render_gold,
+    render_gold_csv,
+};
 pub use render::{render_csv, render_disagreements, render_disagreements_csv, render_table};
 
 /// Krippendorff's floor for drawing tentative conclusions from data: alpha ≥ .667.

@@ -93,6 +93,10 @@ fn parse_threshold(text: &str) -> std::result::Result<f64, String> {
         --data FILE.csv   columns unit,coder,value (empty value = missing; a|b = a set), with \
         --metric nominal|ordinal|interval|ratio|masi (default nominal)\n  \
         --spans FILE.csv  columns coder,begin,length,category, with --continuum BEGIN:END\n\n\
+        Certification: --gold NAME compares every other coder (--coders, default all but \
+        consensus) with the gold coder NAME (a master coder or consensus) on the documents both \
+        marked done: alpha, precision, recall and F1 per indicator and overall, PASS when the \
+        overall alpha is at least --threshold (default 0.800 with --gold).\n\n\
         Planning, without a project:\n  \
         --plan            the units two coders must both code so that alpha is at least --alpha \
         (default 0.8) at the --significance level (default 0.05), for the --prevalence of the \
@@ -106,6 +110,7 @@ fn parse_threshold(text: &str) -> std::result::Result<f64, String> {
         normcode agree --format json > agreement.json\n  \
         normcode agree --data codings.csv --metric interval\n  \
         normcode agree --spans spans.csv --continuum 0:1200 --format json\n  \
+        normcode agree --gold consensus --threshold 0.8\n  \
         normcode agree --plan --alpha 0.8 --significance 0.05 --prevalence 0.1"
 )]
 pub struct AgreeArgs {
@@ -119,7 +124,8 @@ pub struct AgreeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: AgreeFormat,
-    /// Flag indicators with alpha below this [default: 0.667].
+    /// Flag indicators with alpha below this [default: 0.667; with --gold, the pass mark,
+    /// default 0.800].
     #[arg(long, value_name = "ALPHA", value_parser = parse_threshold, conflicts_with_all = ["data", "spans"])]
     pub threshold: Option<f64>,
     /// After the table: the coder-pair matrix, each indicator's 2 × 2 table (two coders), the
@@ -139,6 +145,11 @@ pub struct AgreeArgs {
     /// --spans: the stretch the coders divided into spans, such as 0:1200.
     #[arg(long, value_name = "BEGIN:END", requires = "spans")]
     pub continuum: Option<Continuum>,
+    /// Compare each coder with this gold coder (a master coder, or `consensus`): alpha,
+    /// precision, recall and F1 per indicator and overall, and PASS when the overall alpha is at
+    /// least --threshold (default 0.800 with --gold).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["data", "spans", "plan", "disagreements"])]
+    pub gold: Option<String>,
     /// How many units two coders must both code (Krippendorff's table); no project needed.
     #[arg(long, conflicts_with_all = ["data", "spans", "coders", "level", "threshold", "disagreements"])]
     pub plan: bool,
@@ -248,7 +259,7 @@ pub fn run(args: AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
         args.coders.as_deref(),
         Some(adjudication::default_coders(&project)?),
     )?;
-    if names.len() < 2 {
+    if names.len() < 2 && args.gold.is_none() {
         let known = project.coder_names()?;
         return Err(Error::Usage(format!(
             "agreement needs at least two coders, {}; coder files: {}",
@@ -264,13 +275,16 @@ pub fn run(args: AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
             }
         )));
     }
-    let coders = project.load_coders(Some(&names))?;
-    let files = adjudication::files(&coders);
     let level = match args.level.unwrap_or(LevelArg::Unit) {
         LevelArg::Unit => Level::Unit,
         LevelArg::Document => Level::Document,
         LevelArg::Span => Level::Span,
     };
+    if let Some(gold) = &args.gold {
+        return gold_standard(&project, gold, &names, level, &args);
+    }
+    let coders = project.load_coders(Some(&names))?;
+    let files = adjudication::files(&coders);
     let mut table = agreement::agreement(&project, &files, level)?;
     if let Some(threshold) = args.threshold {
         table.set_threshold(threshold);
@@ -320,6 +334,43 @@ fn spans(path: &Path, continuum: Continuum, format: AgreeFormat) -> Result<ExitC
             AgreeFormat::Csv => agreement::render_span_report_csv(&report),
         },
         format,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `agree --gold NAME`: every other chosen coder against the gold coder.
+fn gold_standard(
+    project: &crate::project::Project,
+    gold: &str,
+    names: &[String],
+    level: Level,
+    args: &AgreeArgs,
+) -> Result<ExitCode> {
+    let gold = super::commands::chosen_coders(project, Some(&[gold.to_owned()]), None)?;
+    let others: Vec<String> = names.iter().filter(|n| **n != gold[0]).cloned().collect();
+    if others.is_empty() {
+        return Err(Error::Usage(format!(
+            "--gold {} needs another coder to compare with it; coder files: {}",
+            gold[0],
+            project.coder_names()?.join(", ")
+        )));
+    }
+    let gold_file = project.load_coders(Some(&gold))?;
+    let coders = project.load_coders(Some(&others))?;
+    let report = agreement::gold_report(
+        project,
+        &gold_file[0].file,
+        &adjudication::files(&coders),
+        level,
+        args.threshold.unwrap_or(agreement::GOLD_THRESHOLD),
+    )?;
+    print(
+        &match args.format {
+            AgreeFormat::Table => agreement::render_gold(&report, width()),
+            AgreeFormat::Json => json(&report),
+            AgreeFormat::Csv => agreement::render_gold_csv(&report),
+        },
+        args.format,
     )?;
     Ok(ExitCode::SUCCESS)
 }
