@@ -1263,3 +1263,88 @@ fn gold_standard_scores_each_coder() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no coder file annotations/nobody.yaml"));
 }
+
+/// APA style, as the methods paragraph writes coefficients: `.832`, `−.250`, `1.000`.
+fn apa(v: f64) -> String {
+    let text = format!("{:.3}", v.abs());
+    let text = text.strip_prefix('0').unwrap_or(&text).to_owned();
+    if v < 0.0 && text != ".000" {
+        format!("−{text}")
+    } else {
+        text
+    }
+}
+
+/// `--methods-text`: the paragraph's numbers are the JSON report's (English and Chinese), for
+/// the fixture at the unit level and the samples at the document level.
+#[test]
+fn methods_text_states_the_numbers_of_the_report() {
+    for (project, args) in [
+        (fixture(), vec!["--level", "unit"]),
+        (repo(), vec!["--level", "document"]),
+    ] {
+        let report = json(&project, &args);
+        let mut with = args.clone();
+        with.push("--methods-text");
+        let en = agree(&project, &with);
+        with.extend(["--lang", "zh"]);
+        let zh = agree(&project, &with);
+        assert_eq!(en.lines().count(), 1, "one paragraph: {en}");
+        let mut alphas: Vec<(f64, &str)> = report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| Some((r["alpha"].as_f64()?, r["indicator"].as_str()?)))
+            .collect();
+        alphas.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+        let (low, high) = (alphas[0], alphas[alphas.len() - 1]);
+        let overall = report["overall"]["alpha"].as_f64().unwrap();
+        let percent = format!(
+            "{:.1}%",
+            report["overall"]["percent_agreement"].as_f64().unwrap() * 100.0
+        );
+        let documents = report["compared_documents"].as_array().unwrap().len();
+        let coders = report["coders"].as_array().unwrap().len();
+        assert!(en.contains(&format!("by {coders} coders")), "{en}");
+        assert!(zh.contains(&format!("由{coders}名编码员")), "{zh}");
+        assert!(en.contains(&format!("{documents} document")), "{en}");
+        assert!(zh.contains(&format!("{documents}份文档")), "{zh}");
+        for text in [&en, &zh] {
+            assert!(text.contains(&format!("α = {}", apa(overall))), "{text}");
+            assert!(text.contains(&percent), "{text}");
+            assert!(text.contains(&apa(low.0)) && text.contains(low.1), "{text}");
+            assert!(
+                text.contains(&apa(high.0)) && text.contains(high.1),
+                "{text}"
+            );
+            for row in report["rows"].as_array().unwrap() {
+                let id = row["indicator"].as_str().unwrap();
+                let named = format!("{id} (α = ");
+                let named_zh = format!("{id}（α = ");
+                let flagged = row["flagged"].as_bool().unwrap();
+                assert_eq!(
+                    text.contains(&named) || text.contains(&named_zh),
+                    flagged,
+                    "{id} flagged {flagged}: {text}"
+                );
+                if flagged {
+                    let alpha = apa(row["alpha"].as_f64().unwrap());
+                    assert!(
+                        text.contains(&format!("{named}{alpha})"))
+                            || text.contains(&format!("{named_zh}{alpha}）")),
+                        "{id}: {text}"
+                    );
+                }
+            }
+        }
+        if report["level"] == "unit" {
+            assert!(
+                en.contains(&format!("{} text units", report["units"])),
+                "{en}"
+            );
+        }
+    }
+    // The paragraph is text: JSON is the report.
+    let out = run(&fixture(), &["--methods-text", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -51,6 +51,7 @@
 mod calculator;
 mod diagnose;
 mod gold;
+mod methods;
 mod render;
 mod spans;
 
@@ -78,6 +79,7 @@ pub use gold::{
     CoderResult, GOLD_THRESHOLD, GoldReport, GoldRow, Scores, gold_report, render_gold,
     render_gold_csv,
 };
+pub use methods::{Lang, apa, methods_text};
 pub use render::{render_csv, render_disagreements, render_disagreements_csv, render_table};
 
 /// Krippendorff's floor for drawing tentative conclusions from data: alpha ≥ .667.

@@ -26,6 +26,14 @@ pub enum LevelArg {
     Span,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Chinese.
+    Zh,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum AgreeFormat {
     /// An aligned table with notes.
@@ -97,6 +105,8 @@ fn parse_threshold(text: &str) -> std::result::Result<f64, String> {
         consensus) with the gold coder NAME (a master coder or consensus) on the documents both \
         marked done: alpha, precision, recall and F1 per indicator and overall, PASS when the \
         overall alpha is at least --threshold (default 0.800 with --gold).\n\n\
+        --methods-text [--lang en|zh] writes the paragraph a paper's methods section needs, from \
+        the same numbers as the table.\n\n\
         Planning, without a project:\n  \
         --plan            the units two coders must both code so that alpha is at least --alpha \
         (default 0.8) at the --significance level (default 0.05), for the --prevalence of the \
@@ -111,6 +121,7 @@ fn parse_threshold(text: &str) -> std::result::Result<f64, String> {
         normcode agree --data codings.csv --metric interval\n  \
         normcode agree --spans spans.csv --continuum 0:1200 --format json\n  \
         normcode agree --gold consensus --threshold 0.8\n  \
+        normcode agree --methods-text --lang zh\n  \
         normcode agree --plan --alpha 0.8 --significance 0.05 --prevalence 0.1"
 )]
 pub struct AgreeArgs {
@@ -150,6 +161,13 @@ pub struct AgreeArgs {
     /// least --threshold (default 0.800 with --gold).
     #[arg(long, value_name = "NAME", conflicts_with_all = ["data", "spans", "plan", "disagreements"])]
     pub gold: Option<String>,
+    /// Write the methods paragraph (coefficients, level, units, coders, missing documents, the
+    /// values, the thresholds and the indicators below them) instead of the table.
+    #[arg(long, conflicts_with_all = ["data", "spans", "plan", "gold", "disagreements", "format"])]
+    pub methods_text: bool,
+    /// --methods-text: the paragraph's language [default: en].
+    #[arg(long, value_enum, requires = "methods_text")]
+    pub lang: Option<LangArg>,
     /// How many units two coders must both code (Krippendorff's table); no project needed.
     #[arg(long, conflicts_with_all = ["data", "spans", "coders", "level", "threshold", "disagreements"])]
     pub plan: bool,
@@ -288,6 +306,14 @@ pub fn run(args: AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
     let mut table = agreement::agreement(&project, &files, level)?;
     if let Some(threshold) = args.threshold {
         table.set_threshold(threshold);
+    }
+    if args.methods_text {
+        let lang = match args.lang {
+            Some(LangArg::Zh) => agreement::Lang::Zh,
+            _ => agreement::Lang::En,
+        };
+        print(&agreement::methods_text(&table, lang), AgreeFormat::Table)?;
+        return Ok(ExitCode::SUCCESS);
     }
     let text = match args.format {
         AgreeFormat::Table => {
