@@ -1348,3 +1348,51 @@ fn methods_text_states_the_numbers_of_the_report() {
     let out = run(&fixture(), &["--methods-text", "--format", "json"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `--drift`: the samples' compared documents in coding order, cut into batches; one batch of
+/// everything is the whole comparison, and the fixture (no timestamps) says why it has none.
+#[test]
+fn drift_batches_documents_in_coding_order() {
+    let whole = json(&repo(), &[]);
+    let drift = json(&repo(), &["--drift", "--batch", "3"]);
+    let batches = drift["batches"].as_array().unwrap();
+    assert!(batches.len() > 1);
+    let froms: Vec<&str> = batches
+        .iter()
+        .map(|b| b["from"].as_str().unwrap())
+        .collect();
+    assert!(froms.windows(2).all(|w| w[0] <= w[1]), "{froms:?}");
+    let mut documents: Vec<&str> = batches
+        .iter()
+        .flat_map(|b| strings(&b["documents"]))
+        .collect();
+    assert!(
+        batches
+            .iter()
+            .all(|b| b["documents"].as_array().unwrap().len() <= 3)
+    );
+    let untimed = strings(&drift["untimed_documents"]);
+    documents.extend(&untimed);
+    documents.sort();
+    let mut compared = strings(&whole["compared_documents"]);
+    compared.sort();
+    assert_eq!(documents, compared);
+    let units: u64 = batches.iter().map(|b| b["units"].as_u64().unwrap()).sum();
+    if untimed.is_empty() {
+        assert_eq!(units, whole["units"].as_u64().unwrap());
+        let one = json(&repo(), &["--drift", "--batch", "1000"]);
+        close(
+            &one["batches"][0]["alpha"],
+            whole["overall"]["alpha"].as_f64().unwrap(),
+        );
+    }
+    let table = agree(&fixture(), &["--drift"]);
+    assert!(
+        flat(&table).contains("without a timestamped annotation (no coding time): doc1"),
+        "{table}"
+    );
+    assert_eq!(
+        run(&fixture(), &["--drift", "--batch", "0"]).status.code(),
+        Some(2)
+    );
+}

@@ -50,6 +50,7 @@
 
 mod calculator;
 mod diagnose;
+mod drift;
 mod gold;
 mod methods;
 mod render;
@@ -75,6 +76,7 @@ pub use calculator::{
     render_span_report_csv,
 };
 pub use diagnose::{Confusion, EXTREME_PREVALENCE, Presence, TwoByTwo, render_diagnostics};
+pub use drift::{Batch, DriftReport, drift, render_drift, render_drift_csv};
 pub use gold::{
     CoderResult, GOLD_THRESHOLD, GoldReport, GoldRow, Scores, gold_report, render_gold,
     render_gold_csv,
@@ -340,6 +342,17 @@ pub fn span_level(project: &Project, coders: &[&CoderFile]) -> Result<AgreementT
 /// Agreement at `level`, flagged at [`DEFAULT_THRESHOLD`] (change it with
 /// [`AgreementTable::set_threshold`]).
 pub fn agreement(project: &Project, coders: &[&CoderFile], level: Level) -> Result<AgreementTable> {
+    agreement_within(project, coders, level, None)
+}
+
+/// Agreement at `level` on the compared documents that are also in `within` (all of them when
+/// `None`); the others are left out as usual.
+pub(crate) fn agreement_within(
+    project: &Project,
+    coders: &[&CoderFile],
+    level: Level,
+    within: Option<&[DocumentId]>,
+) -> Result<AgreementTable> {
     let names: Vec<String> = coders.iter().map(|c| c.coder.clone()).collect();
     if names.len() < 2 {
         return Err(Error::Usage(format!(
@@ -361,12 +374,15 @@ pub fn agreement(project: &Project, coders: &[&CoderFile], level: Level) -> Resu
             twice.1
         )));
     }
-    let compared = adjudication::compared_documents(project, coders);
+    let mut compared = adjudication::compared_documents(project, coders);
+    if let Some(within) = within {
+        compared.retain(|d| within.contains(d));
+    }
     let left_out = project
         .corpus
         .documents
         .iter()
-        .filter(|d| !compared.contains(&d.id))
+        .filter(|d| !compared.contains(&d.id) && within.is_none_or(|w| w.contains(&d.id)))
         .map(|d| LeftOut {
             document: d.id.clone(),
             not_done: coders

@@ -105,6 +105,8 @@ fn parse_threshold(text: &str) -> std::result::Result<f64, String> {
         consensus) with the gold coder NAME (a master coder or consensus) on the documents both \
         marked done: alpha, precision, recall and F1 per indicator and overall, PASS when the \
         overall alpha is at least --threshold (default 0.800 with --gold).\n\n\
+        --drift [--batch N] gives the overall alpha per batch of N documents (default 5) in the \
+        order they were coded (the first annotation's timestamp).\n\
         --methods-text [--lang en|zh] writes the paragraph a paper's methods section needs, from \
         the same numbers as the table.\n\n\
         Planning, without a project:\n  \
@@ -122,6 +124,7 @@ fn parse_threshold(text: &str) -> std::result::Result<f64, String> {
         normcode agree --spans spans.csv --continuum 0:1200 --format json\n  \
         normcode agree --gold consensus --threshold 0.8\n  \
         normcode agree --methods-text --lang zh\n  \
+        normcode agree --drift --batch 3\n  \
         normcode agree --plan --alpha 0.8 --significance 0.05 --prevalence 0.1"
 )]
 pub struct AgreeArgs {
@@ -168,6 +171,13 @@ pub struct AgreeArgs {
     /// --methods-text: the paragraph's language [default: en].
     #[arg(long, value_enum, requires = "methods_text")]
     pub lang: Option<LangArg>,
+    /// Agreement per batch of --batch documents in the order they were coded (by the first
+    /// annotation's timestamp), to show whether agreement held up over the coding period.
+    #[arg(long, conflicts_with_all = ["data", "spans", "plan", "gold", "methods_text", "disagreements"])]
+    pub drift: bool,
+    /// --drift: documents per batch [default: 5].
+    #[arg(long, value_name = "N", requires = "drift")]
+    pub batch: Option<usize>,
     /// How many units two coders must both code (Krippendorff's table); no project needed.
     #[arg(long, conflicts_with_all = ["data", "spans", "coders", "level", "threshold", "disagreements"])]
     pub plan: bool,
@@ -303,6 +313,18 @@ pub fn run(args: AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
     }
     let coders = project.load_coders(Some(&names))?;
     let files = adjudication::files(&coders);
+    if args.drift {
+        let report = agreement::drift(&project, &files, level, args.batch.unwrap_or(5))?;
+        print(
+            &match args.format {
+                AgreeFormat::Table => agreement::render_drift(&report, width()),
+                AgreeFormat::Json => json(&report),
+                AgreeFormat::Csv => agreement::render_drift_csv(&report),
+            },
+            args.format,
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut table = agreement::agreement(&project, &files, level)?;
     if let Some(threshold) = args.threshold {
         table.set_threshold(threshold);
