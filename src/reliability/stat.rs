@@ -37,7 +37,7 @@ pub enum Undefined {
     #[error("needs at least two categories")]
     TooFewCategories,
     /// Weights for ordered categories were asked of unordered (label or set) values.
-    #[error("weighted kappa needs ordered (numeric) categories")]
+    #[error("weights (linear, quadratic) need ordered (numeric) categories")]
     UnorderedCategories,
     /// The metric does not apply to the kind of values in the data.
     #[error("the {metric} metric does not apply to {kind} values")]
