@@ -44,11 +44,26 @@ fn pair_holsti(data: &ReliabilityData, g: u32, h: u32) -> Option<f64> {
 /// pairwise percent agreement. Pairs of coders without a unit in common are left out of the
 /// mean. Undefined with fewer than two coders or when no pair has a unit in common.
 pub fn holsti(data: &ReliabilityData) -> Stat {
+    holsti_in(data, &pair_datas(data))
+}
+
+/// Every pair of coders `(g, h)`, `g < h`, with the matrix of just the two (coders 0 and 1).
+pub(crate) fn pair_datas(data: &ReliabilityData) -> Vec<(usize, usize, ReliabilityData)> {
+    pairs(data.n_coders())
+        .map(|(g, h)| (g, h, pair_data(data, g, h)))
+        .collect()
+}
+
+pub(crate) fn holsti_in(
+    data: &ReliabilityData,
+    pair_datas: &[(usize, usize, ReliabilityData)],
+) -> Stat {
     if data.n_coders() < 2 {
         return Err(Undefined::TooFewCoders(data.n_coders()));
     }
-    let values: Vec<f64> = pairs(data.n_coders())
-        .filter_map(|(g, h)| pair_holsti(data, g as u32, h as u32))
+    let values: Vec<f64> = pair_datas
+        .iter()
+        .filter_map(|(_, _, pair)| pair_holsti(pair, 0, 1))
         .collect();
     if values.is_empty() {
         return Err(Undefined::NoCommonUnits);
@@ -60,16 +75,19 @@ pub fn holsti(data: &ReliabilityData) -> Stat {
 /// units both coded. With two coders it is Cohen's kappa. Undefined with fewer than two coders,
 /// or when a pair's kappa is undefined (that pair's reason).
 pub fn light_kappa(data: &ReliabilityData) -> Stat {
+    light_kappa_in(data, &coder_pairs(data, Metric::Nominal))
+}
+
+/// Light's kappa from the Cohen's kappas of [`coder_pairs`].
+pub(crate) fn light_kappa_in(data: &ReliabilityData, pairs: &[CoderPair]) -> Stat {
     if data.n_coders() < 2 {
         return Err(Undefined::TooFewCoders(data.n_coders()));
     }
     let mut sum = 0.0;
-    let mut count = 0usize;
-    for (g, h) in pairs(data.n_coders()) {
-        sum += cohen_kappa(&pair_data(data, g, h), KappaWeights::Unweighted)?;
-        count += 1;
+    for pair in pairs {
+        sum += pair.cohen_kappa?;
     }
-    Ok(sum / count as f64)
+    Ok(sum / pairs.len() as f64)
 }
 
 /// Two coders' agreement, one cell of the pairwise matrix.
@@ -93,17 +111,23 @@ pub struct CoderPair {
 /// Every pair of coders, in coder order (`(1, 2), (1, 3), …, (2, 3), …`): the matrix that shows
 /// which coder deviates.
 pub fn coder_pairs(data: &ReliabilityData, metric: Metric) -> Vec<CoderPair> {
+    coder_pairs_in(data, &pair_datas(data), metric)
+}
+
+pub(crate) fn coder_pairs_in(
+    data: &ReliabilityData,
+    pair_datas: &[(usize, usize, ReliabilityData)],
+    metric: Metric,
+) -> Vec<CoderPair> {
     let names = data.coder_names();
-    pairs(data.n_coders())
-        .map(|(g, h)| {
-            let pair = pair_data(data, g, h);
-            CoderPair {
-                coders: [names[g].clone(), names[h].clone()],
-                common_units: pair.units().filter(|u| u.len() == 2).count(),
-                percent_agreement: percent_agreement(&pair),
-                krippendorff_alpha: krippendorff_alpha(&pair, metric),
-                cohen_kappa: cohen_kappa(&pair, KappaWeights::Unweighted),
-            }
+    pair_datas
+        .iter()
+        .map(|(g, h, pair)| CoderPair {
+            coders: [names[*g].clone(), names[*h].clone()],
+            common_units: pair.units().filter(|u| u.len() == 2).count(),
+            percent_agreement: percent_agreement(pair),
+            krippendorff_alpha: krippendorff_alpha(pair, metric),
+            cohen_kappa: cohen_kappa(pair, KappaWeights::Unweighted),
         })
         .collect()
 }

@@ -11,7 +11,9 @@ use super::agreement::{
 use super::alpha::{Metric, Pairable, alpha_detail_in, observed_agreement_in};
 use super::data::ReliabilityData;
 use super::gwet::{GwetAc, Interval, conger_kappa, gwet_ac};
-use super::pairwise::{CoderPair, coder_pairs, holsti, light_kappa, prevalence_bias};
+use super::pairwise::{
+    CoderPair, coder_pairs_in, holsti_in, light_kappa_in, pair_datas, prevalence_bias,
+};
 use super::reader::{CodingsCsv, CsvError, SpansCsv};
 use super::stat::{Stat, Undefined, serialize_stat};
 use super::unitizing::{CategoryAlpha, Continuum};
@@ -151,6 +153,8 @@ impl DataReport {
                 bias_index: why,
             }
         };
+        let pair_datas = pair_datas(data);
+        let coder_pairs = coder_pairs_in(data, &pair_datas, metric);
         let mut report = Self {
             units: data.n_units(),
             coders: data.n_coders(),
@@ -169,17 +173,17 @@ impl DataReport {
             cohen_kappa_linear: weighted(KappaWeights::Linear),
             cohen_kappa_quadratic: weighted(KappaWeights::Quadratic),
             scott_pi: scott_pi(data),
-            holsti: holsti(data),
+            holsti: holsti_in(data, &pair_datas),
             gwet_ac1: coefficient(&ac1),
             gwet_ac2_linear: coefficient(&linear),
             gwet_ac2_quadratic: coefficient(&quadratic),
             conger_kappa: conger_kappa(data),
-            light_kappa: light_kappa(data),
+            light_kappa: light_kappa_in(data, &coder_pairs),
             pabak: paradox.pabak,
             prevalence_index: paradox.prevalence_index,
             bias_index: paradox.bias_index,
             intervals,
-            coder_pairs: coder_pairs(data, metric),
+            coder_pairs,
             undefined: BTreeMap::new(),
         };
         let stats = [
