@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::alpha::Pairable;
-use super::data::{DataError, Domain, ReliabilityData};
+use super::data::{DataError, Domain, ReliabilityData, to_id};
 use super::stat::{Stat, Undefined, power_of_two_scale, ratio};
 
 /// Percent agreement as the *mean pairwise agreement* over units with at least two values.
@@ -207,12 +207,32 @@ pub fn contingency_table(data: &ReliabilityData) -> Result<ContingencyTable, Und
             _ => None,
         })
         .collect();
+    table_of_pairs(data, &pairs)
+}
+
+/// The contingency table of two coders' values `(first, second)` on the units both coded, with
+/// `data`'s values (see [`contingency_table`]).
+pub(crate) fn table_of_pairs(
+    data: &ReliabilityData,
+    pairs: &[(u32, u32)],
+) -> Result<ContingencyTable, Undefined> {
     if pairs.is_empty() {
         return Err(Undefined::NoCommonUnits);
     }
-    let mut categories: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
-    categories.sort_unstable();
-    categories.dedup();
+    // The value ids used, ascending: marked in a table when there are few values, else sorted.
+    let mut categories: Vec<u32> = if data.n_values() <= 2 * pairs.len() {
+        let mut seen = vec![false; data.n_values()];
+        for &(a, b) in pairs {
+            seen[a as usize] = true;
+            seen[b as usize] = true;
+        }
+        (0..seen.len()).filter(|&v| seen[v]).map(to_id).collect()
+    } else {
+        let mut categories: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+        categories.sort_unstable();
+        categories.dedup();
+        categories
+    };
     let ordered = matches!(data.domain(), Domain::Numbers(_));
     if let Domain::Numbers(numbers) = data.domain() {
         categories.sort_by(|&a, &b| numbers[a as usize].total_cmp(&numbers[b as usize]));
@@ -223,7 +243,7 @@ pub fn contingency_table(data: &ReliabilityData) -> Result<ContingencyTable, Und
     }
     let k = categories.len();
     let mut counts = vec![0.0; k * k];
-    for (a, b) in pairs {
+    for &(a, b) in pairs {
         counts[index[a as usize] * k + index[b as usize]] += 1.0;
     }
     let scores = match data.domain() {

@@ -239,6 +239,17 @@ impl Pairable {
         Self { offsets, values }
     }
 
+    /// The pairable units of two coders from their values `(first, second)` on the units both
+    /// coded: what [`new`](Self::new) gives for the two coders' matrix.
+    pub(crate) fn of_pairs(pairs: &[(u32, u32)]) -> Self {
+        let values = pairs
+            .iter()
+            .flat_map(|&(a, b)| [a.min(b), a.max(b)])
+            .collect();
+        let offsets = (0..=pairs.len()).map(|i| 2 * i).collect();
+        Self { offsets, values }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.offsets.len() - 1
     }

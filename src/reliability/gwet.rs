@@ -52,10 +52,72 @@ pub struct GwetAc {
     pub interval: Option<Interval>,
 }
 
-/// The categories used and the agreement weights between them.
-struct Categories {
+/// The categories used (value ids in order of first appearance) and each unit's values counted
+/// by category: built once and shared by AC1, both AC2s and Conger's kappa.
+pub(crate) struct UnitCounts {
     /// Category index by value id (`usize::MAX` for ids not used).
     index: Vec<usize>,
+    /// Value id by category.
+    ids: Vec<u32>,
+    /// `counts[offsets[i]..offsets[i + 1]]` are the `(category, n_ik)` of the `i`-th unit with at
+    /// least one value, by category.
+    offsets: Vec<usize>,
+    counts: Vec<(usize, f64)>,
+    /// Each such unit's number of values `r_i`.
+    values: Vec<f64>,
+}
+
+impl UnitCounts {
+    pub(crate) fn new(data: &ReliabilityData) -> Self {
+        let mut index = vec![usize::MAX; data.n_values()];
+        let mut ids = Vec::new();
+        let mut offsets = vec![0];
+        let mut counts = Vec::with_capacity(data.n_codings());
+        let mut values = Vec::with_capacity(data.n_units());
+        let mut cats = Vec::new();
+        for unit in data.units().filter(|u| !u.is_empty()) {
+            cats.clear();
+            for coding in unit {
+                let slot = &mut index[coding.value as usize];
+                if *slot == usize::MAX {
+                    *slot = ids.len();
+                    ids.push(coding.value);
+                }
+                cats.push(*slot);
+            }
+            cats.sort_unstable();
+            counts.extend(
+                cats.chunk_by(|a, b| a == b)
+                    .map(|run| (run[0], run.len() as f64)),
+            );
+            offsets.push(counts.len());
+            values.push(unit.len() as f64);
+        }
+        Self {
+            index,
+            ids,
+            offsets,
+            counts,
+            values,
+        }
+    }
+
+    /// The number of units with at least one value, `n`.
+    fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Each unit with at least one value: its categories with their counts, and `r_i`.
+    fn iter(&self) -> impl Iterator<Item = (&[(usize, f64)], f64)> + '_ {
+        self.offsets
+            .windows(2)
+            .zip(&self.values)
+            .map(|(w, &r)| (&self.counts[w[0]..w[1]], r))
+    }
+}
+
+/// The agreement weights between the categories used.
+struct Categories {
     q: usize,
     weights: KappaWeights,
     /// Category values scaled into [-2, 2], for weighted coefficients.
@@ -65,18 +127,12 @@ struct Categories {
 }
 
 impl Categories {
-    fn new(data: &ReliabilityData, weights: KappaWeights) -> Result<Self, Undefined> {
-        let mut index = vec![usize::MAX; data.n_values()];
-        let mut ids = Vec::new();
-        for unit in data.units() {
-            for coding in unit {
-                let slot = &mut index[coding.value as usize];
-                if *slot == usize::MAX {
-                    *slot = ids.len();
-                    ids.push(coding.value);
-                }
-            }
-        }
+    fn new(
+        data: &ReliabilityData,
+        units: &UnitCounts,
+        weights: KappaWeights,
+    ) -> Result<Self, Undefined> {
+        let ids = &units.ids;
         let q = ids.len();
         let (scaled, range) = match (weights, data.domain()) {
             (KappaWeights::Unweighted, _) => (Vec::new(), 0.0),
@@ -94,7 +150,6 @@ impl Categories {
             return Err(Undefined::TooFewCategories);
         }
         Ok(Self {
-            index,
             q,
             weights,
             scaled,
@@ -140,24 +195,6 @@ impl Categories {
         }
     }
 
-    /// Each unit with at least one value: its categories with their counts, and its number of
-    /// values `r_i`.
-    fn unit_counts(&self, data: &ReliabilityData) -> Vec<(Vec<(usize, f64)>, f64)> {
-        data.units()
-            .filter(|u| !u.is_empty())
-            .map(|unit| {
-                let mut cats: Vec<usize> =
-                    unit.iter().map(|c| self.index[c.value as usize]).collect();
-                cats.sort_unstable();
-                let counts = cats
-                    .chunk_by(|a, b| a == b)
-                    .map(|run| (run[0], run.len() as f64))
-                    .collect();
-                (counts, unit.len() as f64)
-            })
-            .collect()
-    }
-
     /// `Σ_k n_ik (Σ_l w_kl n_il − 1)`: the unit's agreeing (ordered, weighted) pairs of values.
     fn agreeing_pairs(&self, counts: &[(usize, f64)]) -> f64 {
         counts
@@ -171,7 +208,7 @@ impl Categories {
 }
 
 /// Weighted percent agreement `p_a` over units with two or more values, and how many there are.
-fn percent_agreement(categories: &Categories, units: &[(Vec<(usize, f64)>, f64)]) -> (f64, usize) {
+fn percent_agreement(categories: &Categories, units: &UnitCounts) -> (f64, usize) {
     let (mut sum, mut pairable) = (0.0, 0usize);
     for (counts, r) in units.iter().filter(|(_, r)| *r >= 2.0) {
         sum += categories.agreeing_pairs(counts) / (r * (r - 1.0));
@@ -199,16 +236,24 @@ fn percent_agreement(categories: &Categories, units: &[(Vec<(usize, f64)>, f64)]
 /// interval `AC ± t_{n−1} · SE` with its upper end capped at 1. Undefined with fewer than two
 /// categories, no unit with two values, or weights asked of unordered values.
 pub fn gwet_ac(data: &ReliabilityData, weights: KappaWeights) -> Result<GwetAc, Undefined> {
-    let categories = Categories::new(data, weights)?;
-    let units = categories.unit_counts(data);
-    let (pa, pairable) = percent_agreement(&categories, &units);
+    gwet_ac_in(data, &UnitCounts::new(data), weights)
+}
+
+/// [`gwet_ac`] from the data's [`UnitCounts`].
+pub(crate) fn gwet_ac_in(
+    data: &ReliabilityData,
+    units: &UnitCounts,
+    weights: KappaWeights,
+) -> Result<GwetAc, Undefined> {
+    let categories = Categories::new(data, units, weights)?;
+    let (pa, pairable) = percent_agreement(&categories, units);
     if pairable == 0 {
         return Err(Undefined::NoPairableValues);
     }
     let n = units.len() as f64;
     let q = categories.q as f64;
     let mut pi = vec![0.0; categories.q];
-    for (counts, r) in &units {
+    for (counts, r) in units.iter() {
         for &(k, n_k) in counts {
             pi[k] += n_k / r / n;
         }
@@ -221,7 +266,7 @@ pub fn gwet_ac(data: &ReliabilityData, weights: KappaWeights) -> Result<GwetAc, 
         let squares: f64 = units
             .iter()
             .map(|(counts, r)| {
-                let two = *r >= 2.0;
+                let two = r >= 2.0;
                 let pa_i = if two {
                     categories.agreeing_pairs(counts) / (r * (r - 1.0))
                 } else {
@@ -277,14 +322,18 @@ pub(crate) fn interval(coefficient: f64, standard_error: f64, units: usize) -> I
 /// Cohen's kappa. Undefined with fewer than two coders with values, fewer than two categories,
 /// no unit with two values, or no variation.
 pub fn conger_kappa(data: &ReliabilityData) -> Stat {
-    let categories = Categories::new(data, KappaWeights::Unweighted)?;
-    let units = categories.unit_counts(data);
-    let (pa, pairable) = percent_agreement(&categories, &units);
+    conger_kappa_in(data, &UnitCounts::new(data))
+}
+
+/// [`conger_kappa`] from the data's [`UnitCounts`].
+pub(crate) fn conger_kappa_in(data: &ReliabilityData, units: &UnitCounts) -> Stat {
+    let categories = Categories::new(data, units, KappaWeights::Unweighted)?;
+    let (pa, pairable) = percent_agreement(&categories, units);
     let q = categories.q;
     let mut by_coder = vec![vec![0.0; q]; data.n_coders()];
     for unit in data.units() {
         for coding in unit {
-            by_coder[coding.coder as usize][categories.index[coding.value as usize]] += 1.0;
+            by_coder[coding.coder as usize][units.index[coding.value as usize]] += 1.0;
         }
     }
     let shares: Vec<Vec<f64>> = by_coder
@@ -333,7 +382,7 @@ mod tests {
             KappaWeights::Linear,
             KappaWeights::Quadratic,
         ] {
-            let c = Categories::new(&data, weights).unwrap();
+            let c = Categories::new(&data, &UnitCounts::new(&data), weights).unwrap();
             let direct: f64 = (0..c.q)
                 .flat_map(|k| (0..c.q).map(move |l| (k, l)))
                 .map(|(k, l)| c.weight(k, l))

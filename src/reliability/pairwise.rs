@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use super::agreement::{KappaWeights, cohen_kappa, contingency_table, percent_agreement};
-use super::alpha::{Metric, krippendorff_alpha};
+use super::agreement::{KappaWeights, contingency_table, table_of_pairs};
+use super::alpha::{Metric, Pairable, weighted_alpha};
 use super::data::ReliabilityData;
 use super::stat::{Stat, Undefined, serialize_stat};
 
@@ -14,25 +14,60 @@ fn pairs(coders: usize) -> impl Iterator<Item = (usize, usize)> {
     (0..coders).flat_map(move |g| (g + 1..coders).map(move |h| (g, h)))
 }
 
-fn pair_data(data: &ReliabilityData, g: usize, h: usize) -> ReliabilityData {
-    data.select_coders(&[g, h])
-        .expect("two distinct coders in range")
+/// Coders `g < h` and their values `(g's, h's)` on each unit both coded, in unit order.
+type PairValues = (usize, usize, Vec<(u32, u32)>);
+
+/// Every coder pair's values on the units both coded, gathered in one pass over the units
+/// (each pair's in unit order), and the number of values each coder gave.
+pub(crate) struct PairCodings {
+    /// In coder order.
+    pairs: Vec<PairValues>,
+    per_coder: Vec<usize>,
 }
 
-/// Holsti's two-coder `2M / (N1 + N2)` for coders `g` and `h`, or `None` when they have no unit
-/// in common.
-fn pair_holsti(data: &ReliabilityData, g: u32, h: u32) -> Option<f64> {
-    let (mut agreements, mut common, mut values) = (0usize, 0usize, 0usize);
-    for unit in data.units() {
-        let a = unit.iter().find(|c| c.coder == g);
-        let b = unit.iter().find(|c| c.coder == h);
-        values += usize::from(a.is_some()) + usize::from(b.is_some());
-        if let (Some(a), Some(b)) = (a, b) {
-            common += 1;
-            agreements += usize::from(a.value == b.value);
+impl PairCodings {
+    pub(crate) fn new(data: &ReliabilityData) -> Self {
+        let m = data.n_coders();
+        let mut index = vec![usize::MAX; m * m];
+        let mut pairs: Vec<PairValues> = Vec::new();
+        for (g, h) in self::pairs(m) {
+            index[g * m + h] = pairs.len();
+            pairs.push((g, h, Vec::new()));
         }
+        let mut per_coder = vec![0usize; m];
+        for unit in data.units() {
+            // Codings are sorted by coder, so `a.coder < b.coder`.
+            for (i, a) in unit.iter().enumerate() {
+                per_coder[a.coder as usize] += 1;
+                let row = a.coder as usize * m;
+                for b in &unit[i + 1..] {
+                    pairs[index[row + b.coder as usize]]
+                        .2
+                        .push((a.value, b.value));
+                }
+            }
+        }
+        Self { pairs, per_coder }
     }
-    (common > 0).then(|| 2.0 * agreements as f64 / values as f64)
+}
+
+/// The share of the units both coded on which two coders agree (what
+/// [`percent_agreement`](super::percent_agreement) gives for their matrix: each unit counts 1 or
+/// 0, and sums of those are exact).
+fn pair_agreement(common: &[(u32, u32)]) -> Stat {
+    if common.is_empty() {
+        return Err(Undefined::NoPairableValues);
+    }
+    let agreements = common.iter().filter(|(a, b)| a == b).count();
+    Ok(agreements as f64 / common.len() as f64)
+}
+
+/// Holsti's two-coder `2M / (N1 + N2)` for the pair `(g, h)` with values `common` on the units
+/// both coded, or `None` when there is none.
+fn pair_holsti(codings: &PairCodings, g: usize, h: usize, common: &[(u32, u32)]) -> Option<f64> {
+    let agreements = common.iter().filter(|(a, b)| a == b).count();
+    let values = codings.per_coder[g] + codings.per_coder[h];
+    (!common.is_empty()).then(|| 2.0 * agreements as f64 / values as f64)
 }
 
 /// Holsti's (1969) coefficient of reliability `CR = 2M / (N1 + N2)`, for any number of coders
@@ -44,26 +79,17 @@ fn pair_holsti(data: &ReliabilityData, g: u32, h: u32) -> Option<f64> {
 /// pairwise percent agreement. Pairs of coders without a unit in common are left out of the
 /// mean. Undefined with fewer than two coders or when no pair has a unit in common.
 pub fn holsti(data: &ReliabilityData) -> Stat {
-    holsti_in(data, &pair_datas(data))
+    holsti_in(data, &PairCodings::new(data))
 }
 
-/// Every pair of coders `(g, h)`, `g < h`, with the matrix of just the two (coders 0 and 1).
-pub(crate) fn pair_datas(data: &ReliabilityData) -> Vec<(usize, usize, ReliabilityData)> {
-    pairs(data.n_coders())
-        .map(|(g, h)| (g, h, pair_data(data, g, h)))
-        .collect()
-}
-
-pub(crate) fn holsti_in(
-    data: &ReliabilityData,
-    pair_datas: &[(usize, usize, ReliabilityData)],
-) -> Stat {
+pub(crate) fn holsti_in(data: &ReliabilityData, codings: &PairCodings) -> Stat {
     if data.n_coders() < 2 {
         return Err(Undefined::TooFewCoders(data.n_coders()));
     }
-    let values: Vec<f64> = pair_datas
+    let values: Vec<f64> = codings
+        .pairs
         .iter()
-        .filter_map(|(_, _, pair)| pair_holsti(pair, 0, 1))
+        .filter_map(|(g, h, common)| pair_holsti(codings, *g, *h, common))
         .collect();
     if values.is_empty() {
         return Err(Undefined::NoCommonUnits);
@@ -111,23 +137,28 @@ pub struct CoderPair {
 /// Every pair of coders, in coder order (`(1, 2), (1, 3), …, (2, 3), …`): the matrix that shows
 /// which coder deviates.
 pub fn coder_pairs(data: &ReliabilityData, metric: Metric) -> Vec<CoderPair> {
-    coder_pairs_in(data, &pair_datas(data), metric)
+    coder_pairs_in(data, &PairCodings::new(data), metric)
 }
 
 pub(crate) fn coder_pairs_in(
     data: &ReliabilityData,
-    pair_datas: &[(usize, usize, ReliabilityData)],
+    codings: &PairCodings,
     metric: Metric,
 ) -> Vec<CoderPair> {
     let names = data.coder_names();
-    pair_datas
+    codings
+        .pairs
         .iter()
-        .map(|(g, h, pair)| CoderPair {
-            coders: [names[*g].clone(), names[*h].clone()],
-            common_units: pair.units().filter(|u| u.len() == 2).count(),
-            percent_agreement: percent_agreement(pair),
-            krippendorff_alpha: krippendorff_alpha(pair, metric),
-            cohen_kappa: cohen_kappa(pair, KappaWeights::Unweighted),
+        .map(|(g, h, common)| {
+            let pairable = Pairable::of_pairs(common);
+            CoderPair {
+                coders: [names[*g].clone(), names[*h].clone()],
+                common_units: common.len(),
+                percent_agreement: pair_agreement(common),
+                krippendorff_alpha: weighted_alpha(data, &pairable, metric, None),
+                cohen_kappa: table_of_pairs(data, common)
+                    .and_then(|t| t.cohen_kappa(KappaWeights::Unweighted)),
+            }
         })
         .collect()
 }

@@ -10,9 +10,9 @@ use super::agreement::{
 };
 use super::alpha::{Metric, Pairable, alpha_detail_in, observed_agreement_in};
 use super::data::ReliabilityData;
-use super::gwet::{GwetAc, Interval, conger_kappa, gwet_ac};
+use super::gwet::{GwetAc, Interval, UnitCounts, conger_kappa_in, gwet_ac_in};
 use super::pairwise::{
-    CoderPair, coder_pairs_in, holsti_in, light_kappa_in, pair_datas, prevalence_bias,
+    CoderPair, PairCodings, coder_pairs_in, holsti_in, light_kappa_in, prevalence_bias,
 };
 use super::reader::{CodingsCsv, CsvError, SpansCsv};
 use super::stat::{Stat, Undefined, serialize_stat};
@@ -128,7 +128,8 @@ impl DataReport {
                 Err(Undefined::NotTwoCoders(data.n_coders()))
             }
         };
-        let gwet = |weights| gwet_ac(data, weights);
+        let unit_counts = UnitCounts::new(data);
+        let gwet = |weights| gwet_ac_in(data, &unit_counts, weights);
         let (ac1, linear, quadratic) = (
             gwet(KappaWeights::Unweighted),
             gwet(KappaWeights::Linear),
@@ -153,8 +154,8 @@ impl DataReport {
                 bias_index: why,
             }
         };
-        let pair_datas = pair_datas(data);
-        let coder_pairs = coder_pairs_in(data, &pair_datas, metric);
+        let pair_codings = PairCodings::new(data);
+        let coder_pairs = coder_pairs_in(data, &pair_codings, metric);
         let mut report = Self {
             units: data.n_units(),
             coders: data.n_coders(),
@@ -173,11 +174,11 @@ impl DataReport {
             cohen_kappa_linear: weighted(KappaWeights::Linear),
             cohen_kappa_quadratic: weighted(KappaWeights::Quadratic),
             scott_pi: scott_pi(data),
-            holsti: holsti_in(data, &pair_datas),
+            holsti: holsti_in(data, &pair_codings),
             gwet_ac1: coefficient(&ac1),
             gwet_ac2_linear: coefficient(&linear),
             gwet_ac2_quadratic: coefficient(&quadratic),
-            conger_kappa: conger_kappa(data),
+            conger_kappa: conger_kappa_in(data, &unit_counts),
             light_kappa: light_kappa_in(data, &coder_pairs),
             pabak: paradox.pabak,
             prevalence_index: paradox.prevalence_index,
