@@ -1178,7 +1178,11 @@ fn plan_needs_no_project() {
         "json",
     ]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report[0]["units"], 81);
+    assert_eq!(report["plans"][0]["units"], 81);
+    assert!(
+        report["project"].is_null(),
+        "no project, no check: {report}"
+    );
     for bad in [
         vec!["--alpha", "1.5"],
         vec!["--significance", "0"],
@@ -1192,6 +1196,77 @@ fn plan_needs_no_project() {
     let out = calculator(&["--alpha", "0.8"]);
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&empty).unwrap();
+}
+
+/// `--plan` inside a project also measures the double-coding so far against the target: the
+/// units, the overall alpha and its interval are `agree`'s own (JSON and the table say the same),
+/// the margin is the interval's lower end minus the target, and the rarest coded indicator's
+/// plan is the plan at its prevalence.
+#[test]
+fn plan_in_a_project_compares_the_coding_so_far() {
+    let report = json(&repo(), &[]);
+    let interval = &report["overall"]["alpha_interval"];
+    let lower = interval["lower"].as_f64().unwrap();
+    for (target, short) in [(0.5, false), (0.99, true)] {
+        let t = target.to_string();
+        let plan = json(&repo(), &["--plan", "--alpha", &t]);
+        let check = &plan["project"];
+        assert_eq!(check["units"], report["units"]);
+        assert_eq!(
+            check["documents"].as_u64().unwrap() as usize,
+            report["compared_documents"].as_array().unwrap().len()
+        );
+        assert_eq!(check["alpha"], report["overall"]["alpha"]);
+        assert_eq!(check["lower"], interval["lower"]);
+        assert_eq!(check["upper"], interval["upper"]);
+        close(&check["margin"], lower - target);
+        assert_eq!(check["margin"].as_f64().unwrap() < 0.0, short);
+        // The rarest indicator is the row with the smallest presence (or absence) share.
+        let rarest = report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let p = r["presence"]["prevalence"].as_f64().unwrap();
+                (p.min(1.0 - p), r["indicator"].as_str().unwrap())
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)))
+            .unwrap();
+        assert_eq!(check["rarest"]["indicator"], rarest.1);
+        let at = json(
+            &repo(),
+            &[
+                "--plan",
+                "--alpha",
+                &t,
+                "--prevalence",
+                &rarest.0.to_string(),
+            ],
+        );
+        assert_eq!(check["rarest"]["plan"]["units"], at["plans"][0]["units"]);
+
+        let table = flat(&agree(&repo(), &["--plan", "--alpha", &t]));
+        let said = format!(
+            "its lower end is {:.3} {} the {target:.3} target",
+            (lower - target).abs(),
+            if short { "below" } else { "above" }
+        );
+        assert!(table.contains(&said), "{said}: {table}");
+        assert!(
+            table.contains(&format!("compared {} text units", report["units"])),
+            "{table}"
+        );
+    }
+    // The table's note on the overall alpha shows the JSON's interval.
+    let table = flat(&agree(&repo(), &[]));
+    assert!(
+        table.contains(&format!(
+            "95% bootstrap interval [{:.3}, {:.3}]",
+            lower,
+            interval["upper"].as_f64().unwrap()
+        )),
+        "{table}"
+    );
 }
 
 /// `--gold alice`: bob against alice is the two-coder comparison read as a classification: per
@@ -1309,8 +1384,15 @@ fn methods_text_states_the_numbers_of_the_report() {
         assert!(zh.contains(&format!("由{coders}名编码员")), "{zh}");
         assert!(en.contains(&format!("{documents} document")), "{en}");
         assert!(zh.contains(&format!("{documents}份文档")), "{zh}");
+        let interval = &report["overall"]["alpha_interval"];
+        let (lower, upper) = (
+            apa(interval["lower"].as_f64().unwrap()),
+            apa(interval["upper"].as_f64().unwrap()),
+        );
+        assert!(lower < upper, "{interval}");
         for text in [&en, &zh] {
             assert!(text.contains(&format!("α = {}", apa(overall))), "{text}");
+            assert!(text.contains(&format!("[{lower}, {upper}]")), "{text}");
             assert!(text.contains(&percent), "{text}");
             assert!(text.contains(&apa(low.0)) && text.contains(low.1), "{text}");
             assert!(

@@ -24,6 +24,19 @@ pub fn apa(v: f64) -> String {
     }
 }
 
+/// `1,000`: a count with thousands separators, as English prose writes it.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn percent(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
@@ -120,13 +133,25 @@ fn english(table: &AgreementTable) -> String {
             Level::Span => "over all indicators",
         };
         s.push_str(&format!(" Overall, {how}, α = {}", apa(alpha)));
+        let mut aside = Vec::new();
+        if let Some(ci) = &table.overall.alpha_interval {
+            aside.push(format!(
+                "95% bootstrap CI [{}, {}], {} resamples of the units",
+                apa(ci.lower),
+                apa(ci.upper),
+                thousands(ci.replicates)
+            ));
+        }
         if let Ok(p) = overall.percent_agreement {
             let what = if table.level == Level::Unit {
                 "units with identical code sets"
             } else {
                 "agreement"
             };
-            s.push_str(&format!(" ({what}: {})", percent(p)));
+            aside.push(format!("{what}: {}", percent(p)));
+        }
+        if !aside.is_empty() {
+            s.push_str(&format!(" ({})", aside.join("; ")));
         }
         s.push('.');
     }
@@ -226,13 +251,25 @@ fn chinese(table: &AgreementTable) -> String {
             Level::Span => "合并所有指标",
         };
         s.push_str(&format!("总体上（{how}），α = {}", apa(alpha)));
+        let mut aside = Vec::new();
+        if let Some(ci) = &table.overall.alpha_interval {
+            aside.push(format!(
+                "对单元{}次自助重抽样的95%置信区间 [{}, {}]",
+                ci.replicates,
+                apa(ci.lower),
+                apa(ci.upper)
+            ));
+        }
         if let Ok(p) = overall.percent_agreement {
             let what = if table.level == Level::Unit {
                 "编码集合完全相同的单元"
             } else {
                 "一致率"
             };
-            s.push_str(&format!("（{what}：{}）", percent(p)));
+            aside.push(format!("{what}：{}", percent(p)));
+        }
+        if !aside.is_empty() {
+            s.push_str(&format!("（{}）", aside.join("；")));
         }
         s.push('。');
     }

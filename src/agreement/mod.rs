@@ -53,6 +53,7 @@ mod diagnose;
 mod drift;
 mod gold;
 mod methods;
+mod plan;
 mod render;
 mod spans;
 
@@ -67,8 +68,9 @@ use crate::corpus::{DocumentId, IndicatorId, UnitId};
 use crate::error::{Error, Result};
 use crate::project::Project;
 use crate::reliability::{
-    CoderPair, DataBuilder, KappaWeights, Metric, ReliabilityData, Stat, ValueKind, coder_pairs,
-    cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement, scott_pi,
+    AlphaBootstrap, BootstrapConfig, CoderPair, DataBuilder, KappaWeights, Metric, ReliabilityData,
+    Stat, ValueKind, alpha_bootstrap, coder_pairs, cohen_kappa, fleiss_kappa, krippendorff_alpha,
+    percent_agreement, scott_pi,
 };
 
 pub use calculator::{
@@ -82,6 +84,7 @@ pub use gold::{
     render_gold_csv,
 };
 pub use methods::{Lang, apa, methods_text};
+pub use plan::{PlanCheck, Rarest, plan_check, render_plan_check};
 pub use render::{render_csv, render_disagreements, render_disagreements_csv, render_table};
 
 /// Krippendorff's floor for drawing tentative conclusions from data: alpha ≥ .667.
@@ -207,6 +210,10 @@ pub struct Overall {
     pub stats: Stats,
     /// Every pair of coders on the overall row's data (unit and document levels).
     pub coder_pairs: Vec<CoderPair>,
+    /// The overall alpha's 95% bootstrap interval: 1,000 resamples of the units (seed 0, so
+    /// every run prints the same interval), unit and document levels; `None` where alpha is
+    /// undefined and at the span level.
+    pub alpha_interval: Option<AlphaBootstrap>,
 }
 
 /// A document left out of the comparison because not every coder marked it done.
@@ -565,6 +572,7 @@ impl Context<'_> {
                 .to_owned(),
             stats: self.stats(&data, Metric::Masi, coded),
             coder_pairs: coder_pairs(&data, Metric::Masi),
+            alpha_interval: alpha_bootstrap(&data, Metric::Masi, &BootstrapConfig::default()).ok(),
         };
         (units.len(), rows, overall)
     }
@@ -611,6 +619,8 @@ impl Context<'_> {
                 .to_owned(),
             stats: self.stats(&data, Metric::Nominal, coded),
             coder_pairs: coder_pairs(&data, Metric::Nominal),
+            alpha_interval: alpha_bootstrap(&data, Metric::Nominal, &BootstrapConfig::default())
+                .ok(),
         };
         (documents.len(), rows, overall)
     }
@@ -742,6 +752,7 @@ impl Serialize for OverallJson<'_> {
         }
         .write(&mut map)?;
         map.serialize_entry("coder_pairs", &self.overall.coder_pairs)?;
+        map.serialize_entry("alpha_interval", &self.overall.alpha_interval)?;
         map.end()
     }
 }

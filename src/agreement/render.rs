@@ -428,6 +428,19 @@ fn notes(table: &AgreementTable, columns: &[&str], width: usize, out: &mut Strin
         width,
         2,
     ));
+    if let Some(ci) = &table.overall.alpha_interval {
+        out.push_str(&wrap(
+            &format!(
+                "Overall alpha {}, 95% bootstrap interval [{}, {}] ({} resamples of the units).",
+                number(ci.alpha, 3),
+                number(ci.lower, 3),
+                number(ci.upper, 3),
+                ci.replicates
+            ),
+            width,
+            2,
+        ));
+    }
     let n = table.disagreements.len();
     out.push_str(&wrap(
         &format!(

@@ -120,6 +120,7 @@ pub(super) fn span_level(context: &Context) -> (usize, Vec<IndicatorRow>, Overal
                 flagged: false,
             },
             coder_pairs: Vec::new(),
+            alpha_interval: None,
         };
         return (0, Vec::new(), overall);
     };
@@ -183,6 +184,7 @@ pub(super) fn span_level(context: &Context) -> (usize, Vec<IndicatorRow>, Overal
             flagged: false,
         },
         coder_pairs: Vec::new(),
+        alpha_interval: None,
     };
     (length as usize, rows, overall)
 }

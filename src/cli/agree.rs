@@ -109,10 +109,12 @@ fn parse_threshold(text: &str) -> std::result::Result<f64, String> {
         order they were coded (the first annotation's timestamp).\n\
         --methods-text [--lang en|zh] writes the paragraph a paper's methods section needs, from \
         the same numbers as the table.\n\n\
-        Planning, without a project:\n  \
+        Planning (no project needed):\n  \
         --plan            the units two coders must both code so that alpha is at least --alpha \
         (default 0.8) at the --significance level (default 0.05), for the --prevalence of the \
-        rarest category (default: a table of prevalences); Krippendorff (2004), Table 11.4\n\n\
+        rarest category (default: a table of prevalences); Krippendorff (2004), Table 11.4. In a \
+        project it also compares the units double-coded so far, the overall alpha's 95% \
+        bootstrap interval and the rarest coded indicator with the target\n\n\
         Exit 0 on success, 1 when an input file is wrong (the message names the line), 2 for \
         usage errors (an unknown coder, fewer than two coders, a missing file).",
     after_help = "Examples:\n  \
@@ -178,7 +180,8 @@ pub struct AgreeArgs {
     /// --drift: documents per batch [default: 5].
     #[arg(long, value_name = "N", requires = "drift")]
     pub batch: Option<usize>,
-    /// How many units two coders must both code (Krippendorff's table); no project needed.
+    /// How many units two coders must both code (Krippendorff's table); no project needed. In a
+    /// project, also how far the double-coding so far is from the target.
     #[arg(long, conflicts_with_all = ["data", "spans", "coders", "level", "threshold", "disagreements"])]
     pub plan: bool,
     /// --plan: the smallest acceptable alpha [default: 0.8].
@@ -205,30 +208,65 @@ fn parse_unit_interval(text: &str) -> std::result::Result<f64, String> {
 /// The prevalences of `--plan`'s table when none is given.
 const PLAN_PREVALENCES: [f64; 6] = [0.5, 0.25, 0.1, 0.05, 0.02, 0.01];
 
-fn plan(args: &AgreeArgs) -> Result<ExitCode> {
+fn plan(args: &AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
     let prevalences = args
         .prevalence
         .map_or_else(|| PLAN_PREVALENCES.to_vec(), |p| vec![p]);
+    let (target, significance) = (args.alpha.unwrap_or(0.8), args.significance.unwrap_or(0.05));
     let plans = prevalences
         .into_iter()
-        .map(|p| {
-            sample_plan(
-                args.alpha.unwrap_or(0.8),
-                args.significance.unwrap_or(0.05),
-                p,
-            )
-        })
+        .map(|p| sample_plan(target, significance, p))
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| Error::Usage(e.to_string()))?;
+    let check = plan_check(project, target, significance)?;
     print(
         &match args.format {
-            AgreeFormat::Table => agreement::render_plan(&plans, width()),
-            AgreeFormat::Json => json(&plans),
+            AgreeFormat::Table => {
+                let mut text = agreement::render_plan(&plans, width());
+                if let Some(check) = &check {
+                    text.push_str(&agreement::render_plan_check(check, width()));
+                }
+                text
+            }
+            AgreeFormat::Json => json(&serde_json::json!({ "plans": plans, "project": check })),
             AgreeFormat::Csv => agreement::render_plan_csv(&plans),
         },
         args.format,
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--plan` inside a project whose default coders (two or more) have documents in common: the
+/// double-coding so far against the target. Outside a project, or with nothing to compare yet,
+/// `None`: the plan needs no project.
+fn plan_check(
+    project: Option<&Path>,
+    target: f64,
+    significance: f64,
+) -> Result<Option<agreement::PlanCheck>> {
+    let found = match project {
+        Some(dir) => Some(dir.to_path_buf()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|dir| crate::project::discover(&dir).ok()),
+    };
+    let Some(root) = found else {
+        return Ok(None);
+    };
+    let project = open_coded_project(Some(&root))?;
+    let names = adjudication::default_coders(&project)?;
+    if names.len() < 2 {
+        return Ok(None);
+    }
+    let coders = project.load_coders(Some(&names))?;
+    let files = adjudication::files(&coders);
+    let table = agreement::agreement(&project, &files, Level::Unit)?;
+    if table.compared_documents.is_empty() {
+        return Ok(None);
+    }
+    agreement::plan_check(&table, target, significance)
+        .map(Some)
+        .map_err(|e| Error::Usage(e.to_string()))
 }
 
 /// The width tables are laid out for: the terminal's, else 100 columns.
@@ -269,7 +307,7 @@ fn csv_error(path: &Path, error: CsvError) -> Error {
 
 pub fn run(args: AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
     if args.plan {
-        return plan(&args);
+        return plan(&args, project);
     }
     if let Some(path) = &args.data {
         return data(
