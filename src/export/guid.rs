@@ -98,3 +98,13 @@ pub fn variable(name: &str) -> String {
 pub fn attribute_set(attribute: &str, value: &str) -> String {
     make("set", &[attribute, value])
 }
+
+/// The `.qdc` set that holds the codebook's settings ([`crate::refi::header`]).
+pub fn settings() -> String {
+    make("settings", &["codebook"])
+}
+
+/// The selection inside a document memo's note: the whole document.
+pub fn memo_selection(coder: &str, document: &DocumentId) -> String {
+    make("memo-selection", &[coder, document.as_str()])
+}
