@@ -190,20 +190,20 @@ fn parse_blocks(body: &str, languages: &[String]) -> BTreeMap<String, Block> {
 pub(crate) struct CodebookOut {
     name: String,
     version: String,
-    languages: Vec<String>,
+    pub languages: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<LangMap>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    variables: Vec<VariableOut>,
+    pub variables: Vec<VariableOut>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     attributes: Vec<AttributeOut>,
-    categories: Vec<CategoryOut>,
+    pub categories: Vec<CategoryOut>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     history: Vec<HistoryOut>,
 }
 
 #[derive(Debug, Serialize)]
-struct CategoryOut {
+pub(crate) struct CategoryOut {
     id: String,
     label: LangMap,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -658,21 +658,21 @@ pub fn import_str(path: &Path, name: &str, text: &str, language: &str) -> Result
         Some(settings) => Header::from_text(path, settings)?,
         None => None,
     };
-    let built = build(path, name, &tree.roots, header.as_ref(), language)?;
+    let built = build(name, &tree.roots, header.as_ref(), language)?;
+    let yaml = built.codebook.to_yaml(path)?;
     Ok(format!(
         "# Imported by normcode from {}.\n# Ids were derived from code names where the file had none: check them before coding.\n{}",
         path.file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        built.yaml
+        yaml
     ))
 }
 
 /// A codebook built from a code tree.
 #[derive(Debug)]
 pub(crate) struct Built {
-    /// The codebook YAML (it loads).
-    pub yaml: String,
+    pub codebook: CodebookOut,
     /// Each code's GUID (lower case), with whether it became a category or an indicator, and
     /// its id.
     pub codes: HashMap<String, (Kind, String)>,
@@ -681,7 +681,6 @@ pub(crate) struct Built {
 /// Builds the codebook YAML from a code tree and normcode's settings where there are some.
 /// Codes given no id by their description get one derived from their name.
 pub(crate) fn build(
-    path: &Path,
     name: &str,
     roots: &[Node],
     header: Option<&Header>,
@@ -739,9 +738,8 @@ pub(crate) fn build(
         categories,
         history: header.map(|h| h.history.clone()).unwrap_or_default(),
     };
-    let yaml = out.to_yaml(path)?;
     Ok(Built {
-        yaml,
+        codebook: out,
         codes: importer.guids,
     })
 }

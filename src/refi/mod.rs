@@ -3,7 +3,10 @@
 //! (`.qdpx`) as a normcode project ([`import`]).
 
 pub mod codes;
+mod dom;
 pub mod header;
+pub mod import;
+mod positions;
 
 /// A value inside a `normcode: key=value ...` line: `%`, white space, `=`, `,` and `:` written
 /// as `%XX`, so that any id or attribute value fits in one token.

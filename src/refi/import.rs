@@ -1,0 +1,1284 @@
+//! `normcode import FILE.qdpx --into DIR`: a REFI-QDA project (from QualCoder, MAXQDA, NVivo,
+//! ATLAS.ti, or normcode) becomes a normcode project.
+//!
+//! - Codes become the codebook ([`super::codes`]): codes with sub-codes categories, the others
+//!   indicators, ids from normcode's own description lines or derived from the names. The
+//!   settings normcode writes into the project's description ([`super::header`]) give back the
+//!   codebook's name, version, languages, variables, attributes and history.
+//! - Text sources become documents `documents/ID.md`: the text (a BOM dropped, `\r\n` read as
+//!   `\n`) after front matter with the title and the source's variable values (and those of
+//!   its cases). The id is the one normcode wrote into the description, else the source's name
+//!   (without extension, `/` kept as folders, other characters file names cannot hold as `_`).
+//!   A PDF source is read from its text representation, or through `normcode import`'s PDF
+//!   reader; a source with only a DOCX through its DOCX reader.
+//! - Users become coders (`annotations/NAME.yaml`); codings without a known user go to
+//!   `unknown`.
+//! - Text selections become annotations: each is placed by checking its name (the selected text,
+//!   as QualCoder and normcode write it) against the text, which tells code points from UTF-16
+//!   code units, `\r\n` counted as one or two, and inclusive from exclusive ends
+//!   ([`super::positions`]); what was read otherwise than the standard says is reported. A
+//!   selection that covers a whole unit codes the unit; one that crosses units is split at
+//!   their edges. Codings of one coder on the same text are one annotation with several codes.
+//! - Notes a source refers to become the coder's document memo; notes on a selection or coding
+//!   join that annotation's memo.
+//! - What has no place in normcode (pictures, audio, video, PDF areas, graphs, links, sets,
+//!   journals, codings on codes that have sub-codes) is counted in the report, never dropped
+//!   silently.
+//!
+//! Nothing is written unless all of it succeeds: the project is built in a temporary folder
+//! next to `DIR`, loaded and checked, then renamed to `DIR`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use super::codes::{self, Kind};
+use super::dom::{self, Element};
+use super::header::{Header, VariableOut};
+use super::positions::{self, Placed, Reading, Text};
+use crate::annotations::{Annotation, CoderFile, DocumentCoding, SCHEMA_VERSION, Status};
+use crate::corpus::{CodePointRange, Document, DocumentId, IndicatorId, MetaValue, Segmentation};
+use crate::error::{Error, Result, SourcePos};
+use crate::export::guid;
+
+/// The largest file read from an archive (a zip bomb, not a project).
+const MAX_ENTRY: u64 = 512 << 20;
+/// The most bytes read from all of an archive's files together.
+const MAX_TOTAL: u64 = 4 << 30;
+
+/// A project read from a `.qdpx`, ready to be written.
+#[derive(Debug, Default)]
+pub struct Imported {
+    /// `(path inside the project, content)`.
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+    pub documents: usize,
+    pub coders: Vec<String>,
+    pub annotations: usize,
+    pub memos: usize,
+    pub indicators: usize,
+    /// How things were read: corrections, ids derived, statuses assumed.
+    pub notes: Vec<String>,
+    /// What could not be mapped, and was left out.
+    pub left_out: Vec<String>,
+}
+
+/// The files of an archive, by their path inside it.
+struct Archive {
+    path: PathBuf,
+    entries: BTreeMap<String, Vec<u8>>,
+}
+
+impl Archive {
+    fn read(path: &Path, bytes: &[u8]) -> Result<Self> {
+        let bad = |message: String| Error::invalid(SourcePos::file(path), message);
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+            .map_err(|e| bad(format!("not a REFI-QDA project archive (a zip file): {e}")))?;
+        let mut entries = BTreeMap::new();
+        let mut total = 0u64;
+        for i in 0..zip.len() {
+            let mut file = zip
+                .by_index(i)
+                .map_err(|e| bad(format!("cannot read the archive: {e}")))?;
+            let name = file
+                .name()
+                .map_err(|e| bad(format!("a file name in the archive does not read: {e}")))?
+                .into_owned();
+            if file.enclosed_name().is_none() || name.starts_with('/') || name.contains('\\') {
+                return Err(bad(format!(
+                    "the archive holds a file with an unsafe path, {name:?} (it would be written \
+                     outside the project): refusing the whole archive"
+                )));
+            }
+            if file.is_dir() {
+                continue;
+            }
+            let mut content = Vec::new();
+            file.by_ref()
+                .take(MAX_ENTRY + 1)
+                .read_to_end(&mut content)
+                .map_err(|e| bad(format!("cannot read {name} in the archive: {e}")))?;
+            if content.len() as u64 > MAX_ENTRY {
+                return Err(bad(format!(
+                    "{name} in the archive is larger than {} MB",
+                    MAX_ENTRY >> 20
+                )));
+            }
+            total += content.len() as u64;
+            if total > MAX_TOTAL {
+                return Err(bad(format!(
+                    "the archive unpacks to more than {} GB",
+                    MAX_TOTAL >> 30
+                )));
+            }
+            entries.insert(name, content);
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            entries,
+        })
+    }
+
+    /// The file an `internal://NAME` path names: `sources/NAME` (or `Sources/NAME`).
+    fn internal(&self, reference: &str) -> Option<(&str, &[u8])> {
+        let name = reference
+            .strip_prefix("internal://")?
+            .trim_start_matches('/');
+        self.entries
+            .iter()
+            .find(|(path, _)| {
+                path.split_once('/').is_some_and(|(folder, rest)| {
+                    folder.eq_ignore_ascii_case("sources") && rest == name
+                }) || path.as_str() == name
+            })
+            .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
+    }
+
+    fn project_qde(&self) -> Result<(&str, &[u8])> {
+        self.entries
+            .get_key_value("project.qde")
+            .or_else(|| {
+                self.entries
+                    .iter()
+                    .find(|(p, _)| !p.contains('/') && p.ends_with(".qde"))
+            })
+            .map(|(p, b)| (p.as_str(), b.as_slice()))
+            .ok_or_else(|| {
+                Error::invalid(
+                    SourcePos::file(&self.path),
+                    "not a REFI-QDA project archive: it holds no project.qde",
+                )
+            })
+    }
+
+    /// A path for messages: `study.qdpx/sources/x.txt`.
+    fn shown(&self, inner: &str) -> PathBuf {
+        self.path.join(inner)
+    }
+}
+
+/// UTF-8 text without BOM.
+fn utf8(path: &Path, bytes: &[u8]) -> Result<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        Error::invalid(
+            SourcePos::file(path),
+            format!(
+                "not UTF-8 text (byte {}); REFI-QDA sources are UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+fn lower(guid: Option<&str>) -> Option<String> {
+    guid.map(|g| g.trim().trim_matches(['{', '}']).to_ascii_lowercase())
+}
+
+/// A date-time as tools write it (`2019-06-04T05:25:16Z`, with or without zone).
+fn parse_time(text: Option<&str>) -> Option<DateTime<Utc>> {
+    let text = text?.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    NaiveDateTime::parse_from_str(text.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"))
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+/// A file-name-safe path segment: letters, digits, `-`, `_`, `.` kept, runs of anything else
+/// one `_`.
+fn safe_segment(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out = out.trim_matches(['_', '.']).to_string();
+    if out.is_empty() {
+        "document".to_string()
+    } else {
+        out
+    }
+}
+
+/// A document id from a source name: extension dropped, `/` kept as folders.
+fn id_from_name(name: &str) -> String {
+    let name = name.trim();
+    let lower = name.to_ascii_lowercase();
+    let stem = [
+        ".txt", ".docx", ".pdf", ".rtf", ".md", ".odt", ".doc", ".html", ".htm",
+    ]
+    .iter()
+    .find(|ext| lower.ends_with(*ext))
+    .map_or(name, |ext| &name[..name.len() - ext.len()]);
+    stem.split(['/', '\\'])
+        .filter(|s| !s.trim().is_empty())
+        .map(safe_segment)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The coder name for a user name: what a coder file name can hold.
+fn coder_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().chars() {
+        if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out: String = out.trim_start_matches('.').chars().take(60).collect();
+    if out.is_empty() {
+        "coder".to_string()
+    } else {
+        out
+    }
+}
+
+fn unique(base: String, used: &mut BTreeSet<String>) -> String {
+    let mut name = base.clone();
+    let mut n = 2;
+    while !used.insert(name.to_lowercase()) {
+        name = format!("{base}-{n}");
+        n += 1;
+    }
+    name
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A variable of the project.
+struct Variable {
+    name: String,
+    /// The front matter key.
+    key: String,
+    kind: String,
+}
+
+/// A value of a variable on a source, as text, with whether it was typed a number.
+fn variable_values(element: &Element) -> Vec<(String, String)> {
+    element
+        .all("VariableValue")
+        .filter_map(|v| {
+            let guid = lower(v.first("VariableRef")?.attr("targetGUID"))?;
+            let value = v
+                .children
+                .iter()
+                .find(|c| c.name != "VariableRef")
+                .map(|c| c.text.trim().to_string())?;
+            Some((guid, value))
+        })
+        .collect()
+}
+
+/// One source, read.
+struct Source<'a> {
+    element: &'a Element,
+    /// The text as stored (BOM removed), and its selections' element.
+    raw: String,
+    id: String,
+    title: String,
+    /// A description that is not a title: the creating user's memo.
+    memo: Option<String>,
+    statuses: Vec<(String, Status)>,
+    values: BTreeMap<String, MetaValue>,
+    /// The element holding `PlainTextSelection`s (the source, or a PDF's representation).
+    selections_in: &'a Element,
+}
+
+/// The front matter, title first, one `key: value` line each (text double-quoted).
+fn front_matter(title: &str, values: &BTreeMap<String, MetaValue>) -> String {
+    let mut out = format!("title: {}\n", crate::import::yaml_string(title));
+    for (key, value) in values {
+        let value = match value {
+            MetaValue::Integer(n) => n.to_string(),
+            other => crate::import::yaml_string(&other.to_string()),
+        };
+        out.push_str(&format!("{key}: {value}\n"));
+    }
+    out
+}
+
+/// One coder's work on one document, as it is built.
+#[derive(Default)]
+struct Work {
+    annotations: Vec<Annotation>,
+    /// (unit, span) → position in `annotations`.
+    index: HashMap<(String, Option<(usize, usize)>), usize>,
+    memos: Vec<String>,
+    status: Option<Status>,
+}
+
+/// Reads the `.qdpx` at `path`.
+pub fn read(path: &Path, language: &str) -> Result<Imported> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read", e))?;
+    read_bytes(path, &bytes, language)
+}
+
+/// Reads a `.qdpx` archive's `bytes`; `path` names it in messages.
+pub fn read_bytes(path: &Path, bytes: &[u8], language: &str) -> Result<Imported> {
+    let archive = Archive::read(path, bytes)?;
+    let (qde_name, qde_bytes) = archive.project_qde()?;
+    let qde_path = archive.shown(qde_name);
+    let qde = utf8(&qde_path, qde_bytes)?;
+    let root = dom::parse(&qde_path, &qde)?;
+    if root.name != "Project" {
+        return Err(Error::invalid(
+            SourcePos::at(&qde_path, 1, 1),
+            format!(
+                "not a REFI-QDA project: the root element is <{}>, not <Project>",
+                root.name
+            ),
+        ));
+    }
+    let at = |element: &Element| {
+        let (line, column) = dom::line_column(&qde, element.offset);
+        SourcePos::at(&qde_path, line, column)
+    };
+    let mut out = Imported::default();
+    let header = match root.child_text("Description") {
+        Some(text) => Header::from_text(&qde_path, text)?,
+        None => None,
+    };
+    let from_normcode = header.is_some();
+
+    // The codebook.
+    let tree = codes::read_codes(&qde_path, &qde)?;
+    let project_name = root
+        .attr("name")
+        .map(|n| n.trim_end_matches(".qda").trim().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "Imported project".to_string());
+    let mut built = codes::build(&project_name, &tree.roots, header.as_ref(), language)?;
+    out.indicators = built
+        .codes
+        .values()
+        .filter(|(kind, _)| *kind == Kind::Indicator)
+        .count();
+    let lang = built.codebook.languages[0].clone();
+    let segmentation = header
+        .as_ref()
+        .and_then(|h| h.segmentation)
+        .unwrap_or_default();
+
+    // Users.
+    let mut used_names = BTreeSet::new();
+    let mut users: HashMap<String, String> = HashMap::new();
+    for user in root.first("Users").into_iter().flat_map(|u| u.all("User")) {
+        let Some(guid) = lower(user.attr("guid")) else {
+            continue;
+        };
+        let name = user.attr("name").or(user.attr("id")).unwrap_or("coder");
+        if users.contains_key(&guid) {
+            return Err(Error::invalid(
+                at(user),
+                format!("two users have the GUID {guid}"),
+            ));
+        }
+        users.insert(guid, unique(coder_name(name), &mut used_names));
+    }
+    let mut unknown_user = 0usize;
+    let mut coder_of = |guid: Option<&str>| -> String {
+        match lower(guid).and_then(|g| users.get(&g).cloned()) {
+            Some(name) => name,
+            None => {
+                unknown_user += 1;
+                "unknown".to_string()
+            }
+        }
+    };
+
+    // Variables.
+    let header_variables: BTreeMap<String, &VariableOut> = header
+        .as_ref()
+        .map(|h| {
+            h.codebook
+                .variables
+                .iter()
+                .map(|v| (v.id.clone(), v))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut variables: HashMap<String, Variable> = HashMap::new();
+    for v in root
+        .first("Variables")
+        .into_iter()
+        .flat_map(|v| v.all("Variable"))
+    {
+        let Some(guid) = lower(v.attr("guid")) else {
+            continue;
+        };
+        let name = v.attr("name").unwrap_or("variable").to_string();
+        // Front matter keys are lower case, except a variable normcode declared otherwise.
+        let key = if header_variables.contains_key(&name) {
+            name.clone()
+        } else {
+            codes::derive_id(&name).to_lowercase()
+        };
+        variables.insert(
+            guid,
+            Variable {
+                name,
+                key,
+                kind: v.attr("typeOfVariable").unwrap_or("Text").to_string(),
+            },
+        );
+    }
+    // A `<variable>_group` column normcode derives from a category variable's groups.
+    let derived = |key: &str| {
+        key.strip_suffix("_group")
+            .and_then(|base| header_variables.get(base))
+            .is_some_and(|v| !v.groups.is_empty())
+    };
+    let mut declared: BTreeMap<String, (String, bool)> = BTreeMap::new();
+    let mut unknown_variable = 0usize;
+    let mut typed = |values: Vec<(String, String)>,
+                     into: &mut BTreeMap<String, MetaValue>,
+                     declared: &mut BTreeMap<String, (String, bool)>| {
+        for (guid, text) in values {
+            let Some(variable) = variables.get(&guid) else {
+                unknown_variable += 1;
+                continue;
+            };
+            if text.is_empty() || derived(&variable.key) || into.contains_key(&variable.key) {
+                continue;
+            }
+            let number = text
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+                .map(|f| f as i64);
+            let header_kind = header_variables.get(&variable.key).map(|v| v.kind);
+            let integer = match header_kind {
+                Some(kind) => kind == crate::codebook::VariableType::Integer,
+                None => {
+                    variable.key == "year" || matches!(variable.kind.as_str(), "Integer" | "Float")
+                }
+            };
+            let value = match number {
+                Some(n) if integer => MetaValue::Integer(n),
+                _ => MetaValue::Text(text),
+            };
+            let known = crate::corpus::KNOWN_KEYS.contains(&variable.key.as_str());
+            if !known && !header_variables.contains_key(&variable.key) {
+                let entry = declared
+                    .entry(variable.key.clone())
+                    .or_insert_with(|| (variable.name.clone(), true));
+                entry.1 &= matches!(value, MetaValue::Integer(_));
+            }
+            into.insert(variable.key.clone(), value);
+        }
+    };
+
+    // Cases: their variable values apply to their sources.
+    let mut case_values: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    let mut named_cases = 0usize;
+    for case in root.first("Cases").into_iter().flat_map(|c| c.all("Case")) {
+        let values = variable_values(case);
+        if case.attr("name").is_some() {
+            named_cases += 1;
+        }
+        for source in case.all("SourceRef") {
+            if let Some(guid) = lower(source.attr("targetGUID")) {
+                case_values
+                    .entry(guid)
+                    .or_default()
+                    .extend(values.iter().cloned());
+            }
+        }
+    }
+
+    // Sources.
+    let mut used_ids = BTreeSet::new();
+    let mut sources: Vec<Source> = Vec::new();
+    let mut source_guids: BTreeSet<String> = BTreeSet::new();
+    let mut left_out_sources: BTreeMap<String, usize> = BTreeMap::new();
+    let mut pdf_areas = 0usize;
+    let mut ids_derived = 0usize;
+    for element in root
+        .first("Sources")
+        .into_iter()
+        .flat_map(|s| s.children.iter())
+    {
+        let guid = lower(element.attr("guid")).ok_or_else(|| {
+            Error::invalid(at(element), format!("<{}> without a guid", element.name))
+        })?;
+        if !source_guids.insert(guid.clone()) {
+            return Err(Error::invalid(
+                at(element),
+                format!("two sources have the GUID {guid}"),
+            ));
+        }
+        let name = element.attr("name").unwrap_or("").to_string();
+        let shown_name = if name.is_empty() {
+            guid.clone()
+        } else {
+            name.clone()
+        };
+        let (raw, selections_in) = match element.name.as_str() {
+            "TextSource" => {
+                if let Some(content) = element.child_text("PlainTextContent") {
+                    (content.to_string(), element)
+                } else if let Some(reference) = element.attr("plainTextPath") {
+                    let (inner, bytes) = archive.internal(reference).ok_or_else(|| {
+                        Error::invalid(
+                            at(element),
+                            format!(
+                                "source {shown_name:?}: its text {reference} is not in the archive"
+                            ),
+                        )
+                    })?;
+                    (utf8(&archive.shown(inner), bytes)?, element)
+                } else if let Some(reference) = element.attr("richTextPath") {
+                    let (inner, bytes) = archive.internal(reference).ok_or_else(|| {
+                        Error::invalid(
+                            at(element),
+                            format!(
+                                "source {shown_name:?}: its file {reference} is not in the archive"
+                            ),
+                        )
+                    })?;
+                    let converted = crate::import::convert_bytes(&archive.shown(inner), bytes)?;
+                    (converted.body, element)
+                } else {
+                    return Err(Error::invalid(
+                        at(element),
+                        format!("source {shown_name:?} has no text (no plainTextPath)"),
+                    ));
+                }
+            }
+            "PDFSource" => {
+                pdf_areas += element.all("PDFSelection").count();
+                let representation = element.first("Representation");
+                if let Some(rep) = representation
+                    && let Some(reference) = rep.attr("plainTextPath")
+                    && let Some((inner, bytes)) = archive.internal(reference)
+                {
+                    (utf8(&archive.shown(inner), bytes)?, rep)
+                } else if let Some(rep) = representation
+                    && let Some(content) = rep.child_text("PlainTextContent")
+                {
+                    (content.to_string(), rep)
+                } else {
+                    let reference = element.attr("path").unwrap_or("");
+                    let (inner, bytes) = archive.internal(reference).ok_or_else(|| {
+                        Error::invalid(
+                            at(element),
+                            format!(
+                                "PDF source {shown_name:?}: its file {reference:?} is not in the archive"
+                            ),
+                        )
+                    })?;
+                    let converted = crate::import::convert_bytes(&archive.shown(inner), bytes)?;
+                    (converted.body, element)
+                }
+            }
+            other => {
+                *left_out_sources.entry(other.to_string()).or_default() += 1;
+                continue;
+            }
+        };
+        let raw = raw.strip_prefix('\u{feff}').unwrap_or(&raw).to_string();
+        let description = element.child_text("Description").unwrap_or("").trim();
+        let (described, trailer) = match description.rfind(crate::export::qdpx::SOURCE_TRAILER) {
+            Some(at) => (description[..at].trim(), Some(&description[at..])),
+            None => (description, None),
+        };
+        let mut id = None;
+        let mut statuses = Vec::new();
+        if let Some(trailer) = trailer {
+            for token in trailer["normcode: ".len()..].split_whitespace() {
+                match token.split_once('=') {
+                    Some(("document", value)) => id = super::decode_token(value),
+                    Some(("status", list)) => {
+                        for pair in list.split(',') {
+                            if let Some((coder, status)) = pair.split_once(':')
+                                && let Some(coder) = super::decode_token(coder)
+                                && let Some(status) = status_of(status)
+                            {
+                                statuses.push((coder, status));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let id = match id {
+            Some(id) if id_from_name(&id) == id => id,
+            _ => {
+                ids_derived += 1;
+                id_from_name(if name.is_empty() { &guid } else { &name })
+            }
+        };
+        let id = unique(id, &mut used_ids);
+        let (title, memo) = if trailer.is_some()
+            || (!described.contains('\n')
+                && described.chars().count() <= 200
+                && !described.is_empty())
+        {
+            (
+                if described.is_empty() {
+                    shown_name.clone()
+                } else {
+                    described.to_string()
+                },
+                None,
+            )
+        } else {
+            (
+                shown_name.trim_end_matches(".txt").to_string(),
+                (!described.is_empty()).then(|| described.to_string()),
+            )
+        };
+        let mut values = BTreeMap::new();
+        typed(variable_values(element), &mut values, &mut declared);
+        if let Some(more) = case_values.get(&guid) {
+            typed(more.clone(), &mut values, &mut declared);
+        }
+        sources.push(Source {
+            element,
+            raw,
+            id,
+            title,
+            memo,
+            statuses,
+            values,
+            selections_in,
+        });
+    }
+
+    // Notes, by GUID.
+    let mut notes: HashMap<String, &Element> = HashMap::new();
+    for note in root.first("Notes").into_iter().flat_map(|n| n.all("Note")) {
+        if let Some(guid) = lower(note.attr("guid"))
+            && notes.insert(guid.clone(), note).is_some()
+        {
+            return Err(Error::invalid(
+                at(note),
+                format!("two notes have the GUID {guid}"),
+            ));
+        }
+    }
+    let mut notes_used: BTreeSet<String> = BTreeSet::new();
+    let note_text = |note: &Element| -> Result<String> {
+        if let Some(text) = note.child_text("PlainTextContent") {
+            return Ok(text.trim().to_string());
+        }
+        match note.attr("plainTextPath").and_then(|p| archive.internal(p)) {
+            Some((inner, bytes)) => Ok(utf8(&archive.shown(inner), bytes)?.trim().to_string()),
+            None => Ok(String::new()),
+        }
+    };
+
+    // Documents and codings.
+    let mut work: BTreeMap<String, BTreeMap<DocumentId, Work>> = BTreeMap::new();
+    let mut corrections: BTreeMap<Reading, usize> = BTreeMap::new();
+    let mut unchecked = 0usize;
+    let mut split = 0usize;
+    let mut empty = 0usize;
+    let mut on_categories: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unknown_codes = 0usize;
+    let mut uncoded_memos = 0usize;
+    let mut documents: Vec<(PathBuf, Document, String)> = Vec::new();
+    for source in &sources {
+        let text = Text::new(&source.raw);
+        let body = text.slice(CodePointRange::new(0, text.char_count()));
+        let front = front_matter(&source.title, &source.values);
+        let markdown = format!("---\n{front}---\n{body}");
+        let relative = PathBuf::from("documents").join(format!("{}.md", source.id));
+        let document_id = DocumentId::new(source.id.as_str());
+        let document = Document::parse(document_id.clone(), &relative, &markdown, segmentation)
+            .map_err(|e| {
+                Error::invalid(
+                    at(source.element),
+                    format!("source {:?} does not make a document: {e}", source.id),
+                )
+            })?;
+        if document.body != body {
+            return Err(Error::invalid(
+                at(source.element),
+                format!(
+                    "source {:?}: its text does not read back the same; please report this",
+                    source.id
+                ),
+            ));
+        }
+        for (coder, status) in &source.statuses {
+            let coder = coder_name(coder);
+            work.entry(coder)
+                .or_default()
+                .entry(document_id.clone())
+                .or_default()
+                .status = Some(*status);
+        }
+        if let Some(memo) = &source.memo {
+            let coder = coder_of(source.element.attr("creatingUser"));
+            work.entry(coder)
+                .or_default()
+                .entry(document_id.clone())
+                .or_default()
+                .memos
+                .push(memo.clone());
+        }
+        for reference in source.element.all("NoteRef") {
+            let Some(guid) = lower(reference.attr("targetGUID")) else {
+                continue;
+            };
+            let Some(note) = notes.get(&guid) else {
+                return Err(Error::invalid(
+                    at(reference),
+                    format!(
+                        "source {:?} refers to a note {guid} that the project does not have",
+                        source.id
+                    ),
+                ));
+            };
+            notes_used.insert(guid);
+            let mut memo = note_text(note)?;
+            if memo.is_empty() {
+                continue;
+            }
+            // A note on part of the text (QualCoder's annotations) says which part.
+            if let Some(selection) = note.first("PlainTextSelection")
+                && let (Some(start), Some(end)) = (
+                    selection.attr("startPosition").and_then(|s| s.parse().ok()),
+                    selection.attr("endPosition").and_then(|s| s.parse().ok()),
+                )
+                && let Placed::Checked(range, _) | Placed::Unchecked(range) =
+                    positions::place(&text, start, end, None)
+                && range != CodePointRange::new(0, text.char_count())
+                && !range.is_empty()
+            {
+                uncoded_memos += 1;
+                memo = format!("[on \"{}\"] {memo}", short(&text.slice(range)));
+            }
+            let coder = coder_of(note.attr("creatingUser").or(note.attr("modifyingUser")));
+            work.entry(coder)
+                .or_default()
+                .entry(document_id.clone())
+                .or_default()
+                .memos
+                .push(memo);
+        }
+        let mut selection_guids = BTreeSet::new();
+        for selection in source.selections_in.all("PlainTextSelection") {
+            if let Some(guid) = lower(selection.attr("guid"))
+                && !selection_guids.insert(guid.clone())
+            {
+                return Err(Error::invalid(
+                    at(selection),
+                    format!(
+                        "two selections in source {:?} have the GUID {guid}",
+                        source.id
+                    ),
+                ));
+            }
+            let number = |key: &str| -> Result<u64> {
+                selection
+                    .attr(key)
+                    .and_then(|v| v.trim().parse().ok())
+                    .ok_or_else(|| {
+                        Error::invalid(
+                            at(selection),
+                            format!("a selection without a whole-number {key}"),
+                        )
+                    })
+            };
+            let (start, end) = (number("startPosition")?, number("endPosition")?);
+            let range = match positions::place(&text, start, end, selection.attr("name")) {
+                Placed::Checked(range, reading) => {
+                    if reading != Reading::STANDARD {
+                        *corrections.entry(reading).or_default() += 1;
+                    }
+                    range
+                }
+                Placed::Unchecked(range) => {
+                    unchecked += 1;
+                    range
+                }
+                Placed::Outside => {
+                    return Err(Error::invalid(
+                        at(selection),
+                        format!(
+                            "a selection at {start}..{end} lies outside the text of source {:?} ({} characters)",
+                            source.id,
+                            text.char_count()
+                        ),
+                    ));
+                }
+            };
+            let memo = selection
+                .child_text("Description")
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(str::to_string);
+            let mut note_memos: Vec<String> = Vec::new();
+            for reference in selection
+                .all("NoteRef")
+                .chain(selection.all("Coding").flat_map(|c| c.all("NoteRef")))
+            {
+                if let Some(guid) = lower(reference.attr("targetGUID"))
+                    && let Some(note) = notes.get(&guid)
+                {
+                    notes_used.insert(guid);
+                    let text = note_text(note)?;
+                    if !text.is_empty() {
+                        note_memos.push(text);
+                    }
+                }
+            }
+            let memo = memo
+                .into_iter()
+                .chain(note_memos)
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            let memo = (!memo.is_empty()).then_some(memo);
+            let created = parse_time(selection.attr("creationDateTime"));
+            let modified = parse_time(selection.attr("modifiedDateTime")).or(created);
+            let codings: Vec<&Element> = selection.all("Coding").collect();
+            if codings.is_empty() {
+                // A memo on text without a code (MAXQDA): the document memo says where.
+                if let Some(memo) = memo {
+                    uncoded_memos += 1;
+                    let coder = coder_of(selection.attr("creatingUser"));
+                    work.entry(coder)
+                        .or_default()
+                        .entry(document_id.clone())
+                        .or_default()
+                        .memos
+                        .push(format!("[on \"{}\"] {memo}", short(&text.slice(range))));
+                }
+                continue;
+            }
+            for coding in codings {
+                let code_guid = lower(coding.first("CodeRef").and_then(|c| c.attr("targetGUID")));
+                let code = match code_guid.as_ref().and_then(|g| built.codes.get(g)) {
+                    Some((Kind::Indicator, id)) => IndicatorId::new(id.as_str()),
+                    Some((Kind::Category, id)) => {
+                        *on_categories.entry(id.clone()).or_default() += 1;
+                        continue;
+                    }
+                    None => {
+                        unknown_codes += 1;
+                        continue;
+                    }
+                };
+                let coder = coder_of(
+                    coding
+                        .attr("creatingUser")
+                        .or(selection.attr("creatingUser")),
+                );
+                let coding_created = parse_time(coding.attr("creationDateTime")).or(created);
+                let pieces = pieces(&document, range);
+                if pieces.is_empty() {
+                    empty += 1;
+                    continue;
+                }
+                if pieces.len() > 1 {
+                    split += 1;
+                }
+                let one = pieces.len() == 1;
+                let slot = work
+                    .entry(coder.clone())
+                    .or_default()
+                    .entry(document_id.clone())
+                    .or_default();
+                for (unit, mut span) in pieces {
+                    let unit = &document.units[unit];
+                    // normcode wrote a span that covers its whole unit: its GUID says so.
+                    if span.is_none()
+                        && one
+                        && from_normcode
+                        && lower(selection.attr("guid"))
+                            == Some(guid::selection(
+                                &coder,
+                                &document_id,
+                                &unit.id,
+                                Some(range),
+                                &code,
+                            ))
+                    {
+                        span = Some(range);
+                    }
+                    let key = (unit.id.to_string(), span.map(|s| (s.start, s.end)));
+                    match slot.index.get(&key) {
+                        Some(&at) => {
+                            let a = &mut slot.annotations[at];
+                            if !a.codes.contains(&code) {
+                                a.codes.push(code.clone());
+                            }
+                            if let Some(memo) = &memo
+                                && a.memo.as_deref().is_none_or(|m| !m.contains(memo.as_str()))
+                            {
+                                a.memo = Some(match a.memo.take() {
+                                    Some(old) => format!("{old}\n\n{memo}"),
+                                    None => memo.clone(),
+                                });
+                            }
+                            a.created = a
+                                .created
+                                .min(coding_created)
+                                .or(a.created)
+                                .or(coding_created);
+                            a.modified = a.modified.max(modified);
+                        }
+                        None => {
+                            let mut a = Annotation::new_in(
+                                &document,
+                                unit,
+                                span,
+                                vec![code.clone()],
+                                Utc::now(),
+                            );
+                            a.created = coding_created;
+                            a.modified = modified;
+                            a.memo = memo.clone();
+                            slot.index.insert(key, slot.annotations.len());
+                            slot.annotations.push(a);
+                        }
+                    }
+                }
+            }
+        }
+        documents.push((relative, document, markdown));
+    }
+
+    // Notes nothing refers to: journals, project memos.
+    let loose: Vec<String> = notes
+        .iter()
+        .filter(|(guid, _)| !notes_used.contains(*guid))
+        .map(|(_, n)| n.attr("name").unwrap_or("(no name)").to_string())
+        .collect();
+
+    // The codebook, with the variables the sources use that it does not declare.
+    for (key, (name, integer)) in &declared {
+        built.codebook.variables.push(VariableOut {
+            id: key.clone(),
+            label: built
+                .codebook
+                .languages
+                .iter()
+                .map(|l| (l.clone(), name.clone()))
+                .collect(),
+            kind: if *integer {
+                crate::codebook::VariableType::Integer
+            } else {
+                crate::codebook::VariableType::Text
+            },
+            groups: Vec::new(),
+            values: Vec::new(),
+            min: None,
+            max: None,
+        });
+    }
+    let codebook_yaml = built.codebook.to_yaml(&qde_path)?;
+    let codebook_version = header.as_ref().map(|h| h.codebook.version.clone());
+    let _ = lang;
+    out.files.push((
+        PathBuf::from("codebook.yaml"),
+        format!(
+            "# Imported by normcode from {}.\n{codebook_yaml}",
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        )
+        .into_bytes(),
+    ));
+    out.files.push((
+        PathBuf::from("normcode.yaml"),
+        format!(
+            "# Imported by normcode from a REFI-QDA project.\ndocuments: documents\nsegmentation: {}\n",
+            match segmentation {
+                Segmentation::Paragraph => "paragraph",
+                Segmentation::Sentence => "sentence",
+                Segmentation::Line => "line",
+            }
+        )
+        .into_bytes(),
+    ));
+    out.documents = documents.len();
+    let by_id: HashMap<DocumentId, &Document> = documents
+        .iter()
+        .map(|(_, d, _)| (d.id.clone(), d))
+        .collect();
+    let mut assumed_status = 0usize;
+    for (coder, docs) in work {
+        let mut file = CoderFile {
+            schema: SCHEMA_VERSION,
+            coder: coder.clone(),
+            codebook_version: header
+                .as_ref()
+                .and_then(|h| h.coders.get(&coder))
+                .and_then(|c| c.codebook_version.clone())
+                .or_else(|| codebook_version.clone()),
+            documents: BTreeMap::new(),
+        };
+        for (id, w) in docs {
+            let status = w.status.unwrap_or_else(|| {
+                assumed_status += 1;
+                Status::InProgress
+            });
+            out.annotations += w.annotations.len();
+            let memo = (!w.memos.is_empty()).then(|| w.memos.join("\n\n"));
+            out.memos += usize::from(memo.is_some());
+            let mut coding = DocumentCoding {
+                status,
+                memo,
+                annotations: w.annotations,
+            };
+            coding.sort(by_id.get(&id).copied());
+            file.documents.insert(id, Arc::new(coding));
+        }
+        let text = crate::annotations::coder_file_to_string(&file)?;
+        out.files.push((
+            PathBuf::from("annotations").join(format!("{coder}.yaml")),
+            text.into_bytes(),
+        ));
+        out.coders.push(coder);
+    }
+    for (relative, _, markdown) in documents {
+        out.files.push((relative, markdown.into_bytes()));
+    }
+
+    // The report.
+    for (reading, n) in &corrections {
+        out.notes.push(format!(
+            "{} {}: read so (checked against the selected text)",
+            plural(*n, "selection", "selections"),
+            reading.describe()
+        ));
+    }
+    if unchecked > 0 {
+        out.notes.push(format!(
+            "{} could not be checked against their text (their name is not the selected text) \
+             and were read as the standard says (code points, end exclusive)",
+            plural(unchecked, "selection", "selections")
+        ));
+    }
+    if split > 0 {
+        out.notes.push(format!(
+            "{} crossed paragraph (unit) edges and were split into one annotation per unit",
+            plural(split, "coding", "codings")
+        ));
+    }
+    if ids_derived > 0 && from_normcode {
+        out.notes.push(format!(
+            "{} had no normcode document id: ids were derived from their names",
+            plural(ids_derived, "source", "sources")
+        ));
+    }
+    if assumed_status > 0 {
+        out.notes.push(format!(
+            "{} (coder × document) had no normcode status and were marked in_progress; mark \
+             finished documents done (reliability reads only those)",
+            plural(assumed_status, "document", "documents")
+        ));
+    }
+    if uncoded_memos > 0 {
+        out.notes.push(format!(
+            "{} on part of a text without a code became document memo paragraphs starting \
+             [on \"...\"]",
+            plural(uncoded_memos, "memo", "memos")
+        ));
+    }
+    if unknown_user > 0 {
+        out.notes.push(format!(
+            "{} named no known user: they are the coder `unknown`'s",
+            plural(unknown_user, "coding or memo", "codings or memos")
+        ));
+    }
+    for (kind, n) in &left_out_sources {
+        out.left_out.push(format!(
+            "{} ({kind}): normcode codes text only",
+            plural(*n, "source", "sources")
+        ));
+    }
+    if pdf_areas > 0 {
+        out.left_out.push(format!(
+            "{} (areas of a PDF page)",
+            plural(pdf_areas, "PDF selection", "PDF selections")
+        ));
+    }
+    for (category, n) in &on_categories {
+        out.left_out.push(format!(
+            "{} on code {category}, which has sub-codes and became a category (normcode codes \
+             with indicators only): add an indicator for it and code again",
+            plural(*n, "coding", "codings")
+        ));
+    }
+    if unknown_codes > 0 {
+        out.left_out.push(format!(
+            "{} refer to codes the codebook does not have",
+            plural(unknown_codes, "coding", "codings")
+        ));
+    }
+    if empty > 0 {
+        out.left_out.push(format!(
+            "{} select only white space between paragraphs, or nothing",
+            plural(empty, "coding", "codings")
+        ));
+    }
+    if unknown_variable > 0 {
+        out.left_out.push(format!(
+            "{} of variables the project does not declare",
+            plural(unknown_variable, "value", "values")
+        ));
+    }
+    if named_cases > 0 {
+        out.notes.push(format!(
+            "{}: their variable values went to their sources' front matter; the cases \
+             themselves are not kept",
+            plural(named_cases, "case", "cases")
+        ));
+    }
+    if !loose.is_empty() {
+        let mut names = loose;
+        names.sort();
+        out.left_out.push(format!(
+            "{} no source or coding refers to (journals, project memos): {}",
+            plural(names.len(), "note", "notes"),
+            names.join(", ")
+        ));
+    }
+    for element in ["Graphs", "Links"] {
+        if let Some(e) = root.first(element)
+            && !e.children.is_empty()
+        {
+            out.left_out.push(format!(
+                "{} {element} (normcode has no place for them)",
+                e.children.len()
+            ));
+        }
+    }
+    if let Some(sets) = root.first("Sets") {
+        let foreign = sets
+            .all("Set")
+            .filter(|s| {
+                !s.child_text("Description")
+                    .is_some_and(|d| d.starts_with("normcode indicator attribute"))
+            })
+            .count();
+        if foreign > 0 {
+            out.left_out.push(format!(
+                "{} (groups of codes or sources; normcode has no place for them)",
+                plural(foreign, "set", "sets")
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn status_of(text: &str) -> Option<Status> {
+    match text {
+        "not_started" => Some(Status::NotStarted),
+        "in_progress" => Some(Status::InProgress),
+        "done" => Some(Status::Done),
+        _ => None,
+    }
+}
+
+/// At most 40 characters of a text, on one line.
+fn short(text: &str) -> String {
+    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() <= 40 {
+        one
+    } else {
+        let mut cut: String = one.chars().take(39).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// The units a range covers: `(unit position, None)` for a whole unit, a span for part of one.
+fn pieces(document: &Document, range: CodePointRange) -> Vec<(usize, Option<CodePointRange>)> {
+    let first = document
+        .units
+        .partition_point(|u| u.range.end <= range.start);
+    let mut out = Vec::new();
+    for (i, unit) in document.units.iter().enumerate().skip(first) {
+        if unit.range.start >= range.end {
+            break;
+        }
+        let start = unit.range.start.max(range.start);
+        let end = unit.range.end.min(range.end);
+        if start >= end {
+            continue;
+        }
+        let part = CodePointRange::new(start, end);
+        if part == unit.range {
+            out.push((i, None));
+        } else if !document.slice(part).is_some_and(|t| t.trim().is_empty()) {
+            out.push((i, Some(part)));
+        }
+    }
+    out
+}
+
+/// Writes `imported` as the new project folder `into`, which must not exist (or be empty):
+/// into a temporary folder next to it first, loaded and checked there, then renamed.
+pub fn write(into: &Path, imported: &Imported) -> Result<()> {
+    if into.exists() {
+        let empty = into.is_dir()
+            && std::fs::read_dir(into)
+                .map_err(|e| Error::io(into, "cannot read", e))?
+                .next()
+                .is_none();
+        if !empty {
+            return Err(Error::Usage(format!(
+                "{} exists and is not empty: import into a new folder; nothing was written",
+                into.display()
+            )));
+        }
+    }
+    let parent = match into.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return Err(Error::Usage(format!(
+            "{} does not exist: create it first; nothing was written",
+            parent.display()
+        )));
+    }
+    let temp = tempfile::Builder::new()
+        .prefix(".normcode-import-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io(&parent, "cannot create a temporary folder in", e))?;
+    for (relative, bytes) in &imported.files {
+        let path = temp.path().join(relative);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create", e))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, "cannot write", e))?;
+    }
+    // What was written must load as a project, every annotation placed.
+    let project = crate::project::Project::open(temp.path())?;
+    let coders = project.load_coders(None)?;
+    let orphaned: usize = coders.iter().map(|c| c.anchors.orphaned.len()).sum();
+    if orphaned > 0 {
+        return Err(Error::Usage(format!(
+            "{orphaned} imported annotations do not anchor in their documents; please report \
+             this; nothing was written"
+        )));
+    }
+    if into.exists() {
+        std::fs::remove_dir(into).map_err(|e| Error::io(into, "cannot replace", e))?;
+    }
+    let kept = temp.keep();
+    std::fs::rename(&kept, into).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&kept);
+        Error::io(into, "cannot move the imported project to", e)
+    })?;
+    Ok(())
+}
