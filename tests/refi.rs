@@ -257,6 +257,27 @@ fn qdc_round_trip_keeps_attributes_variables_and_name() {
     let il01 = b.indicator(&"IL01".into()).unwrap();
     assert_eq!(il01.attributes["orientation"], "relevance");
     assert_eq!(b.variables.len(), 2, "publisher and year");
+
+    // QualCoder drops sets (and so the settings), but keeps the codes' descriptions: the
+    // attributes still come back, declared from what the codes carry.
+    let text = std::fs::read_to_string(&qdc).unwrap();
+    let without_sets = text[..text.find("<Sets>").unwrap()].to_string() + "</CodeBook>\n";
+    std::fs::write(&qdc, without_sets).unwrap();
+    ok(run(&[
+        "export",
+        "--import-qdc",
+        s(&qdc),
+        "--out",
+        s(&yaml),
+        "--force",
+    ]));
+    let c = Codebook::load(&yaml).unwrap();
+    assert_eq!(c.name, "codes", "no settings: the file's name");
+    assert_eq!(c.attributes.len(), 1);
+    assert_eq!(
+        c.indicator(&"IL01".into()).unwrap().attributes["orientation"],
+        "relevance"
+    );
 }
 
 fn shared_fixture(name: &str) -> Option<PathBuf> {

@@ -728,13 +728,39 @@ pub(crate) fn build(
             categories: Vec::new(),
         });
     }
+    // Attributes the codes carry that no settings declare (a tool that dropped the settings
+    // kept the codes' descriptions): declared with their values as found.
+    let mut attributes: Vec<AttributeOut> =
+        header.map(|h| h.attributes.clone()).unwrap_or_default();
+    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    collect_attributes(&categories, &mut found);
+    for (id, values) in found {
+        match attributes.iter_mut().find(|a| a.id == id) {
+            Some(declared) => {
+                for value in values {
+                    if !declared.values.contains(&value) {
+                        declared.values.push(value);
+                    }
+                }
+            }
+            None => attributes.push(AttributeOut {
+                label: importer
+                    .languages
+                    .iter()
+                    .map(|l| (l.clone(), id.clone()))
+                    .collect(),
+                id,
+                values,
+            }),
+        }
+    }
     let out = CodebookOut {
         name: header.map_or_else(|| name.to_string(), |h| h.name.clone()),
         version: header.map_or_else(|| "1.0".to_string(), |h| h.version.clone()),
         languages: importer.languages.clone(),
         description: header.and_then(|h| h.description.clone()),
         variables: header.map(|h| h.variables.clone()).unwrap_or_default(),
-        attributes: header.map(|h| h.attributes.clone()).unwrap_or_default(),
+        attributes,
         categories,
         history: header.map(|h| h.history.clone()).unwrap_or_default(),
     };
@@ -758,6 +784,21 @@ impl CodebookOut {
             )
         })?;
         Ok(yaml)
+    }
+}
+
+/// Every indicator attribute and its values, in the order met.
+fn collect_attributes(categories: &[CategoryOut], found: &mut BTreeMap<String, Vec<String>>) {
+    for category in categories {
+        for indicator in &category.indicators {
+            for (key, value) in &indicator.attributes {
+                let values = found.entry(key.clone()).or_default();
+                if !values.contains(value) {
+                    values.push(value.clone());
+                }
+            }
+        }
+        collect_attributes(&category.categories, found);
     }
 }
 
