@@ -196,8 +196,8 @@ impl Header {
     /// is an error (someone edited it).
     pub fn from_text(path: &Path, text: &str) -> Result<Option<Self>> {
         let mut offset = 0;
-        let mut lines_before = 0;
-        for line in text.split_inclusive('\n') {
+        for (lines_before, line) in text.split_inclusive('\n').enumerate() {
+            let lines_before = lines_before as u64;
             if line.trim_end() == MARKER {
                 let yaml = &text[offset..];
                 let wrapper: Wrapper =
@@ -210,7 +210,6 @@ impl Header {
                 return Ok(Some(wrapper.normcode));
             }
             offset += line.len();
-            lines_before += 1;
         }
         Ok(None)
     }
