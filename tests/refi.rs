@@ -395,7 +395,7 @@ fn utf16_offsets_inclusive_ends_and_crlf_are_corrected_and_reported() {
         "{report}"
     );
     assert!(
-        report.contains("1 selection could not be checked"),
+        report.contains("1 selection could not be checked against the selected text"),
         "{report}"
     );
     assert!(

@@ -56,6 +56,10 @@ pub struct ImportArgs {
     pub language: String,
 }
 
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 /// `normcode import FILE.qdpx --into DIR`: a REFI-QDA project becomes a new normcode project.
 fn import_qdpx(args: &ImportArgs) -> Result<ExitCode> {
     let [file] = args.files.as_slice() else {
@@ -82,15 +86,15 @@ fn import_qdpx(args: &ImportArgs) -> Result<ExitCode> {
         note!("left out: {line}");
     }
     say!(
-        "{} -> {}: {} documents, {} indicators, {} coders ({}), {} annotations, {} document memos",
+        "{} -> {}: {}, {}, {} ({}), {}, {}",
         file.display(),
         into.display(),
-        imported.documents,
-        imported.indicators,
-        imported.coders.len(),
+        count(imported.documents, "document"),
+        count(imported.indicators, "indicator"),
+        count(imported.coders.len(), "coder"),
         imported.coders.join(", "),
-        imported.annotations,
-        imported.memos
+        count(imported.annotations, "annotation"),
+        count(imported.memos, "document memo")
     )?;
     note!(
         "check it with `normcode check --project {}`",

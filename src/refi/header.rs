@@ -195,17 +195,27 @@ impl Header {
     /// description without the `normcode:` line is `Ok(None)`; one with it that does not read
     /// is an error (someone edited it).
     pub fn from_text(path: &Path, text: &str) -> Result<Option<Self>> {
+        Self::from_text_at(path, text, 0)
+    }
+
+    /// [`Header::from_text`] for a description that starts on line `first_line` + 1 of the
+    /// file, so that errors name the file's line.
+    pub fn from_text_at(path: &Path, text: &str, first_line: u64) -> Result<Option<Self>> {
         let mut offset = 0;
         for (lines_before, line) in text.split_inclusive('\n').enumerate() {
-            let lines_before = lines_before as u64;
+            let lines_before = lines_before as u64 + first_line;
             if line.trim_end() == MARKER {
                 let yaml = &text[offset..];
                 let wrapper: Wrapper =
-                    crate::yaml::parse(path, yaml, lines_before).map_err(|e| {
-                        Error::Usage(format!(
-                            "{}: the normcode settings in its description do not read: {e}",
-                            path.display()
-                        ))
+                    crate::yaml::parse(path, yaml, lines_before).map_err(|e| match e {
+                        Error::Invalid { at, message } => Error::Invalid {
+                            at,
+                            message: format!(
+                                "the normcode settings in a description do not read \
+                                 (were they edited?): {message}"
+                            ),
+                        },
+                        other => other,
                     })?;
                 return Ok(Some(wrapper.normcode));
             }

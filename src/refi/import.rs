@@ -346,8 +346,11 @@ pub fn read_bytes(path: &Path, bytes: &[u8], language: &str) -> Result<Imported>
         SourcePos::at(&qde_path, line, column)
     };
     let mut out = Imported::default();
-    let header = match root.child_text("Description") {
-        Some(text) => Header::from_text(&qde_path, text)?,
+    let header = match root.first("Description") {
+        Some(d) => {
+            let line = dom::line_column(&qde, d.offset).0;
+            Header::from_text_at(&qde_path, &d.text, line - 1)?
+        }
         None => None,
     };
     let from_normcode = header.is_some();
@@ -1061,9 +1064,10 @@ pub fn read_bytes(path: &Path, bytes: &[u8], language: &str) -> Result<Imported>
     }
     if unchecked > 0 {
         out.notes.push(format!(
-            "{} could not be checked against their text (their name is not the selected text) \
-             and were read as the standard says (code points, end exclusive)",
-            plural(unchecked, "selection", "selections")
+            "{} could not be checked against the selected text (no name, or a name that is \
+             not that text) and {} read as the standard says (code points, end exclusive)",
+            plural(unchecked, "selection", "selections"),
+            if unchecked == 1 { "was" } else { "were" }
         ));
     }
     if split > 0 {
