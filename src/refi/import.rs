@@ -29,11 +29,16 @@
 //! next to `DIR`, loaded and checked, then renamed to `DIR`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::Utc;
+
+pub use super::archive::write;
+use super::archive::{Archive, utf8};
+use super::mapping::{
+    coder_name, id_from_name, lower, parse_time, pieces, plural, short, status_of, unique,
+};
 
 use super::codes::{self, Kind};
 use super::dom::{self, Element};
@@ -43,11 +48,6 @@ use crate::annotations::{Annotation, CoderFile, DocumentCoding, SCHEMA_VERSION, 
 use crate::corpus::{CodePointRange, Document, DocumentId, IndicatorId, MetaValue, Segmentation};
 use crate::error::{Error, Result, SourcePos};
 use crate::export::guid;
-
-/// The largest file read from an archive (a zip bomb, not a project).
-const MAX_ENTRY: u64 = 512 << 20;
-/// The most bytes read from all of an archive's files together.
-const MAX_TOTAL: u64 = 4 << 30;
 
 /// A project read from a `.qdpx`, ready to be written.
 #[derive(Debug, Default)]
@@ -63,198 +63,6 @@ pub struct Imported {
     pub notes: Vec<String>,
     /// What could not be mapped, and was left out.
     pub left_out: Vec<String>,
-}
-
-/// The files of an archive, by their path inside it.
-struct Archive {
-    path: PathBuf,
-    entries: BTreeMap<String, Vec<u8>>,
-}
-
-impl Archive {
-    fn read(path: &Path, bytes: &[u8]) -> Result<Self> {
-        let bad = |message: String| Error::invalid(SourcePos::file(path), message);
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-            .map_err(|e| bad(format!("not a REFI-QDA project archive (a zip file): {e}")))?;
-        let mut entries = BTreeMap::new();
-        let mut total = 0u64;
-        for i in 0..zip.len() {
-            let mut file = zip
-                .by_index(i)
-                .map_err(|e| bad(format!("cannot read the archive: {e}")))?;
-            let name = file
-                .name()
-                .map_err(|e| bad(format!("a file name in the archive does not read: {e}")))?
-                .into_owned();
-            if file.enclosed_name().is_none() || name.starts_with('/') || name.contains('\\') {
-                return Err(bad(format!(
-                    "the archive holds a file with an unsafe path, {name:?} (it would be written \
-                     outside the project): refusing the whole archive"
-                )));
-            }
-            if file.is_dir() {
-                continue;
-            }
-            let mut content = Vec::new();
-            file.by_ref()
-                .take(MAX_ENTRY + 1)
-                .read_to_end(&mut content)
-                .map_err(|e| bad(format!("cannot read {name} in the archive: {e}")))?;
-            if content.len() as u64 > MAX_ENTRY {
-                return Err(bad(format!(
-                    "{name} in the archive is larger than {} MB",
-                    MAX_ENTRY >> 20
-                )));
-            }
-            total += content.len() as u64;
-            if total > MAX_TOTAL {
-                return Err(bad(format!(
-                    "the archive unpacks to more than {} GB",
-                    MAX_TOTAL >> 30
-                )));
-            }
-            entries.insert(name, content);
-        }
-        Ok(Self {
-            path: path.to_path_buf(),
-            entries,
-        })
-    }
-
-    /// The file an `internal://NAME` path names: `sources/NAME` (or `Sources/NAME`).
-    fn internal(&self, reference: &str) -> Option<(&str, &[u8])> {
-        let name = reference
-            .strip_prefix("internal://")?
-            .trim_start_matches('/');
-        self.entries
-            .iter()
-            .find(|(path, _)| {
-                path.split_once('/').is_some_and(|(folder, rest)| {
-                    folder.eq_ignore_ascii_case("sources") && rest == name
-                }) || path.as_str() == name
-            })
-            .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
-    }
-
-    fn project_qde(&self) -> Result<(&str, &[u8])> {
-        self.entries
-            .get_key_value("project.qde")
-            .or_else(|| {
-                self.entries
-                    .iter()
-                    .find(|(p, _)| !p.contains('/') && p.ends_with(".qde"))
-            })
-            .map(|(p, b)| (p.as_str(), b.as_slice()))
-            .ok_or_else(|| {
-                Error::invalid(
-                    SourcePos::file(&self.path),
-                    "not a REFI-QDA project archive: it holds no project.qde",
-                )
-            })
-    }
-
-    /// A path for messages: `study.qdpx/sources/x.txt`.
-    fn shown(&self, inner: &str) -> PathBuf {
-        self.path.join(inner)
-    }
-}
-
-/// UTF-8 text without BOM.
-fn utf8(path: &Path, bytes: &[u8]) -> Result<String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|e| {
-        Error::invalid(
-            SourcePos::file(path),
-            format!(
-                "not UTF-8 text (byte {}); REFI-QDA sources are UTF-8",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
-}
-
-fn lower(guid: Option<&str>) -> Option<String> {
-    guid.map(|g| g.trim().trim_matches(['{', '}']).to_ascii_lowercase())
-}
-
-/// A date-time as tools write it (`2019-06-04T05:25:16Z`, with or without zone).
-fn parse_time(text: Option<&str>) -> Option<DateTime<Utc>> {
-    let text = text?.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
-    }
-    NaiveDateTime::parse_from_str(text.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S%.f")
-        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"))
-        .ok()
-        .map(|t| t.and_utc())
-}
-
-/// A file-name-safe path segment: letters, digits, `-`, `_`, `.` kept, runs of anything else
-/// one `_`.
-fn safe_segment(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.trim().chars() {
-        if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
-            out.push(c);
-        } else if !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    let out = out.trim_matches(['_', '.']).to_string();
-    if out.is_empty() {
-        "document".to_string()
-    } else {
-        out
-    }
-}
-
-/// A document id from a source name: extension dropped, `/` kept as folders.
-fn id_from_name(name: &str) -> String {
-    let name = name.trim();
-    let lower = name.to_ascii_lowercase();
-    let stem = [
-        ".txt", ".docx", ".pdf", ".rtf", ".md", ".odt", ".doc", ".html", ".htm",
-    ]
-    .iter()
-    .find(|ext| lower.ends_with(*ext))
-    .map_or(name, |ext| &name[..name.len() - ext.len()]);
-    stem.split(['/', '\\'])
-        .filter(|s| !s.trim().is_empty())
-        .map(safe_segment)
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// The coder name for a user name: what a coder file name can hold.
-fn coder_name(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.trim().chars() {
-        if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
-            out.push(c);
-        } else if !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    let out: String = out.trim_start_matches('.').chars().take(60).collect();
-    if out.is_empty() {
-        "coder".to_string()
-    } else {
-        out
-    }
-}
-
-fn unique(base: String, used: &mut BTreeSet<String>) -> String {
-    let mut name = base.clone();
-    let mut n = 2;
-    while !used.insert(name.to_lowercase()) {
-        name = format!("{base}-{n}");
-        n += 1;
-    }
-    name
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A variable of the project.
@@ -368,7 +176,6 @@ pub fn read_bytes(path: &Path, bytes: &[u8], language: &str) -> Result<Imported>
         .values()
         .filter(|(kind, _)| *kind == Kind::Indicator)
         .count();
-    let lang = built.codebook.languages[0].clone();
     let segmentation = header
         .as_ref()
         .and_then(|h| h.segmentation)
@@ -987,7 +794,6 @@ pub fn read_bytes(path: &Path, bytes: &[u8], language: &str) -> Result<Imported>
     }
     let codebook_yaml = built.codebook.to_yaml(&qde_path)?;
     let codebook_version = header.as_ref().map(|h| h.codebook.version.clone());
-    let _ = lang;
     out.files.push((
         PathBuf::from("codebook.yaml"),
         format!(
@@ -1181,108 +987,4 @@ pub fn read_bytes(path: &Path, bytes: &[u8], language: &str) -> Result<Imported>
         }
     }
     Ok(out)
-}
-
-fn status_of(text: &str) -> Option<Status> {
-    match text {
-        "not_started" => Some(Status::NotStarted),
-        "in_progress" => Some(Status::InProgress),
-        "done" => Some(Status::Done),
-        _ => None,
-    }
-}
-
-/// At most 40 characters of a text, on one line.
-fn short(text: &str) -> String {
-    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() <= 40 {
-        one
-    } else {
-        let mut cut: String = one.chars().take(39).collect();
-        cut.push('…');
-        cut
-    }
-}
-
-/// The units a range covers: `(unit position, None)` for a whole unit, a span for part of one.
-fn pieces(document: &Document, range: CodePointRange) -> Vec<(usize, Option<CodePointRange>)> {
-    let first = document
-        .units
-        .partition_point(|u| u.range.end <= range.start);
-    let mut out = Vec::new();
-    for (i, unit) in document.units.iter().enumerate().skip(first) {
-        if unit.range.start >= range.end {
-            break;
-        }
-        let start = unit.range.start.max(range.start);
-        let end = unit.range.end.min(range.end);
-        if start >= end {
-            continue;
-        }
-        let part = CodePointRange::new(start, end);
-        if part == unit.range {
-            out.push((i, None));
-        } else if !document.slice(part).is_some_and(|t| t.trim().is_empty()) {
-            out.push((i, Some(part)));
-        }
-    }
-    out
-}
-
-/// Writes `imported` as the new project folder `into`, which must not exist (or be empty):
-/// into a temporary folder next to it first, loaded and checked there, then renamed.
-pub fn write(into: &Path, imported: &Imported) -> Result<()> {
-    if into.exists() {
-        let empty = into.is_dir()
-            && std::fs::read_dir(into)
-                .map_err(|e| Error::io(into, "cannot read", e))?
-                .next()
-                .is_none();
-        if !empty {
-            return Err(Error::Usage(format!(
-                "{} exists and is not empty: import into a new folder; nothing was written",
-                into.display()
-            )));
-        }
-    }
-    let parent = match into.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if !parent.is_dir() {
-        return Err(Error::Usage(format!(
-            "{} does not exist: create it first; nothing was written",
-            parent.display()
-        )));
-    }
-    let temp = tempfile::Builder::new()
-        .prefix(".normcode-import-")
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io(&parent, "cannot create a temporary folder in", e))?;
-    for (relative, bytes) in &imported.files {
-        let path = temp.path().join(relative);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create", e))?;
-        }
-        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, "cannot write", e))?;
-    }
-    // What was written must load as a project, every annotation placed.
-    let project = crate::project::Project::open(temp.path())?;
-    let coders = project.load_coders(None)?;
-    let orphaned: usize = coders.iter().map(|c| c.anchors.orphaned.len()).sum();
-    if orphaned > 0 {
-        return Err(Error::Usage(format!(
-            "{orphaned} imported annotations do not anchor in their documents; please report \
-             this; nothing was written"
-        )));
-    }
-    if into.exists() {
-        std::fs::remove_dir(into).map_err(|e| Error::io(into, "cannot replace", e))?;
-    }
-    let kept = temp.keep();
-    std::fs::rename(&kept, into).map_err(|e| {
-        let _ = std::fs::remove_dir_all(&kept);
-        Error::io(into, "cannot move the imported project to", e)
-    })?;
-    Ok(())
 }

@@ -2,10 +2,12 @@
 //! travel in descriptions ([`header`]), and the import of another tool's project archive
 //! (`.qdpx`) as a normcode project ([`import`]).
 
+mod archive;
 pub mod codes;
 mod dom;
 pub mod header;
 pub mod import;
+mod mapping;
 mod positions;
 
 /// A value inside a `normcode: key=value ...` line: `%`, white space, `=`, `,` and `:` written
