@@ -20,12 +20,16 @@
 //! [zh] the label in the next language
 //! the definition in that language, its rules and examples
 //!
-//! normcode: indicator=IL01 languages=en,zh
+//! normcode: indicator=IL01 languages=en,zh attr:orientation=relevance
 //! ```
 //!
-//! The last line keeps what the format has no place for (the id, the languages, `retired`), so
-//! that a normcode export imports back with the same ids, labels, definitions and hierarchy.
-//! Indicator attributes are exported as sets of codes ("Need for orientation: relevance").
+//! The last line keeps what the format has no place for (the id, the languages, `retired`, the
+//! indicator's attributes), so that a normcode export imports back with the same ids, labels,
+//! definitions, attributes and hierarchy, also after a tool that keeps only codes (QualCoder).
+//! Indicator attributes are also exported as sets of codes ("Need for orientation:
+//! relevance"), and the codebook's name, version, languages, variables, attribute declarations
+//! and history as YAML in a set without members named "normcode codebook settings"
+//! ([`crate::refi::header`]).
 //!
 //! Import ([`import`]): any tool's `.qdc` (MAXQDA, ATLAS.ti, NVivo, QualCoder, ...) becomes a
 //! normcode codebook: a code with child codes becomes a category, a code without children an
