@@ -567,3 +567,64 @@ fn hostile_archives_are_refused_and_nothing_is_written() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("is not empty"));
     assert_eq!(std::fs::read_dir(&into).unwrap().count(), 1);
 }
+
+/// Sets the modification time of every file under `dir`.
+fn touch_all(dir: &Path, time: std::time::SystemTime) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            touch_all(&entry.path(), time);
+        } else {
+            let file = std::fs::File::options()
+                .write(true)
+                .open(entry.path())
+                .unwrap();
+            file.set_modified(time).unwrap();
+        }
+    }
+}
+
+#[test]
+fn qdpx_export_is_the_same_whenever_the_project_was_checked_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut exports = Vec::new();
+    for (copy, seconds) in [("a", 1_000_000_000u64), ("b", 1_700_000_000)] {
+        let root = bundled(&dir.path().join(copy));
+        // A document nobody coded: dated by its front matter, or the fixed date.
+        std::fs::write(
+            root.join("samples/zz-dated.md"),
+            "---\ntitle: Dated\ndate: 2014-03-02\n---\nA text nobody coded.\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("samples/zz-undated.md"),
+            "---\ntitle: Undated\n---\nAnother text nobody coded.\n",
+        )
+        .unwrap();
+        touch_all(
+            &root,
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds),
+        );
+        let out = dir.path().join(format!("{copy}.qdpx"));
+        export_qdpx(&root, &out);
+        exports.push(std::fs::read(&out).unwrap());
+    }
+    assert!(exports[0] == exports[1], "the two exports differ");
+    let files = unzip(&dir.path().join("a.qdpx"));
+    let qde = String::from_utf8(files["project.qde"].clone()).unwrap();
+    let source = |title: &str| {
+        let at = qde.find(&format!("<Description>{title}")).unwrap();
+        let start = qde[..at].rfind("<TextSource").unwrap();
+        qde[start..at].to_string()
+    };
+    assert!(
+        source("Dated").contains(r#"creationDateTime="2014-03-02T00:00:00Z""#),
+        "{}",
+        source("Dated")
+    );
+    assert!(
+        source("Undated").contains(r#"creationDateTime="2000-01-01T00:00:00Z""#),
+        "{}",
+        source("Undated")
+    );
+}

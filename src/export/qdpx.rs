@@ -33,7 +33,6 @@
 
 use std::collections::BTreeSet;
 use std::io::{Cursor, Write};
-use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
@@ -102,12 +101,40 @@ struct Memo<'a> {
     modified: String,
 }
 
-/// A file's modification time, if it can be read.
-fn mtime(path: &Path) -> Option<DateTime<Utc>> {
-    std::fs::metadata(path)
-        .and_then(|m| m.modified())
+/// The date a source carries when nothing in the project dates it: 2000-01-01T00:00:00Z.
+/// Dates never come from files' modification times, so the same project exports the same
+/// XML wherever and whenever it is checked out.
+pub const UNDATED: i64 = 946_684_800;
+
+/// A document's dates: the first annotation any coder made on it (and the last change to one),
+/// else its front matter's `date` (`YYYY-MM-DD` or RFC 3339), else [`UNDATED`].
+fn document_times(
+    document: &crate::corpus::Document,
+    coders: &[LoadedCoder],
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let annotations = coders
+        .iter()
+        .filter_map(|c| c.file.documents.get(&document.id))
+        .flat_map(|d| d.annotations.iter());
+    let first = annotations.clone().filter_map(|a| a.created).min();
+    let last = annotations.filter_map(|a| a.modified.or(a.created)).max();
+    let created = first
+        .or_else(|| front_matter_date(document))
+        .unwrap_or_else(|| DateTime::from_timestamp(UNDATED, 0).unwrap_or_default());
+    (created, last.unwrap_or(created).max(created))
+}
+
+/// The front matter's `date`, as a time (midnight UTC for a day).
+fn front_matter_date(document: &crate::corpus::Document) -> Option<DateTime<Utc>> {
+    let text = document.metadata.text("date")?;
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
-        .map(DateTime::<Utc>::from)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
 }
 
 /// The source's name: the document id with `_` for `/` and for characters file names cannot
@@ -163,9 +190,13 @@ pub fn build(project: &Project, coders: &[LoadedCoder]) -> Result<Archive> {
     let mut statuses: Vec<Vec<(&str, Status)>> = (0..corpus.len()).map(|_| Vec::new()).collect();
     let mut first_created: Option<DateTime<Utc>> = None;
     let mut last_modified: Option<DateTime<Utc>> = None;
+    let times: Vec<(DateTime<Utc>, DateTime<Utc>)> = corpus
+        .documents
+        .iter()
+        .map(|d| document_times(d, coders))
+        .collect();
     for coder in coders {
         let user = guid::user(&coder.name);
-        let file_time = mtime(&coder.path).unwrap_or_else(Utc::now);
         let mut orphaned = 0;
         let mut missing: BTreeSet<&DocumentId> = BTreeSet::new();
         for (document_id, coding) in &coder.file.documents {
@@ -190,8 +221,8 @@ pub fn build(project: &Project, coders: &[LoadedCoder]) -> Result<Archive> {
                     guid: guid::document_memo(&coder.name, document_id),
                     coder: coder.name.as_str(),
                     text: memo,
-                    created: stamp(created.unwrap_or(file_time)),
-                    modified: stamp(file_time.max(modified.unwrap_or(file_time))),
+                    created: stamp(created.unwrap_or(times[position].0)),
+                    modified: stamp(modified.unwrap_or(times[position].0)),
                 });
             }
             for a in &coding.annotations {
@@ -337,7 +368,8 @@ pub fn build(project: &Project, coders: &[LoadedCoder]) -> Result<Archive> {
         for (position, document) in corpus.documents.iter().enumerate() {
             let guid = guid::source(&document.id);
             let path = format!("internal://{guid}.txt");
-            let file_time = time(mtime(&project.root.join(&document.path)));
+            let (created, modified) = times[position];
+            let (created, modified) = (Some(stamp(created)), Some(stamp(modified)));
             xml.open(
                 "TextSource",
                 &[
@@ -345,9 +377,9 @@ pub fn build(project: &Project, coders: &[LoadedCoder]) -> Result<Archive> {
                     ("name", Some(&names[position])),
                     ("plainTextPath", Some(&path)),
                     ("creatingUser", owner.as_deref()),
-                    ("creationDateTime", file_time.as_deref()),
+                    ("creationDateTime", created.as_deref()),
                     ("modifyingUser", owner.as_deref()),
-                    ("modifiedDateTime", file_time.as_deref()),
+                    ("modifiedDateTime", modified.as_deref()),
                 ],
             );
             let mut trailer = format!(
