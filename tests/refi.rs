@@ -169,6 +169,23 @@ fn qdpx_export_carries_dates_users_memo_selections_and_ids() {
     assert!(qde.contains("normcode: indicator=IL01 languages=en,zh attr:orientation=relevance"));
     // The codebook's settings in the project's description.
     assert!(qde.contains("<Description>normcode settings:"));
+    // One case per document, named by its title, with its source and its variable values.
+    let cases: Vec<&str> = qde
+        .split("<Case ")
+        .skip(1)
+        .map(|c| c.split("</Case>").next().unwrap())
+        .collect();
+    assert_eq!(cases.len(), 14);
+    for case in &cases {
+        assert_eq!(case.matches("<SourceRef ").count(), 1, "{case}");
+        assert!(case.contains("<VariableValue>"), "{case}");
+    }
+    assert!(
+        cases
+            .iter()
+            .any(|c| c.contains("<TextValue>2013-10-15</TextValue>")),
+        "no case carries the date"
+    );
 
     // It still validates.
     if Command::new("xmllint").arg("--version").output().is_ok() {
@@ -627,4 +644,37 @@ fn qdpx_export_is_the_same_whenever_the_project_was_checked_out() {
         "{}",
         source("Undated")
     );
+}
+
+#[test]
+fn case_variables_become_the_sources_front_matter() {
+    let dir = tempfile::tempdir().unwrap();
+    let qde = r#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Cases">
+  <Users><User guid="11111111-1111-1111-1111-111111111111" name="ana"/></Users>
+  <CodeBook><Codes>
+    <Code guid="22222222-2222-2222-2222-222222222222" name="Trust" isCodable="true"/>
+  </Codes></CodeBook>
+  <Variables>
+    <Variable guid="33333333-3333-3333-3333-333333333333" name="Country" typeOfVariable="Text"/>
+  </Variables>
+  <Cases>
+    <Case guid="44444444-4444-4444-4444-444444444444" name="Interview one">
+      <VariableValue><VariableRef targetGUID="33333333-3333-3333-3333-333333333333"/><TextValue>Chile</TextValue></VariableValue>
+      <SourceRef targetGUID="55555555-5555-5555-5555-555555555555"/>
+    </Case>
+  </Cases>
+  <Sources>
+    <TextSource guid="55555555-5555-5555-5555-555555555555" name="interview-one.txt">
+      <PlainTextContent>We trust them.</PlainTextContent>
+    </TextSource>
+  </Sources>
+</Project>"#;
+    let qdpx = dir.path().join("cases.qdpx");
+    zip_files(&qdpx, &[("project.qde", qde.as_bytes().to_vec())]);
+    let into = dir.path().join("imported");
+    let report = ok(run(&["import", s(&qdpx), "--into", s(&into)]));
+    assert!(report.contains("1 case"), "{report}");
+    let document = std::fs::read_to_string(into.join("documents/interview-one.md")).unwrap();
+    assert!(document.contains("country: \"Chile\""), "{document}");
 }

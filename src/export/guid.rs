@@ -34,6 +34,11 @@ pub fn source(document: &DocumentId) -> String {
     make("source", &[document.as_str()])
 }
 
+/// A document's case (one case per document).
+pub fn case(document: &DocumentId) -> String {
+    make("case", &[document.as_str()])
+}
+
 /// A coder (a user).
 pub fn user(coder: &str) -> String {
     make("user", &[coder])

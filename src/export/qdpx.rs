@@ -360,6 +360,59 @@ pub fn build(project: &Project, coders: &[LoadedCoder]) -> Result<Archive> {
         xml.close();
     }
 
+    // Each document's variable values: (variable GUID, element, text).
+    let values: Vec<Vec<(String, &'static str, String)>> = corpus
+        .documents
+        .iter()
+        .map(|document| {
+            let mut out = Vec::new();
+            let values = variables.values(codebook, Some(document));
+            let values = values.into_iter().map(Some).chain(std::iter::repeat(None));
+            for (name, value) in variable_names.iter().zip(values) {
+                let value = match value {
+                    Some(value) => value,
+                    None => match document.metadata.get(name) {
+                        Some(MetaValue::Integer(n)) => Value::from(*n),
+                        Some(other) => Value::String(other.to_string()),
+                        None => continue,
+                    },
+                };
+                let (element, text) = match value {
+                    Value::Number(n) if variables.is_integer(name) && n.is_i64() => {
+                        ("IntegerValue", n.to_string())
+                    }
+                    Value::Null => continue,
+                    _ if variables.is_integer(name) => continue,
+                    Value::String(s) => ("TextValue", s),
+                    other => ("TextValue", other.to_string()),
+                };
+                out.push((guid::variable(name), element, text));
+            }
+            out
+        })
+        .collect();
+
+    // One case per document, as NVivo's "case per document": its title, its source, its
+    // variable values.
+    if !corpus.is_empty() {
+        xml.open("Cases", &[]);
+        for (position, document) in corpus.documents.iter().enumerate() {
+            let guid = guid::case(&document.id);
+            let title = document.title();
+            xml.open("Case", &[("guid", Some(&guid)), ("name", Some(&title))]);
+            for (variable, element, text) in &values[position] {
+                xml.open("VariableValue", &[]);
+                xml.empty("VariableRef", &[("targetGUID", Some(variable))]);
+                xml.text(*element, &[], text);
+                xml.close();
+            }
+            let source = guid::source(&document.id);
+            xml.empty("SourceRef", &[("targetGUID", Some(&source))]);
+            xml.close();
+        }
+        xml.close();
+    }
+
     let mut sources = Vec::new();
     if !corpus.is_empty() {
         let ids: Vec<&DocumentId> = corpus.documents.iter().map(|d| &d.id).collect();
@@ -438,30 +491,10 @@ pub fn build(project: &Project, coders: &[LoadedCoder]) -> Result<Archive> {
             for memo in &memos[position] {
                 xml.empty("NoteRef", &[("targetGUID", Some(&memo.guid))]);
             }
-            let values = variables.values(codebook, Some(document));
-            let values = values.into_iter().map(Some).chain(std::iter::repeat(None));
-            for (name, value) in variable_names.iter().zip(values) {
-                let value = match value {
-                    Some(value) => value,
-                    None => match document.metadata.get(name) {
-                        Some(MetaValue::Integer(n)) => Value::from(*n),
-                        Some(other) => Value::String(other.to_string()),
-                        None => continue,
-                    },
-                };
-                let (element, text) = match value {
-                    Value::Number(n) if variables.is_integer(name) && n.is_i64() => {
-                        ("IntegerValue", n.to_string())
-                    }
-                    Value::Null => continue,
-                    _ if variables.is_integer(name) => continue,
-                    Value::String(s) => ("TextValue", s),
-                    other => ("TextValue", other.to_string()),
-                };
-                let guid = guid::variable(name);
+            for (guid, element, text) in &values[position] {
                 xml.open("VariableValue", &[]);
-                xml.empty("VariableRef", &[("targetGUID", Some(&guid))]);
-                xml.text(element, &[], &text);
+                xml.empty("VariableRef", &[("targetGUID", Some(guid))]);
+                xml.text(*element, &[], text);
                 xml.close();
             }
             xml.close();
