@@ -403,7 +403,7 @@ pub fn build(project: &Project, coders: &[LoadedCoder]) -> Result<Archive> {
             for (variable, element, text) in &values[position] {
                 xml.open("VariableValue", &[]);
                 xml.empty("VariableRef", &[("targetGUID", Some(variable))]);
-                xml.text(*element, &[], text);
+                xml.text(element, &[], text);
                 xml.close();
             }
             let source = guid::source(&document.id);
@@ -494,7 +494,7 @@ pub fn build(project: &Project, coders: &[LoadedCoder]) -> Result<Archive> {
             for (guid, element, text) in &values[position] {
                 xml.open("VariableValue", &[]);
                 xml.empty("VariableRef", &[("targetGUID", Some(guid))]);
-                xml.text(*element, &[], text);
+                xml.text(element, &[], text);
                 xml.close();
             }
             xml.close();
