@@ -11,8 +11,9 @@
 //!   out, `\r\n` read as `\n`) in `sources/<guid>.txt`, UTF-8 without BOM, referred to as
 //!   `internal://<guid>.txt`. Its name is the document id with `_` for `/` (tools use it as a
 //!   file name); its description the title, then a line `normcode: document=ID status=...`
-//!   that keeps the id and each coder's status. Its dates are the file's modification time,
-//!   its creating user the first coder.
+//!   that keeps the id and each coder's status. Its dates come from the project (see
+//!   [`UNDATED`]), its creating user the first coder. Each document is also a `Case` (its
+//!   title, a `SourceRef` to its source, its variable values).
 //! - One `PlainTextSelection` per annotation × code × coder, `startPosition`/`endPosition`
 //!   counting Unicode code points from 0 in that text, the end exclusive (the selected text is
 //!   `text[start..end]`); a whole-unit annotation selects the unit. It holds one `Coding` with
