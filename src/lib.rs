@@ -17,6 +17,7 @@ pub mod import;
 pub mod output;
 mod parallel;
 pub mod project;
+pub mod refi;
 pub mod reliability;
 pub mod report;
 pub mod search;

@@ -688,7 +688,9 @@ fn read_qde(qde: &str) -> (Vec<Selection>, BTreeMap<String, String>, BTreeSet<St
                     source = attrs["guid"].clone();
                     paths.insert(source.clone(), attrs["plainTextPath"].clone());
                 }
-                "PlainTextSelection" => {
+                // A note's selection is where the note applies, not a coding.
+                "Notes" => source.clear(),
+                "PlainTextSelection" if !source.is_empty() => {
                     selections.push(Selection {
                         source: source.clone(),
                         guid: attrs["guid"].clone(),

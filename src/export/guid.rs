@@ -34,6 +34,11 @@ pub fn source(document: &DocumentId) -> String {
     make("source", &[document.as_str()])
 }
 
+/// A document's case (one case per document).
+pub fn case(document: &DocumentId) -> String {
+    make("case", &[document.as_str()])
+}
+
 /// A coder (a user).
 pub fn user(coder: &str) -> String {
     make("user", &[coder])
@@ -97,4 +102,14 @@ pub fn variable(name: &str) -> String {
 /// A set of codes: the indicators with one attribute value.
 pub fn attribute_set(attribute: &str, value: &str) -> String {
     make("set", &[attribute, value])
+}
+
+/// The `.qdc` set that holds the codebook's settings ([`crate::refi::header`]).
+pub fn settings() -> String {
+    make("settings", &["codebook"])
+}
+
+/// The selection inside a document memo's note: the whole document.
+pub fn memo_selection(coder: &str, document: &DocumentId) -> String {
+    make("memo-selection", &[coder, document.as_str()])
 }

@@ -117,7 +117,7 @@ pub fn export(project: &Project, coders: &[LoadedCoder], options: &Options) -> R
         Format::Yaml => merged::to_yaml(project, coders)?.into_bytes(),
         Format::Qdc => qdc::export(&project.codebook)?.into_bytes(),
         Format::Qdpx => {
-            let archive = qdpx::build(project, coders);
+            let archive = qdpx::build(project, coders)?;
             warnings.extend(archive.warnings.iter().cloned());
             archive.to_zip()?
         }

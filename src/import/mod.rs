@@ -91,7 +91,7 @@ pub struct Converted {
 }
 
 /// A YAML double-quoted scalar (safe for any title: colons, quotes, `#`, leading dashes).
-fn yaml_string(text: &str) -> String {
+pub(crate) fn yaml_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
