@@ -1,0 +1,25 @@
+//! A team on git: `normcode sync`, the merge driver for coder files, and codebook changes
+//! that travel with them.
+//!
+//! Everything goes through the user's `git` command ([`git::Git`]), never a git library.
+//!
+//! - [`setup`]: `.gitattributes`, `.gitignore` and the repository's merge-driver configuration.
+//! - [`driver`]: `normcode merge-driver %O %A %B %P`, git's merge of a coder file, annotation
+//!   by annotation.
+//! - [`migrate`]: a coder file written under an older codebook brought up to this one through
+//!   the codebook's history.
+//! - [`run`]: `normcode sync`: commit this coder's work (and what this machine changed of the
+//!   codebook), pull with the driver, migrate, push; and complete a merge an interrupted sync
+//!   left.
+
+pub mod driver;
+pub mod git;
+pub mod message;
+pub mod migrate;
+pub mod run;
+pub mod setup;
+
+pub use driver::{Merged, Side, merge_files};
+pub use migrate::{Migrated, migrate};
+pub use run::{Outcome, sync};
+pub use setup::{Setup, setup};
