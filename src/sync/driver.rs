@@ -43,8 +43,7 @@ pub struct Merged {
 /// Reads one side: an empty file is an empty coder file (git passes one for a file that both
 /// sides added).
 fn read_side(side: &Side, shown: &Path, coder: &str) -> Result<CoderFile> {
-    let bytes =
-        std::fs::read(side.path).map_err(|e| Error::io(side.path, "cannot read", e))?;
+    let bytes = std::fs::read(side.path).map_err(|e| Error::io(side.path, "cannot read", e))?;
     let label = PathBuf::from(format!("{} ({})", shown.display(), side.name));
     let text = String::from_utf8(bytes).map_err(|e| {
         Error::invalid(

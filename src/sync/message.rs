@@ -45,7 +45,10 @@ fn memos(file: &CoderFile) -> BTreeMap<String, &str> {
         }
         for a in &coding.annotations {
             if let Some(memo) = &a.memo {
-                map.insert(format!("{id}\u{0}{}\u{0}{:?}", a.unit, a.span), memo.as_str());
+                map.insert(
+                    format!("{id}\u{0}{}\u{0}{:?}", a.unit, a.span),
+                    memo.as_str(),
+                );
             }
         }
     }

@@ -75,7 +75,11 @@ pub fn newer_codebook(shown: &Path, file_version: &str, codebook: &Codebook) -> 
 
 /// Brings `file` up to `codebook`'s version: `None` when it already is (or records no
 /// version); an error naming `shown` when it was written under a newer codebook.
-pub fn migrate(file: &mut CoderFile, codebook: &Codebook, shown: &Path) -> Result<Option<Migrated>> {
+pub fn migrate(
+    file: &mut CoderFile,
+    codebook: &Codebook,
+    shown: &Path,
+) -> Result<Option<Migrated>> {
     let Some(from) = file.codebook_version.clone() else {
         return Ok(None);
     };
@@ -106,7 +110,10 @@ pub fn migrate(file: &mut CoderFile, codebook: &Codebook, shown: &Path) -> Resul
                 for source in sources.iter().filter(|s| *s != into) {
                     follow(source, into);
                 }
-                replayed.push(format!("merge {} into {into} ({version})", sources.join(", ")));
+                replayed.push(format!(
+                    "merge {} into {into} ({version})",
+                    sources.join(", ")
+                ));
             }
             Recoding::Split { source, .. } => retired.push(source.clone()),
             Recoding::Retire { id } => retired.push(id.clone()),
@@ -123,7 +130,11 @@ pub fn migrate(file: &mut CoderFile, codebook: &Codebook, shown: &Path) -> Resul
         }
         let coding = Arc::make_mut(coding);
         for annotation in &mut coding.annotations {
-            if !annotation.codes.iter().any(|c| map.contains_key(c.as_str())) {
+            if !annotation
+                .codes
+                .iter()
+                .any(|c| map.contains_key(c.as_str()))
+            {
                 continue;
             }
             let mut codes: Vec<IndicatorId> = annotation

@@ -20,7 +20,9 @@ use super::git::Git;
 use super::message::Work;
 use super::migrate::migrate;
 use super::setup::{repository_top, setup};
-use crate::annotations::{CoderFile, CoderName, coder_file_to_string, parse_coder_file, write_atomic};
+use crate::annotations::{
+    CoderFile, CoderName, coder_file_to_string, parse_coder_file, write_atomic,
+};
 use crate::codebook::Codebook;
 use crate::corpus::Corpus;
 use crate::error::{Error, Result};
@@ -54,11 +56,13 @@ impl Repo {
         let prefix = git
             .query(&["rev-parse", "--show-prefix"])?
             .unwrap_or_default();
-        let git_dir = PathBuf::from(git.ok(
-            &["rev-parse", "--absolute-git-dir"],
-            "find the repository's folder",
-        )?
-        .trim());
+        let git_dir = PathBuf::from(
+            git.ok(
+                &["rev-parse", "--absolute-git-dir"],
+                "find the repository's folder",
+            )?
+            .trim(),
+        );
         Ok(Self {
             root: root.to_path_buf(),
             git,
@@ -185,7 +189,9 @@ fn finish_merge(repo: &Repo, say: &mut dyn FnMut(&str)) -> Result<bool> {
     let temp = tempfile::tempdir()
         .map_err(|e| Error::io(std::env::temp_dir(), "cannot create a folder in", e))?;
     for path in unmerged.split('\0').filter(|p| !p.is_empty()) {
-        let in_project = path.strip_prefix(&repo.prefix).filter(|p| coder_of_path(p).is_some());
+        let in_project = path
+            .strip_prefix(&repo.prefix)
+            .filter(|p| coder_of_path(p).is_some());
         let Some(relative) = in_project else {
             others.push(path.to_string());
             continue;
@@ -228,9 +234,13 @@ fn finish_merge(repo: &Repo, say: &mut dyn FnMut(&str)) -> Result<bool> {
             ))
         })?;
         write_atomic(&top.join(path), merged.text.as_bytes())?;
-        repo.top
-            .ok(&["add", "--", path], &format!("stage the merged {relative}"))?;
-        say(&format!("merged {relative} left unmerged by an interrupted merge"));
+        repo.top.ok(
+            &["add", "--", path],
+            &format!("stage the merged {relative}"),
+        )?;
+        say(&format!(
+            "merged {relative} left unmerged by an interrupted merge"
+        ));
     }
     if !others.is_empty() {
         return Err(Error::Usage(format!(
@@ -240,8 +250,10 @@ fn finish_merge(repo: &Repo, say: &mut dyn FnMut(&str)) -> Result<bool> {
             others.join(", ")
         )));
     }
-    repo.git
-        .ok(&["commit", "--no-edit", "--quiet"], "complete the merge under way")?;
+    repo.git.ok(
+        &["commit", "--no-edit", "--quiet"],
+        "complete the merge under way",
+    )?;
     say("completed the merge an interrupted sync (or pull) left under way");
     Ok(true)
 }
@@ -373,7 +385,8 @@ fn commit_own(
         return Ok(None);
     }
     if subject.is_empty() {
-        subject.push("normcode: git set up to merge coder files annotation by annotation".to_string());
+        subject
+            .push("normcode: git set up to merge coder files annotation by annotation".to_string());
     }
     let subject = subject.join("; ");
     let mut args: Vec<&str> = vec!["add", "--"];
@@ -438,7 +451,10 @@ fn migrate_own(repo: &Repo, coder: &CoderName, say: &mut dyn FnMut(&str)) -> Res
 /// The remote and branch to exchange with: the branch's upstream, else `origin` (or the only
 /// remote) and a branch of the same name.
 fn remote_and_branch(repo: &Repo) -> Result<std::result::Result<(String, String, bool), String>> {
-    let Some(branch) = repo.git.query(&["symbolic-ref", "--quiet", "--short", "HEAD"])? else {
+    let Some(branch) = repo
+        .git
+        .query(&["symbolic-ref", "--quiet", "--short", "HEAD"])?
+    else {
         return Err(Error::Usage(
             "this clone is not on a branch (a detached HEAD): `git switch` to the team's branch \
              and sync again"
@@ -645,7 +661,11 @@ pub fn sync(root: &Path, coder: &CoderName, say: &mut dyn FnMut(&str)) -> Result
             || all.contains("fetch first")
             || all.contains("non-fast-forward");
         if !raced {
-            return Ok(Outcome::LocalOnly(unreachable(&repo, &remote, &push.message())));
+            return Ok(Outcome::LocalOnly(unreachable(
+                &repo,
+                &remote,
+                &push.message(),
+            )));
         }
         // Someone pushed since the fetch: fetch, merge and push again.
         say("the remote moved while syncing; pulling again");

@@ -168,7 +168,10 @@ pub fn setup(root: &Path) -> Result<Setup> {
     let driver = format!("{command} merge-driver %O %A %B %P");
     let mut config_written = false;
     for (key, value) in [
-        ("merge.normcode.name", "normcode: coder files merged annotation by annotation"),
+        (
+            "merge.normcode.name",
+            "normcode: coder files merged annotation by annotation",
+        ),
         ("merge.normcode.driver", driver.as_str()),
     ] {
         let now = git.query(&["config", "--local", "--get", key])?;
