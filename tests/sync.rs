@@ -655,3 +655,45 @@ fn outside_a_repository_sync_says_so_and_changes_nothing() {
     );
     assert!(!dir.join(".gitattributes").exists());
 }
+
+#[test]
+fn an_open_workspace_follows_a_sync_made_in_another_terminal() {
+    use normcode::tui::app::App;
+    use normcode::tui::keymap::Keymap;
+
+    let team = Team::with_project();
+    let lead = team.path("lead");
+    let alice = team.clone("alice-laptop", "alice");
+    let at = place(&alice, 0, 1);
+    code(&alice, "alice", &at, &["NM01"], None);
+    let project = Project::open(&alice).unwrap();
+    let coder = project.load_coder("alice").unwrap();
+    let mut app = App::new(Arc::new(project), coder, Keymap::default());
+    app.start_autosave();
+
+    let out = team.normcode(&lead, "lead", &["codebook", "rename", "NM01", "NM1X"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    team.sync(&lead, "lead");
+    // The sync runs in another terminal while the workspace is open.
+    team.sync(&alice, "alice");
+    assert!(app.watch_files_now());
+    assert_eq!(app.project.codebook.version, "1.1");
+    assert_eq!(codes_on(&app.coder.file, &at), ["NM1X"]);
+    let text = app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(text.contains("changed on disk"), "{text}");
+    assert_eq!(app.coder.file.codebook_version.as_deref(), Some("1.1"));
+    // What the workspace writes next is the synced file, not its old copy.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.save.is_dirty() {
+        app.poll_saver();
+        assert!(std::time::Instant::now() < deadline, "not saved");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let file = coder_file(&alice, "alice");
+    assert_eq!(codes_on(&file, &at), ["NM1X"]);
+    assert_eq!(file.codebook_version.as_deref(), Some("1.1"));
+}
