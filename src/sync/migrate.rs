@@ -179,3 +179,107 @@ pub fn migrate(
         retired_in_use,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::annotations::{Annotation, DocumentCoding};
+    use crate::corpus::{DocumentId, UnitId};
+
+    const CODEBOOK: &str = r#"name: Test
+version: "1.3"
+languages: [en]
+categories:
+  - id: C
+    label: {en: C}
+    indicators:
+      - id: B2
+        label: {en: B}
+        definition: {en: B.}
+      - id: M
+        label: {en: M}
+        definition: {en: M.}
+      - id: R
+        label: {en: R}
+        definition: {en: R.}
+        retired: true
+history:
+  - version: "1.0"
+    changes: [First.]
+  - version: "1.1"
+    changes: [Renamed indicator A to B.]
+  - version: "1.2"
+    changes: [Renamed indicator B to B2., "Merged indicators X and Y into M (new; based on X)."]
+  - version: "1.3"
+    changes: ["Retired indicator R (kept for existing annotations, no longer offered for coding)."]
+"#;
+
+    fn file(version: &str, units: &[(&str, &[&str])]) -> CoderFile {
+        let mut f = CoderFile::new("alice", Some(version.into()));
+        let annotations = units
+            .iter()
+            .map(|(unit, codes)| {
+                Annotation::new_unit(
+                    UnitId::new(*unit),
+                    codes.iter().map(|c| IndicatorId::new(*c)).collect(),
+                    chrono::DateTime::UNIX_EPOCH,
+                )
+            })
+            .collect();
+        f.documents.insert(
+            DocumentId::new("d"),
+            Arc::new(DocumentCoding {
+                annotations,
+                ..Default::default()
+            }),
+        );
+        f
+    }
+
+    fn codes(f: &CoderFile) -> Vec<Vec<String>> {
+        f.annotations(&DocumentId::new("d"))
+            .iter()
+            .map(|a| a.codes.iter().map(|c| c.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn renames_chain_merges_join_and_retired_codes_stay() {
+        let codebook = Codebook::parse(Path::new("codebook.yaml"), CODEBOOK).unwrap();
+        let mut f = file("1.0", &[("1", &["A"]), ("2", &["X", "Y"]), ("3", &["R", "B"])]);
+        let migrated = migrate(&mut f, &codebook, Path::new("alice.yaml"))
+            .unwrap()
+            .unwrap();
+        // A → B (1.1) → B2 (1.2): chained; B → B2 (1.2); X and Y → M once.
+        assert_eq!(codes(&f), [vec!["B2"], vec!["M"], vec!["B2", "R"]]);
+        assert_eq!(f.codebook_version.as_deref(), Some("1.3"));
+        assert_eq!(migrated.recoded, 3);
+        assert_eq!(migrated.retired_in_use.get("R"), Some(&1));
+        assert!(migrated.describe().contains("codebook 1.0 → 1.3: 3 annotations recoded"));
+
+        // From 1.1 on, the rename A → B is not replayed: an A written then stays.
+        let mut f = file("1.1", &[("1", &["A", "B"])]);
+        migrate(&mut f, &codebook, Path::new("alice.yaml")).unwrap();
+        assert_eq!(codes(&f), [vec!["A", "B2"]]);
+        // Replayed on a file that already follows it, nothing changes but the version.
+        let mut f = file("1.2", &[("1", &["B2"])]);
+        let migrated = migrate(&mut f, &codebook, Path::new("alice.yaml"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(migrated.recoded, 0);
+        assert_eq!(codes(&f), [vec!["B2"]]);
+    }
+
+    #[test]
+    fn the_same_version_is_left_and_a_newer_one_says_pull_first() {
+        let codebook = Codebook::parse(Path::new("codebook.yaml"), CODEBOOK).unwrap();
+        let mut f = file("1.3", &[("1", &["A"])]);
+        assert_eq!(migrate(&mut f, &codebook, Path::new("a.yaml")).unwrap(), None);
+        let mut f = file("1.10", &[("1", &["A"])]);
+        let err = migrate(&mut f, &codebook, Path::new("annotations/alice.yaml")).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("annotations/alice.yaml was written under codebook 1.10"), "{text}");
+        assert!(text.contains("pull first"), "{text}");
+        assert_eq!(f.codebook_version.as_deref(), Some("1.10"));
+    }
+}
