@@ -379,10 +379,10 @@ fn two_coders_sync_in_turns_and_never_commit_each_others_files() {
     for line in log.lines().filter(|l| !l.is_empty()) {
         if !line.contains('/') && !line.contains('.') {
             author = line.to_string();
-        } else if let Some(coder) = line.strip_prefix("annotations/") {
-            if author != "lead" {
-                assert_eq!(coder, format!("{author}.yaml"), "{log}");
-            }
+        } else if let Some(coder) = line.strip_prefix("annotations/")
+            && author != "lead"
+        {
+            assert_eq!(coder, format!("{author}.yaml"), "{log}");
         }
     }
 }

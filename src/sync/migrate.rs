@@ -246,7 +246,10 @@ history:
     #[test]
     fn renames_chain_merges_join_and_retired_codes_stay() {
         let codebook = Codebook::parse(Path::new("codebook.yaml"), CODEBOOK).unwrap();
-        let mut f = file("1.0", &[("1", &["A"]), ("2", &["X", "Y"]), ("3", &["R", "B"])]);
+        let mut f = file(
+            "1.0",
+            &[("1", &["A"]), ("2", &["X", "Y"]), ("3", &["R", "B"])],
+        );
         let migrated = migrate(&mut f, &codebook, Path::new("alice.yaml"))
             .unwrap()
             .unwrap();
@@ -255,7 +258,11 @@ history:
         assert_eq!(f.codebook_version.as_deref(), Some("1.3"));
         assert_eq!(migrated.recoded, 3);
         assert_eq!(migrated.retired_in_use.get("R"), Some(&1));
-        assert!(migrated.describe().contains("codebook 1.0 → 1.3: 3 annotations recoded"));
+        assert!(
+            migrated
+                .describe()
+                .contains("codebook 1.0 → 1.3: 3 annotations recoded")
+        );
 
         // From 1.1 on, the rename A → B is not replayed: an A written then stays.
         let mut f = file("1.1", &[("1", &["A", "B"])]);
@@ -274,11 +281,17 @@ history:
     fn the_same_version_is_left_and_a_newer_one_says_pull_first() {
         let codebook = Codebook::parse(Path::new("codebook.yaml"), CODEBOOK).unwrap();
         let mut f = file("1.3", &[("1", &["A"])]);
-        assert_eq!(migrate(&mut f, &codebook, Path::new("a.yaml")).unwrap(), None);
+        assert_eq!(
+            migrate(&mut f, &codebook, Path::new("a.yaml")).unwrap(),
+            None
+        );
         let mut f = file("1.10", &[("1", &["A"])]);
         let err = migrate(&mut f, &codebook, Path::new("annotations/alice.yaml")).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("annotations/alice.yaml was written under codebook 1.10"), "{text}");
+        assert!(
+            text.contains("annotations/alice.yaml was written under codebook 1.10"),
+            "{text}"
+        );
         assert!(text.contains("pull first"), "{text}");
         assert_eq!(f.codebook_version.as_deref(), Some("1.10"));
     }

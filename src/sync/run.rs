@@ -319,7 +319,16 @@ fn commit_own(
         subject.push(if now.is_none() {
             format!("{coder}: coder file removed")
         } else if summary.is_empty() {
-            format!("{coder}: coder file updated")
+            let version = now.as_ref().and_then(|f| f.codebook_version.clone());
+            match version {
+                Some(v)
+                    if before.as_ref().and_then(|b| b.codebook_version.clone())
+                        != Some(v.clone()) =>
+                {
+                    format!("{coder}: coder file follows codebook {v}")
+                }
+                _ => format!("{coder}: coder file updated"),
+            }
         } else {
             format!("{coder}: {summary}")
         });
@@ -349,7 +358,8 @@ fn commit_own(
                     body.push(format!("Codebook {entry}"));
                 }
             }
-            _ => subject.push(format!("codebook {} edited", codebook.version)),
+            Some(_) => subject.push(format!("codebook {} edited", codebook.version)),
+            None => subject.push(format!("codebook {} added", codebook.version)),
         }
         paths.push(CODEBOOK_FILE.to_string());
     }
@@ -381,6 +391,29 @@ fn commit_own(
         ));
     }
 
+    let others: Vec<String> = repo
+        .changed(".")?
+        .into_iter()
+        .map(|(_, path)| path)
+        .filter(|path| {
+            !paths.contains(path)
+                && !left.contains(path)
+                && path != CODEBOOK_FILE
+                && !path.starts_with(&format!("{ANNOTATIONS_DIR}/"))
+        })
+        .collect();
+    if !others.is_empty() {
+        let shown: Vec<&str> = others.iter().take(5).map(String::as_str).collect();
+        say(&format!(
+            "not committed: {}{} (sync commits coder files and the codebook; commit other \
+             files with git)",
+            shown.join(", "),
+            match others.len() - shown.len() {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            }
+        ));
+    }
     if paths.is_empty() {
         return Ok(None);
     }
