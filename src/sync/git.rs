@@ -47,6 +47,8 @@ impl Git {
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new("git");
         command
+            // File names as they are (Chinese ones too), not octal escapes.
+            .args(["-c", "core.quotePath=false"])
             .args(args)
             .current_dir(&self.dir)
             .stdin(Stdio::null())
@@ -79,7 +81,6 @@ impl Git {
                 command.stdin(Stdio::inherit());
             } else {
                 command.env("GIT_TERMINAL_PROMPT", "0");
-                command.env("GIT_SSH_COMMAND", ssh_batch_mode());
             }
         }
         let output: Output = command.output().map_err(|e| {
@@ -128,9 +129,3 @@ impl Git {
 /// The message when there is no `git` to run.
 pub const NO_GIT: &str = "git is not installed (or not on PATH): normcode sync runs the git \
                           command; install git (https://git-scm.com) and try again";
-
-/// The user's ssh command, told never to ask (no terminal to ask on).
-fn ssh_batch_mode() -> String {
-    let ssh = std::env::var("GIT_SSH_COMMAND").unwrap_or_else(|_| "ssh".to_string());
-    format!("{ssh} -o BatchMode=yes")
-}
