@@ -8,7 +8,7 @@
 //! annotations that have them; the coder is told how many.
 //!
 //! Replaying a change is harmless on a file that already follows it (a rename finds no old
-//! id), so a merged file records the older of its two sides' versions
+//! id; an id the codebook has again, added after it was renamed away, is never recoded), so a merged file records the older of its two sides' versions
 //! ([`crate::annotations::merge3`]) and is migrated from there.
 
 use std::cmp::Ordering;
@@ -119,6 +119,9 @@ pub fn migrate(
             Recoding::Retire { id } => retired.push(id.clone()),
         }
     }
+    // An id the codebook has now is never recoded: it was added again after it was renamed
+    // or merged away, and a code with it was written under the new meaning.
+    map.retain(|old, _| codebook.indicator(&IndicatorId::new(old.clone())).is_none());
     let mut recoded = 0;
     for coding in file.documents.values_mut() {
         let needs = coding

@@ -147,6 +147,11 @@ fn parse(path: &str, text: &str) -> Result<Option<CoderFile>> {
 /// Refuses to go on in a state only git (or the user) can get out of.
 fn check_state(repo: &Repo) -> Result<()> {
     let lock = repo.git_dir.join("index.lock");
+    // A git command left running by a sync killed a moment ago ends by itself: wait a little.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while lock.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     if lock.exists() {
         return Err(Error::Usage(format!(
             "{} exists: another git command is running in this repository, or one was killed. \
@@ -532,6 +537,27 @@ fn remote_and_branch(repo: &Repo) -> Result<std::result::Result<(String, String,
 }
 
 fn unreachable(repo: &Repo, remote: &str, why: &str) -> String {
+    not_exchanged(
+        repo,
+        &format!("cannot reach the remote '{remote}'"),
+        remote,
+        why,
+    )
+}
+
+/// A push that failed for another reason than a remote that moved (no access, a hook).
+fn push_refused(repo: &Repo, remote: &str, why: &str) -> String {
+    not_exchanged(
+        repo,
+        &format!(
+            "could not push to the remote '{remote}' (no access, a hook, or it cannot be reached)"
+        ),
+        remote,
+        why,
+    )
+}
+
+fn not_exchanged(repo: &Repo, what: &str, remote: &str, why: &str) -> String {
     let url = repo
         .git
         .query(&["remote", "get-url", remote])
@@ -539,8 +565,8 @@ fn unreachable(repo: &Repo, remote: &str, why: &str) -> String {
         .flatten()
         .unwrap_or_default();
     format!(
-        "cannot reach the remote '{remote}' ({url}): {why}\nyour work is committed here ({}); \
-         nothing is lost: run `normcode sync` again when the remote can be reached",
+        "{what} ({url}): {why}\nyour work is committed here ({}); nothing is lost: run \
+         `normcode sync` again when the remote can be reached",
         repo.short_head()
     )
 }
@@ -694,7 +720,7 @@ pub fn sync(root: &Path, coder: &CoderName, say: &mut dyn FnMut(&str)) -> Result
             || all.contains("fetch first")
             || all.contains("non-fast-forward");
         if !raced {
-            return Ok(Outcome::LocalOnly(unreachable(
+            return Ok(Outcome::LocalOnly(push_refused(
                 &repo,
                 &remote,
                 &push.message(),
