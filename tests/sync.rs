@@ -530,6 +530,98 @@ fn the_leads_codebook_change_migrates_coder_files_on_every_machine() {
     );
 }
 
+/// `normcode ARGS` as the lead, which must succeed; its standard output and standard error.
+fn run_ok(team: &Team, dir: &Path, args: &[&str]) -> (String, String) {
+    let out = team.normcode(dir, "lead", args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr(&out),
+    )
+}
+
+#[test]
+fn a_coder_file_of_an_older_codebook_is_read_as_this_one_and_left_as_it_is() {
+    let team = Team::with_project();
+    let lead = team.path("lead");
+    run_ok(&team, &lead, &["codebook", "rename", "NM01", "NM1X"]);
+    // bob's file comes back as it was before the rename (a branch, a machine not yet synced).
+    team.git(&lead, &["checkout", "HEAD", "--", "annotations/bob.yaml"]);
+    let on_disk = coder_text(&lead, "bob");
+    assert!(on_disk.contains("codebook_version: \"1.0\"") && on_disk.contains("NM01"));
+    let bob_nm01 = on_disk.matches("NM01").count();
+    let read_as = "annotations/bob.yaml was written under codebook 1.0; read as 1.1";
+
+    let (status, said) = run_ok(&team, &lead, &["status", "--format", "json"]);
+    assert!(said.contains(read_as), "{said}");
+    assert!(said.contains("rename NM01 → NM1X (1.1)"), "{said}");
+    assert!(!said.contains("alice.yaml"), "{said}");
+    let status: serde_json::Value = serde_json::from_str(&status).unwrap();
+    let bob = status["coders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["coder"] == "bob")
+        .unwrap();
+    assert_eq!(bob["by_indicator"]["NM1X"], bob_nm01, "{bob}");
+    assert!(bob["by_indicator"].get("NM01").is_none(), "{bob}");
+
+    let (export, said) = run_ok(&team, &lead, &["export", "--format", "jsonl"]);
+    assert!(said.contains(read_as), "{said}");
+    let rows: Vec<serde_json::Value> = export
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|r: &serde_json::Value| r["coder"] == "bob")
+        .collect();
+    assert!(rows.iter().all(|r| r["indicator"] != "NM01"));
+    let exported: Vec<&serde_json::Value> =
+        rows.iter().filter(|r| r["indicator"] == "NM1X").collect();
+    assert_eq!(exported.len(), bob_nm01);
+
+    let (agree, said) = run_ok(&team, &lead, &["agree", "--format", "json"]);
+    assert!(said.contains(read_as), "{said}");
+    let agree: serde_json::Value = serde_json::from_str(&agree).unwrap();
+    let rows = agree["rows"].as_array().unwrap();
+    assert!(rows.iter().all(|r| r["indicator"] != "NM01"), "{agree}");
+    let row = rows.iter().find(|r| r["indicator"] == "NM1X").unwrap();
+    // The units bob coded NM1X in the documents compared, as the export counts them.
+    let compared = agree["compared_documents"].as_array().unwrap();
+    let mut units: Vec<(String, String)> = exported
+        .iter()
+        .filter(|r| compared.contains(&r["document"]))
+        .map(|r| (r["document"].to_string(), r["unit"].to_string()))
+        .collect();
+    units.sort();
+    units.dedup();
+    assert!(!units.is_empty());
+    assert_eq!(row["coded"]["bob"], units.len(), "{row}");
+
+    // check: no unknown code, the older version named; nothing read wrote bob's file.
+    let out = team.normcode(&lead, "lead", &["check"]);
+    let check = String::from_utf8_lossy(&out.stdout);
+    assert!(!check.contains("not in the codebook"), "{check}");
+    assert!(
+        check.contains("annotations/bob.yaml: coded against codebook version 1.0"),
+        "{check}"
+    );
+    assert_eq!(coder_text(&lead, "bob"), on_disk);
+
+    // A coder file of a newer codebook: the commands that read say to pull first.
+    edit(&lead, "bob", |file| {
+        file.codebook_version = Some("1.7".into())
+    });
+    for args in [&["status"][..], &["agree"], &["export", "--format", "csv"]] {
+        let out = team.normcode(&lead, "lead", args);
+        assert!(!out.status.success(), "{args:?}");
+        let message = stderr(&out);
+        assert!(
+            message.contains("annotations/bob.yaml was written under codebook 1.7")
+                && message.contains("pull first"),
+            "{args:?}: {message}"
+        );
+    }
+}
+
 #[test]
 fn a_coder_file_from_a_newer_codebook_says_pull_first() {
     let team = Team::with_project();

@@ -11,7 +11,7 @@
 //! - a document's status changed differently on both sides takes the one further along
 //!   (done, then in progress, then not started): the coder can reopen it, but no `D` is lost.
 //! - `codebook_version` is the older of the two sides' when they differ (see
-//!   [`crate::sync::migrate`]).
+//!   [`crate::project::migrate`]).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -252,7 +252,7 @@ fn merge_document(
 
 /// The codebook version a merge records: the older of the two sides' when they differ, since
 /// the merged file may hold codes written under it; migrating the file from there
-/// ([`crate::sync::migrate`]) replays what it needs, and a change replayed on codes that
+/// ([`crate::project::migrate`]) replays what it needs, and a change replayed on codes that
 /// already follow it does nothing.
 fn older_version(ours: &Option<String>, theirs: &Option<String>) -> Option<String> {
     match (ours, theirs) {

@@ -205,6 +205,7 @@ pub fn run(args: AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
         )));
     }
     let coders = project.load_coders(Some(&names))?;
+    super::out::read_as(&coders);
     let files = adjudication::files(&coders);
     let level = match args.level.unwrap_or(LevelArg::Unit) {
         LevelArg::Unit => Level::Unit,

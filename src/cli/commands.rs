@@ -250,6 +250,7 @@ fn check(project: Option<&Path>) -> Result<ExitCode> {
 fn status(project: Option<&Path>, format: TextOrJson) -> Result<ExitCode> {
     let project = open_coded_project(project)?;
     let coders = project.load_coders(None)?;
+    super::out::read_as(&coders);
     let summary = summary::summarize(&project, &coders);
     match format {
         TextOrJson::Text => out::text(&summary.to_string())?,

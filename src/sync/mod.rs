@@ -7,7 +7,7 @@
 //! - [`driver`]: `normcode merge-driver %O %A %B %P`, git's merge of a coder file, annotation
 //!   by annotation.
 //! - [`migrate`]: a coder file written under an older codebook brought up to this one through
-//!   the codebook's history.
+//!   the codebook's history (in [`crate::project::migrate`]: every load of a coder file does it).
 //! - [`run`]: `normcode sync`: commit this coder's work (and what this machine changed of the
 //!   codebook), pull with the driver, migrate, push; and complete a merge an interrupted sync
 //!   left.
@@ -15,11 +15,10 @@
 pub mod driver;
 pub mod git;
 pub mod message;
-pub mod migrate;
 pub mod run;
 pub mod setup;
 
+pub use crate::project::migrate::{self, Migrated, migrate};
 pub use driver::{Merged, Side, merge_files};
-pub use migrate::{Migrated, migrate};
 pub use run::{Outcome, sync};
 pub use setup::{Setup, setup};

@@ -18,7 +18,6 @@ use std::path::{Path, PathBuf};
 use super::driver::{Side, merge_files};
 use super::git::Git;
 use super::message::Work;
-use super::migrate::migrate;
 use super::setup::{repository_top, setup};
 use crate::annotations::{
     CoderFile, CoderName, coder_file_to_string, parse_coder_file, write_atomic,
@@ -26,6 +25,7 @@ use crate::annotations::{
 use crate::codebook::Codebook;
 use crate::corpus::Corpus;
 use crate::error::{Error, Result};
+use crate::project::migrate::migrate;
 use crate::project::revise::pending_migration;
 use crate::project::{ANNOTATIONS_DIR, CODEBOOK_FILE, Project};
 

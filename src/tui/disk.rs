@@ -220,7 +220,7 @@ impl App {
     }
 
     /// Brings the coder's file up to the codebook loaded (renames and merges from its
-    /// `history:`; see [`crate::sync::migrate`]) and says so: on opening, after the codebook
+    /// `history:`; see [`crate::project::migrate`]) and says so: on opening, after the codebook
     /// changed on disk. A file from a newer codebook is left as it is, with "pull first".
     pub(crate) fn follow_codebook(&mut self) {
         match self.migrate_to_codebook() {
@@ -233,7 +233,7 @@ impl App {
     /// The migration of [`App::follow_codebook`], with what to say (an error: pull first).
     fn migrate_to_codebook(&mut self) -> Option<std::result::Result<String, String>> {
         let shown = format!("{}.yaml", self.coder.name);
-        match crate::sync::migrate(
+        match crate::project::migrate::migrate(
             &mut self.coder.file,
             &self.project.codebook,
             std::path::Path::new(&shown),

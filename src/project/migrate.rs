@@ -10,6 +10,10 @@
 //! Replaying a change is harmless on a file that already follows it (a rename finds no old
 //! id; an id the codebook has again, added after it was renamed away, is never recoded), so a merged file records the older of its two sides' versions
 //! ([`crate::annotations::merge3`]) and is migrated from there.
+//!
+//! [`crate::project::Project::load_coder`] migrates every coder file it reads, in memory: the
+//! commands that only read count a file of an older codebook under today's ids and never write
+//! it; `normcode sync` and the workspace write the coder's own file migrated.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
