@@ -789,3 +789,154 @@ fn an_open_workspace_follows_a_sync_made_in_another_terminal() {
     assert_eq!(codes_on(&file, &at), ["NM1X"]);
     assert_eq!(file.codebook_version.as_deref(), Some("1.1"));
 }
+
+// ----- the codebook changed on two machines -----
+
+/// The `history:` versions of the codebook in `dir`.
+fn history_versions(dir: &Path) -> Vec<String> {
+    let codebook = normcode::codebook::Codebook::load(&dir.join("codebook.yaml")).unwrap();
+    codebook
+        .history()
+        .iter()
+        .map(|e| e.version.clone())
+        .collect()
+}
+
+#[test]
+fn codebook_changes_made_on_two_machines_merge_through_the_history() {
+    let team = Team::with_project();
+    let one = team.path("lead");
+    let two = team.clone("lead-desktop", "lead");
+    let before = history_versions(&one);
+    // On the second machine the lead codes with IL01 in their own file, then edits HR02.
+    let at = place(&two, 0, 4);
+    code(&two, "lead", &at, &["IL01"], None);
+    run_ok(
+        &team,
+        &two,
+        &[
+            "codebook",
+            "edit",
+            "HR02",
+            "--definition-en",
+            "A definition written on the desktop.",
+        ],
+    );
+    // On the first, the lead renames IL01.
+    run_ok(&team, &one, &["codebook", "rename", "IL01", "IL1X"]);
+
+    team.sync(&one, "lead");
+    let said = team.sync(&two, "lead");
+    assert!(said.contains("codebook.yaml"), "{said}");
+    team.sync(&one, "lead");
+
+    let text = std::fs::read_to_string(one.join("codebook.yaml")).unwrap();
+    no_conflict_markers(&text);
+    assert_eq!(
+        text,
+        std::fs::read_to_string(two.join("codebook.yaml")).unwrap()
+    );
+    assert!(
+        text.contains("id: IL1X") && !text.contains("id: IL01"),
+        "{text}"
+    );
+    assert!(
+        text.contains("A definition written on the desktop."),
+        "{text}"
+    );
+    let versions = history_versions(&one);
+    assert_eq!(versions.len(), before.len() + 2, "{versions:?}");
+    let new = &versions[before.len()..];
+    assert_ne!(new[0], new[1]);
+    assert!(!before.contains(&new[0]) && !before.contains(&new[1]));
+    let codebook = normcode::codebook::Codebook::load(&one.join("codebook.yaml")).unwrap();
+    assert_eq!(&codebook.version, versions.last().unwrap());
+    let changes: Vec<String> = codebook.history()[before.len()..]
+        .iter()
+        .flat_map(|e| e.changes.clone())
+        .collect();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.contains("Renamed indicator IL01 to IL1X")),
+        "{changes:?}"
+    );
+
+    // The code the desktop gave IL01 follows the rename made on the other machine.
+    let file = coder_file(&two, "lead");
+    assert_eq!(codes_on(&file, &at), ["IL1X"]);
+    for coder in ["lead", "alice", "bob"] {
+        assert_eq!(coder_text(&one, coder), coder_text(&two, coder), "{coder}");
+    }
+    for dir in [&one, &two] {
+        let check = team.normcode(dir, "lead", &["check"]);
+        assert!(
+            check.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&check.stdout),
+            stderr(&check)
+        );
+        assert!(team.git(dir, &["status", "--porcelain"]).is_empty());
+    }
+}
+
+#[test]
+fn the_same_indicator_renamed_differently_on_two_machines_is_a_conflict() {
+    let team = Team::with_project();
+    let one = team.path("lead");
+    let two = team.clone("lead-desktop", "lead");
+    run_ok(&team, &one, &["codebook", "rename", "IL01", "IL1X"]);
+    run_ok(&team, &two, &["codebook", "rename", "IL01", "IL1Y"]);
+    team.sync(&one, "lead");
+    let out = team.normcode(&two, "lead", &["sync"]);
+    assert!(!out.status.success());
+    let message = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(message.contains("codebook.yaml"), "{message}");
+    // Git's conflict: both names are there, nothing is lost.
+    let text = std::fs::read_to_string(two.join("codebook.yaml")).unwrap();
+    assert!(text.contains("<<<<<<<"), "{message}");
+    assert!(text.contains("IL1X") && text.contains("IL1Y"), "{text}");
+    let unmerged = team.git(&two, &["diff", "--name-only", "--diff-filter=U"]);
+    assert!(unmerged.contains("codebook.yaml"), "{unmerged}");
+}
+
+#[test]
+fn setup_registers_the_codebook_driver_and_upgrades_an_older_setup() {
+    let team = Team::with_project();
+    let lead = team.path("lead");
+    // An older setup: only the coder files' line and driver.
+    std::fs::write(
+        lead.join(".gitattributes"),
+        "# normcode (`normcode sync --setup`)\nannotations/*.yaml merge=normcode\n",
+    )
+    .unwrap();
+    team.git(
+        &lead,
+        &[
+            "config",
+            "--local",
+            "--unset",
+            "merge.normcode-codebook.driver",
+        ],
+    );
+    let out = team.normcode(&lead, "lead", &["sync", "--setup"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let attributes = std::fs::read_to_string(lead.join(".gitattributes")).unwrap();
+    assert_eq!(attributes.matches("merge=normcode\n").count(), 1);
+    assert_eq!(
+        attributes
+            .matches("codebook.yaml merge=normcode-codebook")
+            .count(),
+        1
+    );
+    let driver = team.git(
+        &lead,
+        &["config", "--local", "merge.normcode-codebook.driver"],
+    );
+    assert!(
+        driver.contains("merge-driver --codebook %O %A %B %P"),
+        "{driver}"
+    );
+    let out = team.normcode(&lead, "lead", &["sync", "--setup"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already set up"));
+}

@@ -23,7 +23,9 @@ use super::out::{note, say};
         made here rewrote it, and .gitattributes/.gitignore. The commit message says what you \
         did (units coded, documents done). Then it pulls: coder files both sides changed are \
         merged annotation by annotation by `normcode merge-driver`, never with conflict \
-        markers. Your file is then brought up to the codebook's version (renames and merges \
+        markers; codebook.yaml changed on both sides is merged through its history by \
+        `normcode merge-driver --codebook` (a conflict there is left to you, named). Your \
+        file is then brought up to the codebook's version (renames and merges \
         the lead made are applied to your codes) and pushed.\n\n\
         Without a remote, or with the network down, the work stays committed here: sync \
         again later. A merge left under way (a sync killed half-way) is completed by the next \
@@ -31,8 +33,9 @@ use super::out::{note, say};
 )]
 pub struct SyncArgs {
     /// Only set up git for normcode in this clone: `.gitattributes` (`annotations/*.yaml
-    /// merge=normcode`), `.gitignore` (session files), and the repository's
-    /// merge.normcode.driver. Idempotent.
+    /// merge=normcode`, `codebook.yaml merge=normcode-codebook`), `.gitignore` (session
+    /// files), and the repository's merge.normcode.driver and merge.normcode-codebook.driver.
+    /// Idempotent.
     #[arg(long)]
     pub setup: bool,
 }
@@ -52,9 +55,22 @@ pub struct SyncArgs {
         unless the other reopened it and this one left it alone. The result, in the form \
         the workspace writes, replaces %A and the exit code is 0. It never writes conflict \
         markers: it exits non-zero (git then leaves its own conflict) only when a side is not \
-        a valid coder file, naming it on standard error."
+        a valid coder file, naming it on standard error.\n\n\
+        With --codebook (`merge.normcode-codebook.driver`), it merges codebook.yaml: both \
+        machines' `normcode codebook` changes are kept when they touch different lines, their \
+        history entries one after the other (theirs renumbered after ours) and `version:` \
+        the last one (when both sides have new entries, all are renumbered after the higher \
+        of the two versions). When both changed the same lines, %A gets git's own \
+        line-by-line merge with its conflict markers and the exit code is 1; when the \
+        result would not be a valid codebook, %A is left as it is and the exit code is 1."
 )]
 pub struct MergeDriverArgs {
+    /// Merge codebook.yaml instead of a coder file: the version and the history entries of
+    /// both sides are set aside, git merges the rest line by line (`git merge-file`), and
+    /// the new history entries of both sides follow each other, renumbered. A conflict there,
+    /// or a result that is not a valid codebook, leaves git's conflict (exit code 1).
+    #[arg(long)]
+    pub codebook: bool,
     /// %O: the common ancestor's version (a temporary file).
     pub ancestor: PathBuf,
     /// %A: ours; the merge is written here.
@@ -103,6 +119,9 @@ pub fn run(args: SyncArgs, project: Option<&Path>, coder: Option<&str>) -> Resul
 }
 
 pub fn merge_driver(args: MergeDriverArgs) -> Result<ExitCode> {
+    if args.codebook {
+        return merge_codebook(&args);
+    }
     let here = std::env::current_dir()
         .map_err(|e| crate::Error::io(".", "cannot find the current folder", e))?;
     let result = sync::driver::run(
@@ -131,6 +150,45 @@ pub fn merge_driver(args: MergeDriverArgs) -> Result<ExitCode> {
                 note!(
                     "normcode merge-driver: {}: merged ({came_in})",
                     args.path.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            note!(
+                "normcode merge-driver: {} was not merged, so git leaves its conflict: {err}",
+                args.path.display()
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn merge_codebook(args: &MergeDriverArgs) -> Result<ExitCode> {
+    let result = sync::codebook_driver::run(
+        &Side {
+            path: &args.ancestor,
+            name: "the common ancestor",
+        },
+        &Side {
+            path: &args.ours,
+            name: "ours",
+        },
+        &Side {
+            path: &args.theirs,
+            name: "theirs",
+        },
+        &args.path,
+    );
+    match result {
+        Ok(merged) => {
+            if !merged.from_theirs.is_empty() {
+                let entries: Vec<String> =
+                    merged.from_theirs.iter().map(|e| e.to_string()).collect();
+                note!(
+                    "normcode merge-driver: {}: merged; came in: {}",
+                    args.path.display(),
+                    entries.join(" | ")
                 );
             }
             Ok(ExitCode::SUCCESS)

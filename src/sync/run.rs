@@ -460,7 +460,58 @@ fn commit_own(
 
 /// The coder's own file brought to the codebook here, written if it changed.
 fn migrate_own(repo: &Repo, coder: &CoderName, say: &mut dyn FnMut(&str)) -> Result<bool> {
-    let own = coder_path(coder);
+    migrate_file(repo, &coder_path(coder), say)
+}
+
+/// Whether the last pull merged codebook.yaml changed on both sides (HEAD is a merge whose
+/// codebook differs from both parents'): a codebook change made here, by the merge driver.
+fn codebook_merged_here(repo: &Repo) -> Result<bool> {
+    if repo
+        .git
+        .query(&["rev-parse", "-q", "--verify", "HEAD^2"])?
+        .is_none()
+    {
+        return Ok(false);
+    }
+    for parent in ["HEAD^1", "HEAD^2"] {
+        let run = repo
+            .git
+            .run(&["diff", "--quiet", parent, "HEAD", "--", CODEBOOK_FILE])?;
+        if run.ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// After a codebook merged here ([`codebook_merged_here`]), every coder file brought to it,
+/// as a codebook change made here rewrites them (the next commit takes them, see
+/// [`only_migrated`]).
+fn migrate_all(repo: &Repo, say: &mut dyn FnMut(&str)) -> Result<bool> {
+    let mut any = false;
+    let dir = repo.root.join(ANNOTATIONS_DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(false);
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".yaml") && !n.starts_with('.'))
+        .collect();
+    names.sort();
+    for name in names {
+        let path = format!("{ANNOTATIONS_DIR}/{name}");
+        if coder_of_path(&path).is_some() {
+            any |= migrate_file(repo, &path, say)?;
+        }
+    }
+    Ok(any)
+}
+
+/// The coder file at `own` (relative to the project) brought to the codebook here, written if
+/// it changed.
+fn migrate_file(repo: &Repo, own: &str, say: &mut dyn FnMut(&str)) -> Result<bool> {
+    let own = own.to_string();
     let path = repo.root.join(&own);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(false);
@@ -684,7 +735,12 @@ pub fn sync(root: &Path, coder: &CoderName, say: &mut dyn FnMut(&str)) -> Result
         if remote_has_branch {
             pull(&repo, &tracking, &format!("{remote}/{branch}"), say)?;
         }
-        if migrate_own(&repo, coder, say)? {
+        let migrated = if codebook_merged_here(&repo)? {
+            migrate_all(&repo, say)?
+        } else {
+            migrate_own(&repo, coder, say)?
+        };
+        if migrated {
             committed |= commit_own(&repo, coder, &[], say)?.is_some();
         }
         let ahead = if remote_has_branch {

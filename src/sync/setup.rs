@@ -7,7 +7,9 @@
 //! - the repository's own configuration (`.git/config`, never the user's global one) gets
 //!   `merge.normcode.driver`, the command git runs: `normcode merge-driver %O %A %B %P` when
 //!   the `normcode` found on PATH is this very program, else this program's absolute path
-//!   (a configuration is not shared by git, so each clone runs its own setup).
+//!   (a configuration is not shared by git, so each clone runs its own setup);
+//! - likewise `codebook.yaml merge=normcode-codebook` and `merge.normcode-codebook.driver`
+//!   (`normcode merge-driver --codebook ...`): the codebook merged through its history.
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +19,9 @@ use crate::error::{Error, Result};
 
 /// The line `.gitattributes` needs.
 pub const ATTRIBUTES_LINE: &str = "annotations/*.yaml merge=normcode";
+
+/// The line `.gitattributes` needs for the codebook: merged through its history.
+pub const CODEBOOK_ATTRIBUTES_LINE: &str = "codebook.yaml merge=normcode-codebook";
 
 /// What `.gitignore` gets: files a workspace session keeps beside the coder files.
 pub const IGNORE_LINES: [&str; 3] = [
@@ -40,6 +45,8 @@ pub struct Setup {
     pub program: DriverProgram,
     /// The `merge.normcode.driver` command.
     pub driver: String,
+    /// The `merge.normcode-codebook.driver` command.
+    pub codebook_driver: String,
     /// Files written (`.gitattributes`, `.gitignore`), relative to the project.
     pub files_written: Vec<String>,
     /// The repository's configuration was changed.
@@ -73,6 +80,10 @@ impl Setup {
             } else {
                 " (already set)"
             }
+        ));
+        lines.push(format!(
+            "git merges codebook.yaml through its history: merge.normcode-codebook.driver = {}",
+            self.codebook_driver
         ));
         lines
     }
@@ -158,7 +169,10 @@ pub fn setup(root: &Path) -> Result<Setup> {
     let git = Git::new(root);
     repository_top(&git)?;
     let mut files_written = Vec::new();
-    if ensure_lines(&root.join(".gitattributes"), &[ATTRIBUTES_LINE])? {
+    if ensure_lines(
+        &root.join(".gitattributes"),
+        &[ATTRIBUTES_LINE, CODEBOOK_ATTRIBUTES_LINE],
+    )? {
         files_written.push(".gitattributes".to_string());
     }
     if ensure_lines(&root.join(".gitignore"), &IGNORE_LINES)? {
@@ -166,6 +180,7 @@ pub fn setup(root: &Path) -> Result<Setup> {
     }
     let (program, command) = driver_program()?;
     let driver = format!("{command} merge-driver %O %A %B %P");
+    let codebook_driver = format!("{command} merge-driver --codebook %O %A %B %P");
     let mut config_written = false;
     for (key, value) in [
         (
@@ -173,6 +188,11 @@ pub fn setup(root: &Path) -> Result<Setup> {
             "normcode: coder files merged annotation by annotation",
         ),
         ("merge.normcode.driver", driver.as_str()),
+        (
+            "merge.normcode-codebook.name",
+            "normcode: codebook.yaml merged through its history",
+        ),
+        ("merge.normcode-codebook.driver", codebook_driver.as_str()),
     ] {
         let now = git.query(&["config", "--local", "--get", key])?;
         if now.as_deref() != Some(value) {
@@ -186,6 +206,7 @@ pub fn setup(root: &Path) -> Result<Setup> {
     Ok(Setup {
         program,
         driver,
+        codebook_driver,
         files_written,
         config_written,
     })
@@ -195,9 +216,20 @@ pub fn setup(root: &Path) -> Result<Setup> {
 pub fn is_set_up(git: &Git, root: &Path) -> Result<bool> {
     let configured = git
         .query(&["config", "--local", "--get", "merge.normcode.driver"])?
-        .is_some();
-    let attributes = std::fs::read_to_string(root.join(".gitattributes"))
-        .is_ok_and(|t| t.lines().any(|l| l.trim() == ATTRIBUTES_LINE));
+        .is_some()
+        && git
+            .query(&[
+                "config",
+                "--local",
+                "--get",
+                "merge.normcode-codebook.driver",
+            ])?
+            .is_some();
+    let attributes = std::fs::read_to_string(root.join(".gitattributes")).is_ok_and(|t| {
+        [ATTRIBUTES_LINE, CODEBOOK_ATTRIBUTES_LINE]
+            .iter()
+            .all(|line| t.lines().any(|l| l.trim() == *line))
+    });
     Ok(configured && attributes)
 }
 
