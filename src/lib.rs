@@ -22,6 +22,7 @@ pub mod reliability;
 pub mod report;
 pub mod search;
 pub mod summary;
+pub mod sync;
 /// Seeded synthetic corpora, coder files and reliability data for the benchmarks.
 pub mod synth;
 pub mod text;

@@ -420,6 +420,7 @@ pub fn coder_file(project: &Project, coder: &str, annotations: usize, seed: u64)
         file,
         anchors: Default::default(),
         disk: crate::annotations::DiskVersion::MISSING,
+        migrated: None,
     }
 }
 

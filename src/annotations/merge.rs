@@ -10,6 +10,8 @@
 //!   are kept, one after the other, under a visible line ([`BOTH_MEMOS_MARKER`]);
 //! - a document's status changed differently on both sides takes the one further along
 //!   (done, then in progress, then not started): the coder can reopen it, but no `D` is lost.
+//! - `codebook_version` is the older of the two sides' when they differ (see
+//!   [`crate::project::migrate`]).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -248,18 +250,30 @@ fn merge_document(
     (coding != DocumentCoding::default()).then_some(coding)
 }
 
+/// The codebook version a merge records: the older of the two sides' when they differ, since
+/// the merged file may hold codes written under it; migrating the file from there
+/// ([`crate::project::migrate`]) replays what it needs, and a change replayed on codes that
+/// already follow it does nothing.
+fn older_version(ours: &Option<String>, theirs: &Option<String>) -> Option<String> {
+    match (ours, theirs) {
+        (Some(a), Some(b)) => Some(
+            if crate::codebook::history::compare_versions(b, a).is_lt() {
+                b.clone()
+            } else {
+                a.clone()
+            },
+        ),
+        (a, b) => a.clone().or_else(|| b.clone()),
+    }
+}
+
 /// Merges `ours` (the workspace's) and `theirs` (what is on disk now), both changed from
 /// `base` (what was last read or written); returns the merge and what came in from `theirs`.
 /// All three must be anchored in the same corpus, so that the same text has the same unit.
 pub fn merge3(base: &CoderFile, ours: &CoderFile, theirs: &CoderFile) -> (CoderFile, MergeReport) {
     let mut report = MergeReport::default();
     let mut merged = CoderFile {
-        codebook_version: pick(
-            &base.codebook_version,
-            &ours.codebook_version,
-            &theirs.codebook_version,
-        )
-        .unwrap_or_else(|| ours.codebook_version.clone()),
+        codebook_version: older_version(&ours.codebook_version, &theirs.codebook_version),
         documents: BTreeMap::new(),
         ..ours.clone()
     };
@@ -483,5 +497,21 @@ mod tests {
         assert_eq!(merged.annotations(&DocumentId::new("d")).len(), 2);
         assert_eq!(codes(&merged, "d", "1"), ["A", "B"]);
         assert_eq!(report.added, 1);
+    }
+
+    #[test]
+    fn a_merge_records_the_older_codebook_version() {
+        let a = || vec![annotation("1", &["A"], None)];
+        let base = file(&[("d", Status::InProgress, a())]);
+        let mut theirs = file(&[("d", Status::InProgress, a())]);
+        theirs.codebook_version = Some("1.10".into());
+        let mut ours = file(&[("d", Status::Done, a())]);
+        ours.codebook_version = Some("1.9".into());
+        let (merged, _) = merge3(&base, &ours, &theirs);
+        assert_eq!(merged.codebook_version.as_deref(), Some("1.9"));
+        let (merged, _) = merge3(&base, &theirs, &ours);
+        assert_eq!(merged.codebook_version.as_deref(), Some("1.9"));
+        let (merged, _) = merge3(&base, &theirs, &theirs);
+        assert_eq!(merged.codebook_version.as_deref(), Some("1.10"));
     }
 }

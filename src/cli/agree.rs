@@ -259,6 +259,7 @@ fn plan_check(
         return Ok(None);
     }
     let coders = project.load_coders(Some(&names))?;
+    super::out::read_as(&coders);
     let files = adjudication::files(&coders);
     let table = agreement::agreement(&project, &files, Level::Unit)?;
     if table.compared_documents.is_empty() {
@@ -350,6 +351,7 @@ pub fn run(args: AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
         return gold_standard(&project, gold, &names, level, &args);
     }
     let coders = project.load_coders(Some(&names))?;
+    super::out::read_as(&coders);
     let files = adjudication::files(&coders);
     if args.drift {
         let report = agreement::drift(&project, &files, level, args.batch.unwrap_or(5))?;
@@ -443,6 +445,8 @@ fn gold_standard(
     }
     let gold_file = project.load_coders(Some(&gold))?;
     let coders = project.load_coders(Some(&others))?;
+    super::out::read_as(&gold_file);
+    super::out::read_as(&coders);
     let report = agreement::gold_report(
         project,
         &gold_file[0].file,

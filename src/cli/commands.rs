@@ -23,7 +23,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         command,
     } = cli;
     match command {
-        Some(Command::Init { dir }) => init(&dir),
+        Some(Command::Init { dir, git }) => init(&dir, git),
         Some(Command::Check) => check(project.as_deref()),
         Some(Command::Status { format }) => status(project.as_deref(), format),
         Some(Command::Export(args)) => super::export::run(args, project.as_deref()),
@@ -36,6 +36,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Import(args)) => super::import::run(args, project.as_deref()),
         Some(Command::Agree(args)) => super::agree::run(args, project.as_deref()),
         Some(Command::Annotations(args)) => super::annotations::run(args, project.as_deref()),
+        Some(Command::Sync(args)) => super::sync::run(args, project.as_deref(), coder.as_deref()),
+        Some(Command::MergeDriver(args)) => super::sync::merge_driver(args),
         Some(Command::Keys) => keys(),
         None => workspace(project.as_deref(), coder.as_deref(), new_coder),
     }
@@ -183,8 +185,17 @@ fn confirm_new_coder(root: &Path, coder: &CoderName) -> Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
 }
 
-fn init(dir: &Path) -> Result<ExitCode> {
+fn init(dir: &Path, git: bool) -> Result<ExitCode> {
+    if git {
+        // git is there before anything is created.
+        crate::sync::git::Git::new(Path::new(".")).run(&["--version"])?;
+    }
     project::init(dir)?;
+    if git {
+        for line in crate::sync::setup::init_repository(dir)? {
+            say!("{line}")?;
+        }
+    }
     // The folder as given, on one line, with no control character of it reaching the terminal.
     let dir = crate::text::sanitize(&dir.to_string_lossy()).into_owned();
     say!(
@@ -239,6 +250,7 @@ fn check(project: Option<&Path>) -> Result<ExitCode> {
 fn status(project: Option<&Path>, format: TextOrJson) -> Result<ExitCode> {
     let project = open_coded_project(project)?;
     let coders = project.load_coders(None)?;
+    super::out::read_as(&coders);
     let summary = summary::summarize(&project, &coders);
     match format {
         TextOrJson::Text => out::text(&summary.to_string())?,

@@ -150,6 +150,7 @@ pub fn run(args: ExportArgs, project: Option<&Path>) -> Result<ExitCode> {
     } else {
         project.load_coders(Some(&names))?
     };
+    super::out::read_as(&coders);
     let options = Options {
         format,
         bom: args.bom,

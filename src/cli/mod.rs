@@ -10,6 +10,7 @@ mod index;
 pub(crate) mod out;
 mod report;
 mod search;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +56,10 @@ pub enum Command {
     Init {
         /// The folder to create (it may exist, but must not be a project yet).
         dir: PathBuf,
+        /// Also make it a git repository (unless it is in one) set up for a team: see
+        /// `normcode sync --setup`.
+        #[arg(long)]
+        git: bool,
     },
     /// Check the codebook, documents and coder files. Exit 0 when clean, 1 when problems were
     /// found, 2 when the check could not run.
@@ -78,6 +83,9 @@ pub enum Command {
     Agree(agree::AgreeArgs),
     // Its help text is on `AnnotationsArgs`.
     Annotations(annotations::AnnotationsArgs),
+    // Help texts are on `SyncArgs` and `MergeDriverArgs`.
+    Sync(sync::SyncArgs),
+    MergeDriver(sync::MergeDriverArgs),
     /// The workspace's keys, mode by mode, with each action's name for `keys:` in
     /// config.yaml (your config applied).
     Keys,

@@ -69,6 +69,17 @@ pub fn message(text: &str) {
     let _ = writeln!(stderr, "{}", sanitize_lines(text));
 }
 
+/// One line on standard error for each coder file read as a newer codebook than it was
+/// written under ([`crate::project::LoadedCoder::read_as`]); the commands that only read say
+/// it, and write none of them.
+pub fn read_as(coders: &[crate::project::LoadedCoder]) {
+    for coder in coders {
+        if let Some(text) = coder.read_as() {
+            message(&text);
+        }
+    }
+}
+
 /// A path for a message.
 pub fn shown(path: &Path) -> String {
     path.display().to_string()

@@ -153,6 +153,7 @@ pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
     )?;
     let names = super::commands::chosen_coders(&project, args.coders.as_deref(), None)?;
     let coders = project.load_coders(Some(&names))?;
+    out::read_as(&coders);
     let mut options = Options::new(&project.codebook);
     options.combine = combine;
     if let Some(lang) = args.lang {

@@ -83,6 +83,98 @@ impl Codebook {
     }
 }
 
+/// A change in the history that coder files follow: what `normcode codebook` wrote as the
+/// change's sentence ("Renamed indicator IL02 to IHL01.", "Merged indicators A and B into
+/// C.", "Split indicator X into Y, Z (...).", "Retired indicator X (...)."). Ids hold no
+/// spaces or commas ([`crate::project::revise`] checks new ids), so the sentence says them
+/// exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recoding {
+    /// Every `old` code becomes `new`.
+    Rename { old: String, new: String },
+    /// Every code of `sources` becomes `into`.
+    Merge { sources: Vec<String>, into: String },
+    /// The coded segments were assigned one by one where the split was made (the coder files
+    /// there carry them); a segment coded elsewhere meanwhile stays with `source`, retired.
+    Split { source: String, into: Vec<String> },
+    /// `id` stays on the annotations that have it, no longer offered for coding.
+    Retire { id: String },
+}
+
+impl Recoding {
+    /// Reads one change sentence; `None` for a change that recodes nothing (an edit, an add)
+    /// or one written by hand.
+    pub fn parse(change: &str) -> Option<Self> {
+        let text = change.trim();
+        let id = |s: &str| {
+            let s = s.trim();
+            (!s.is_empty() && !s.contains(char::is_whitespace) && !s.contains(','))
+                .then(|| s.to_string())
+        };
+        // The sentence's last '.' is not part of the last id.
+        let body = |s: &str| s.strip_suffix('.').unwrap_or(s).to_string();
+        if let Some(rest) = text.strip_prefix("Renamed indicator ") {
+            let rest = body(rest);
+            let (old, new) = rest.split_once(" to ")?;
+            return Some(Self::Rename {
+                old: id(old)?,
+                new: id(new)?,
+            });
+        }
+        if let Some(rest) = text.strip_prefix("Merged ") {
+            let rest = body(rest);
+            let (names, into) = rest.rsplit_once(" into ")?;
+            // "into C" or "into C (new; ...)"
+            let into = into.split(" (").next()?;
+            let names = names
+                .strip_prefix("indicators ")
+                .or_else(|| names.strip_prefix("indicator "))?;
+            let mut sources = Vec::new();
+            for part in names.split(", ") {
+                for name in part.split(" and ") {
+                    sources.push(id(name)?);
+                }
+            }
+            return Some(Self::Merge {
+                sources,
+                into: id(into)?,
+            });
+        }
+        if let Some(rest) = text.strip_prefix("Split indicator ") {
+            let (source, rest) = rest.split_once(" into ")?;
+            let targets = rest.split(" (").next()?;
+            let targets = targets.strip_suffix('.').unwrap_or(targets);
+            return Some(Self::Split {
+                source: id(source)?,
+                into: targets.split(", ").map(id).collect::<Option<Vec<_>>>()?,
+            });
+        }
+        if let Some(rest) = text.strip_prefix("Retired indicator ") {
+            let rest = rest.split(" (").next()?;
+            return Some(Self::Retire {
+                id: id(&body(rest))?,
+            });
+        }
+        None
+    }
+}
+
+impl Codebook {
+    /// The recodings made after `version`, oldest first, each with the version that made it.
+    pub fn recodings_since(&self, version: &str) -> Vec<(String, Recoding)> {
+        self.changes_since(version)
+            .iter()
+            .flat_map(|entry| {
+                entry
+                    .changes
+                    .iter()
+                    .filter_map(|c| Recoding::parse(c))
+                    .map(|r| (entry.version.clone(), r))
+            })
+            .collect()
+    }
+}
+
 /// The next minor version: `1.0` → `1.1`, `1.9` → `1.10`, `2` → `2.1`, `1.2.3` → `1.3`. A
 /// version whose second part is not a number gets `.1` appended (`draft` → `draft.1`).
 pub fn bump_minor(version: &str) -> String {
@@ -466,5 +558,47 @@ mod tests {
         assert_eq!(compare_versions("1.10", "1.9"), Ordering::Greater);
         assert_eq!(compare_versions("1.0", "1.0"), Ordering::Equal);
         assert_eq!(compare_versions("1", "1.0"), Ordering::Less);
+    }
+
+    #[test]
+    fn change_sentences_read_as_recodings() {
+        assert_eq!(
+            Recoding::parse("Renamed indicator IL02 to IHL.1."),
+            Some(Recoding::Rename {
+                old: "IL02".into(),
+                new: "IHL.1".into()
+            })
+        );
+        assert_eq!(
+            Recoding::parse("Merged indicators A, B and C into D (new; based on A)."),
+            Some(Recoding::Merge {
+                sources: vec!["A".into(), "B".into(), "C".into()],
+                into: "D".into()
+            })
+        );
+        assert_eq!(
+            Recoding::parse("Merged indicator A into B."),
+            Some(Recoding::Merge {
+                sources: vec!["A".into()],
+                into: "B".into()
+            })
+        );
+        assert_eq!(
+            Recoding::parse(
+                "Split indicator X into Y, Z (3 segments: 2 to Y, 1 to Z; 1 left with X, now retired)."
+            ),
+            Some(Recoding::Split {
+                source: "X".into(),
+                into: vec!["Y".into(), "Z".into()]
+            })
+        );
+        assert_eq!(
+            Recoding::parse(
+                "Retired indicator X (kept for existing annotations, no longer offered for coding)."
+            ),
+            Some(Recoding::Retire { id: "X".into() })
+        );
+        assert_eq!(Recoding::parse("Added indicator Q to category C."), None);
+        assert_eq!(Recoding::parse("Renamed indicator a b to c."), None);
     }
 }

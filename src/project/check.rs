@@ -115,7 +115,13 @@ fn check_coder(project: &Project, name: &str, problems: &mut Vec<Problem>) {
     };
     let shown = Path::new(ANNOTATIONS_DIR).join(format!("{name}.yaml"));
     let shown = shown.display();
-    if let Some(version) = &coder.file.codebook_version
+    // A file of an older codebook is read as this one (its codes recoded through the history);
+    // the file itself still records the older version until its coder syncs.
+    let written_under = match &coder.migrated {
+        Some(migrated) => Some(&migrated.from),
+        None => coder.file.codebook_version.as_ref(),
+    };
+    if let Some(version) = written_under
         && *version != project.codebook.version
     {
         let mut message = format!(

@@ -2,6 +2,7 @@
 //! codebook with every coder file following ([`revise`]).
 
 mod check;
+pub mod migrate;
 pub mod revise;
 
 use std::path::{Component, Path, PathBuf};
@@ -10,6 +11,7 @@ use std::sync::atomic::AtomicUsize;
 use serde::Deserialize;
 
 pub use check::{CheckReport, check};
+pub use migrate::Migrated;
 
 use crate::annotations::{self, AnchorReport, CoderFile, DiskVersion};
 use crate::codebook::{Codebook, DEFAULT_CODEBOOK};
@@ -62,6 +64,37 @@ pub struct LoadedCoder {
     pub anchors: AnchorReport,
     /// What the file on disk held when it was read (or last written by this process).
     pub disk: DiskVersion,
+    /// The file was written under an older codebook and read as this one
+    /// ([`Project::load_coder`]); the file on disk is as it was.
+    pub migrated: Option<Migrated>,
+}
+
+impl LoadedCoder {
+    /// For a file read as a newer codebook than it was written under: "annotations/bob.yaml
+    /// was written under codebook 1.2; read as 1.4 (rename TH02 → TH09 (1.3)); the file is left
+    /// as it is". What the commands that only read say on standard error.
+    pub fn read_as(&self) -> Option<String> {
+        let migrated = self.migrated.as_ref()?;
+        let mut text = format!(
+            "{ANNOTATIONS_DIR}/{}.yaml was written under codebook {}; read as {}",
+            self.name, migrated.from, migrated.to
+        );
+        if migrated.recoded > 0 {
+            text.push_str(&format!(
+                " ({} annotation{} recoded: {})",
+                migrated.recoded,
+                if migrated.recoded == 1 { "" } else { "s" },
+                migrated.replayed.join("; ")
+            ));
+        } else {
+            text.push_str(" (no code changed)");
+        }
+        text.push_str(&format!(
+            "; the file is left as it is until {}'s next `normcode sync`",
+            self.name
+        ));
+        Some(text)
+    }
 }
 
 fn is_project(dir: &Path) -> bool {
@@ -174,7 +207,20 @@ impl Project {
     }
 
     /// Loads and anchors one coder's file; a coder without a file gets an empty one.
+    ///
+    /// A file written under an older codebook is read as this one, through the codebook's
+    /// history ([`migrate::migrate`], in memory only: [`LoadedCoder::migrated`] says what
+    /// changed); a file written under a newer codebook is an error that says to pull first.
     pub fn load_coder(&self, coder: &str) -> Result<LoadedCoder> {
+        let mut loaded = self.load_coder_as_written(coder)?;
+        let shown = Path::new(ANNOTATIONS_DIR).join(format!("{coder}.yaml"));
+        loaded.migrated = migrate::migrate(&mut loaded.file, &self.codebook, &shown)?;
+        Ok(loaded)
+    }
+
+    /// [`Project::load_coder`] without the migration: the codes as the file has them (the
+    /// workspace migrates its coder's file itself, and says so in its own way).
+    pub fn load_coder_as_written(&self, coder: &str) -> Result<LoadedCoder> {
         let path = self.coder_path(coder)?;
         let (disk, file) = self.read_coder_on_disk(coder)?;
         let mut file =
@@ -186,6 +232,7 @@ impl Project {
             file,
             anchors,
             disk,
+            migrated: None,
         })
     }
 
@@ -216,7 +263,8 @@ impl Project {
         Ok((disk, Some(file)))
     }
 
-    /// Loads every coder file of the project (or those named), each anchored.
+    /// Loads every coder file of the project (or those named), each anchored and read as this
+    /// codebook ([`Project::load_coder`]).
     pub fn load_coders(&self, only: Option<&[String]>) -> Result<Vec<LoadedCoder>> {
         let names = match only {
             Some(names) => names.to_vec(),

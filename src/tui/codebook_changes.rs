@@ -355,7 +355,7 @@ impl App {
         )?;
         let mut project = (*self.project).clone();
         project.codebook = codebook;
-        let coder = project.load_coder(&self.coder.name)?;
+        let coder = project.load_coder_as_written(&self.coder.name)?;
         self.replace_project(project);
         self.adopt_loaded(coder);
         self.save.saved_generation = self.save.generation;

@@ -198,6 +198,8 @@ impl App {
         }
         self.recount();
         let came_in = report.describe();
+        // A merge with a file of an older codebook records that version: brought up again.
+        let followed = self.migrate_to_codebook();
         let mut message = if came_in.is_empty() {
             format!("{shown} changed on disk; merged with your work")
         } else {
@@ -209,8 +211,47 @@ impl App {
                 saver::beside(&self.coder.path).display()
             ));
         }
-        self.info(message);
+        match followed {
+            Some(Ok(text)) => self.info(format!("{message}; {text}")),
+            Some(Err(text)) => self.error(format!("{message}; {text}")),
+            None => self.info(message),
+        }
         true
+    }
+
+    /// Brings the coder's file up to the codebook loaded (renames and merges from its
+    /// `history:`; see [`crate::project::migrate`]) and says so: on opening, after the codebook
+    /// changed on disk. A file from a newer codebook is left as it is, with "pull first".
+    pub(crate) fn follow_codebook(&mut self) {
+        match self.migrate_to_codebook() {
+            Some(Ok(text)) => self.info(text),
+            Some(Err(text)) => self.error(text),
+            None => {}
+        }
+    }
+
+    /// The migration of [`App::follow_codebook`], with what to say (an error: pull first).
+    fn migrate_to_codebook(&mut self) -> Option<std::result::Result<String, String>> {
+        let shown = format!("{}.yaml", self.coder.name);
+        match crate::project::migrate::migrate(
+            &mut self.coder.file,
+            &self.project.codebook,
+            std::path::Path::new(&shown),
+        ) {
+            Ok(None) => None,
+            Ok(Some(migrated)) => {
+                self.mark_changed();
+                self.recount();
+                // A version moved with no code to change is recorded, not told.
+                (migrated.recoded > 0 || !migrated.retired_in_use.is_empty()).then(|| {
+                    Ok(format!(
+                        "{shown} follows the codebook: {}",
+                        migrated.describe()
+                    ))
+                })
+            }
+            Err(err) => Some(Err(err.to_string())),
+        }
     }
 
     fn mark_changed(&mut self) {
@@ -271,10 +312,15 @@ impl App {
                 let mut project = (*self.project).clone();
                 project.codebook = codebook;
                 self.replace_project(project);
-                self.info(format!(
+                let message = format!(
                     "{CODEBOOK_FILE} changed on disk; the workspace uses it now (version {})",
                     version
-                ));
+                );
+                match self.migrate_to_codebook() {
+                    Some(Ok(text)) => self.info(format!("{message}; {text}")),
+                    Some(Err(text)) => self.error(format!("{message}; {text}")),
+                    None => self.info(message),
+                }
                 true
             }
             Err(err) => {

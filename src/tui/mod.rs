@@ -171,6 +171,7 @@ pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
     if let Some(language) = &config.language {
         app.language = language.clone();
     }
+    app.follow_codebook();
     if let Some(problem) = key_problems.first() {
         app.error(format!("config: {problem}"));
     }

@@ -88,6 +88,7 @@ pub fn preview(
         file,
         anchors,
         disk,
+        migrated: None,
     };
     let mut app = App::new(Arc::new(project), coder, keymap);
     // What could not be placed is told once the whole file is read.
@@ -122,7 +123,7 @@ impl Loader {
             .spawn(move || {
                 let loaded = (|| {
                     let project = Project::open_counting(&root, &read)?;
-                    let coder = project.load_coder(&coder)?;
+                    let coder = project.load_coder_as_written(&coder)?;
                     Ok((project, coder))
                 })();
                 super::event::wake(&waker, super::event::Event::Loaded);

@@ -67,6 +67,7 @@ mod recode;
 mod shape;
 
 // Editing codebook.yaml as text: where things are, the edits, writing new entries.
+mod history_text;
 mod outline;
 mod render;
 mod text_edit;
@@ -84,6 +85,7 @@ pub use add::plan_add;
 pub use apply::{CoderChange, Migration};
 pub use edit::plan_edit;
 pub use files::{CoderSource, ProjectFiles};
+pub use history_text::{record_versions, with_history_of};
 pub use journal::{JOURNAL_FILE, Journal, Operation, OperationKind, pending_migration};
 pub use merge::plan_merge;
 pub use outline::locate_indicator;
