@@ -176,6 +176,20 @@ fn qdpx_export_carries_dates_users_memo_selections_and_ids() {
         .map(|c| c.split("</Case>").next().unwrap())
         .collect();
     assert_eq!(cases.len(), 14);
+    // Case names are unique (QualCoder refuses a second case of a name; two of the samples
+    // share a title, so theirs carry the document id).
+    let names: std::collections::BTreeSet<&str> = cases
+        .iter()
+        .map(|c| {
+            c.split("name=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(names.len(), 14, "{names:?}");
     for case in &cases {
         assert_eq!(case.matches("<SourceRef ").count(), 1, "{case}");
         assert!(case.contains("<VariableValue>"), "{case}");
@@ -677,4 +691,80 @@ fn case_variables_become_the_sources_front_matter() {
     assert!(report.contains("1 case"), "{report}");
     let document = std::fs::read_to_string(into.join("documents/interview-one.md")).unwrap();
     assert!(document.contains("country: \"Chile\""), "{document}");
+}
+
+/// A PDF source as the standard describes it: the PDF itself, a plain-text `Representation` in
+/// the archive, text selections on the representation and an area selection on the PDF. The
+/// representation's text becomes the document, its selections the codings; the area is reported
+/// as left out (normcode codes text).
+#[test]
+fn a_pdf_source_imports_through_its_text_representation() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Principle one.\n\nStates should not attack critical infrastructure.\n";
+    let qde = r#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="PDF">
+  <Users><User guid="11111111-1111-1111-1111-111111111111" name="ana"/></Users>
+  <CodeBook><Codes>
+    <Code guid="22222222-2222-2222-2222-222222222222" name="Critical infrastructure" isCodable="true"/>
+  </Codes></CodeBook>
+  <Sources>
+    <PDFSource guid="55555555-5555-5555-5555-555555555555" name="Paris Call.pdf" path="internal://66666666-6666-6666-6666-666666666666.pdf">
+      <Representation guid="77777777-7777-7777-7777-777777777777" plainTextPath="internal://77777777-7777-7777-7777-777777777777.txt">
+        <PlainTextSelection guid="88888888-8888-8888-8888-888888888888" name="attack critical infrastructure" startPosition="34" endPosition="64" creatingUser="11111111-1111-1111-1111-111111111111">
+          <Coding guid="99999999-9999-9999-9999-999999999999" creatingUser="11111111-1111-1111-1111-111111111111">
+            <CodeRef targetGUID="22222222-2222-2222-2222-222222222222"/>
+          </Coding>
+        </PlainTextSelection>
+      </Representation>
+      <PDFSelection guid="aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa" page="1" firstX="10" firstY="10" secondX="100" secondY="40" creatingUser="11111111-1111-1111-1111-111111111111">
+        <Coding guid="bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb" creatingUser="11111111-1111-1111-1111-111111111111">
+          <CodeRef targetGUID="22222222-2222-2222-2222-222222222222"/>
+        </Coding>
+      </PDFSelection>
+    </PDFSource>
+  </Sources>
+</Project>"#;
+    let qdpx = dir.path().join("pdf.qdpx");
+    zip_files(
+        &qdpx,
+        &[
+            ("project.qde", qde.as_bytes().to_vec()),
+            (
+                "sources/66666666-6666-6666-6666-666666666666.pdf",
+                b"%PDF-1.4 not read: the representation is".to_vec(),
+            ),
+            (
+                "sources/77777777-7777-7777-7777-777777777777.txt",
+                text.as_bytes().to_vec(),
+            ),
+        ],
+    );
+    let into = dir.path().join("imported");
+    let report = ok(run(&["import", s(&qdpx), "--into", s(&into)]));
+    assert!(report.contains("PDF"), "the area is reported: {report}");
+
+    let project = Project::open(&into).unwrap();
+    assert_eq!(project.corpus.documents.len(), 1);
+    let document = &project.corpus.documents[0];
+    assert!(
+        document
+            .body
+            .contains("States should not attack critical infrastructure."),
+        "{}",
+        document.body
+    );
+    let coders = project.load_coders(None).unwrap();
+    assert_eq!(coders.len(), 1);
+    let coding = &coders[0].file.documents[document.id.as_str()];
+    let quotes: Vec<String> = coding
+        .annotations
+        .iter()
+        .map(|a| match a.span {
+            Some(span) => document.slice(span).unwrap().to_string(),
+            None => document
+                .unit_text(document.unit(&a.unit).unwrap())
+                .to_string(),
+        })
+        .collect();
+    assert_eq!(quotes, ["attack critical infrastructure"]);
 }

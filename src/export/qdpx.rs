@@ -394,13 +394,20 @@ pub fn build(project: &Project, coders: &[LoadedCoder]) -> Result<Archive> {
         .collect();
 
     // One case per document, as NVivo's "case per document": its title, its source, its
-    // variable values.
+    // variable values. Case names must be unique (QualCoder refuses a second case of the same
+    // name): a title two documents share is followed by the document's id.
     if !corpus.is_empty() {
+        let titles: Vec<String> = corpus.documents.iter().map(|d| d.title()).collect();
         xml.open("Cases", &[]);
         for (position, document) in corpus.documents.iter().enumerate() {
             let guid = guid::case(&document.id);
-            let title = document.title();
-            xml.open("Case", &[("guid", Some(&guid)), ("name", Some(&title))]);
+            let title = &titles[position];
+            let name = if titles.iter().filter(|t| *t == title).count() > 1 {
+                format!("{title} ({})", document.id)
+            } else {
+                title.clone()
+            };
+            xml.open("Case", &[("guid", Some(&guid)), ("name", Some(&name))]);
             for (variable, element, text) in &values[position] {
                 xml.open("VariableValue", &[]);
                 xml.empty("VariableRef", &[("targetGUID", Some(variable))]);
