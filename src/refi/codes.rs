@@ -445,27 +445,11 @@ impl Importer {
     }
 }
 
-/// 1-based line and column of a byte offset.
-fn position(text: &str, offset: u64) -> (u64, u64) {
-    let offset = (offset as usize).min(text.len());
-    let before = &text.as_bytes()[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count() as u64
-        + 1;
-    (line, column)
-}
-
 fn attributes(path: &Path, text: &str, offset: u64, start: &BytesStart<'_>) -> Result<Node> {
     let mut node = Node::default();
     for attr in start.attributes() {
         let fail = |e: &dyn std::fmt::Display| {
-            let (line, column) = position(text, offset);
+            let (line, column) = super::dom::line_column(text, offset);
             Error::invalid(
                 SourcePos::at(path, line, column),
                 format!("bad attribute: {e}"),
@@ -503,7 +487,7 @@ pub(crate) fn read_codes(path: &Path, text: &str) -> Result<CodeTree> {
     let mut in_settings = false;
     let mut settings_text: Option<String> = None;
     let at = |offset: u64| {
-        let (line, column) = position(text, offset);
+        let (line, column) = super::dom::line_column(text, offset);
         SourcePos::at(path, line, column)
     };
     loop {
