@@ -118,28 +118,32 @@ pub fn run(args: SyncArgs, project: Option<&Path>, coder: Option<&str>) -> Resul
     }
 }
 
+/// The three files git hands a merge driver, named for messages.
+fn sides(args: &MergeDriverArgs) -> [Side<'_>; 3] {
+    [
+        Side {
+            path: &args.ancestor,
+            name: "the common ancestor",
+        },
+        Side {
+            path: &args.ours,
+            name: "ours",
+        },
+        Side {
+            path: &args.theirs,
+            name: "theirs",
+        },
+    ]
+}
+
 pub fn merge_driver(args: MergeDriverArgs) -> Result<ExitCode> {
     if args.codebook {
         return merge_codebook(&args);
     }
     let here = std::env::current_dir()
         .map_err(|e| crate::Error::io(".", "cannot find the current folder", e))?;
-    let result = sync::driver::run(
-        &here,
-        &Side {
-            path: &args.ancestor,
-            name: "the common ancestor",
-        },
-        &Side {
-            path: &args.ours,
-            name: "ours",
-        },
-        &Side {
-            path: &args.theirs,
-            name: "theirs",
-        },
-        &args.path,
-    );
+    let [ancestor, ours, theirs] = sides(&args);
+    let result = sync::driver::run(&here, &ancestor, &ours, &theirs, &args.path);
     match result {
         Ok(merged) => {
             for line in &merged.notes {
@@ -165,21 +169,8 @@ pub fn merge_driver(args: MergeDriverArgs) -> Result<ExitCode> {
 }
 
 fn merge_codebook(args: &MergeDriverArgs) -> Result<ExitCode> {
-    let result = sync::codebook_driver::run(
-        &Side {
-            path: &args.ancestor,
-            name: "the common ancestor",
-        },
-        &Side {
-            path: &args.ours,
-            name: "ours",
-        },
-        &Side {
-            path: &args.theirs,
-            name: "theirs",
-        },
-        &args.path,
-    );
+    let [ancestor, ours, theirs] = sides(args);
+    let result = sync::codebook_driver::run(&ancestor, &ours, &theirs, &args.path);
     match result {
         Ok(merged) => {
             if !merged.from_theirs.is_empty() {
