@@ -168,7 +168,11 @@ mod tests {
         let md = "# Title\n\nSome text.\n\n| Indicator | Label | n |\n| --- | --- | --: |\n| IL01 | a \\| b | 3 |\n\n- one\n- two\n";
         let tex = from_markdown(md);
         assert!(tex.contains("\\section*{Title}"));
-        assert!(tex.contains("\\begin{longtable}{l>{\\raggedright\\arraybackslash}p{0.36\\linewidth}r}"));
+        assert!(
+            tex.contains(
+                "\\begin{longtable}{l>{\\raggedright\\arraybackslash}p{0.36\\linewidth}r}"
+            )
+        );
         assert!(tex.contains("\\toprule\nIndicator & Label & n \\\\\n\\midrule\n\\endhead\nIL01 & a \\textbar{} b & 3 \\\\\n\\bottomrule"));
         assert!(tex.contains("\\begin{itemize}\n  \\item one\n  \\item two\n\\end{itemize}"));
     }

@@ -95,7 +95,12 @@ fn marker(index: usize, x: f64, y: f64, outline: bool, id: Option<&str>, tip: &s
             "polygon",
             format!(
                 r#"points="{}""#,
-                points(&[(0.0, -R - 1.0), (R + 1.0, 0.0), (0.0, R + 1.0), (-R - 1.0, 0.0)])
+                points(&[
+                    (0.0, -R - 1.0),
+                    (R + 1.0, 0.0),
+                    (0.0, R + 1.0),
+                    (-R - 1.0, 0.0)
+                ])
             ),
         ),
         4 => (
@@ -203,7 +208,7 @@ pub fn agenda(agenda: &Agenda, fonts: &Fonts) -> String {
         .fold(w_text(words.first_lead()), f64::max)
         .min(VERDICT_MAX);
     let verdict_x = grid_x + plot_w + 12.0;
-    let content_w = (verdict_x + verdict_w - MARGIN).max(360.0);
+    let content_w = (verdict_x + verdict_w + 6.0 - MARGIN).max(360.0);
     let width = (MARGIN + content_w + MARGIN).ceil();
     let year_x = |year: i64| grid_x + (year - first) as f64 * year_w + year_w / 2.0;
 
@@ -245,7 +250,10 @@ pub fn agenda(agenda: &Agenda, fonts: &Fonts) -> String {
         let verdict_head = wrap(words.first_lead(), verdict_w, &w_text);
         y += 10.0 + (verdict_head.len() as f64 - 1.0) * LINE;
         let head_y = y + TEXT;
-        let _ = writeln!(body, r##"  <g class="columns" font-size="11" fill="#333">"##);
+        let _ = writeln!(
+            body,
+            r##"  <g class="columns" font-size="11" fill="#333">"##
+        );
         text(
             &mut body,
             &format!("colhead-{p}"),
@@ -314,11 +322,11 @@ pub fn agenda(agenda: &Agenda, fonts: &Fonts) -> String {
             );
         }
         let mut row_y = top;
-        for (r, (row, (label, verdict_lines, h))) in
-            series.indicators.iter().zip(&laid).enumerate()
+        for (r, (row, (label, verdict_lines, h))) in series.indicators.iter().zip(&laid).enumerate()
         {
             let cy = row_y + h / 2.0;
-            let first_line = cy + 4.0 - (label.len().max(verdict_lines.len()) as f64 - 1.0) * LINE / 2.0;
+            let first_line =
+                cy + 4.0 - (label.len().max(verdict_lines.len()) as f64 - 1.0) * LINE / 2.0;
             let _ = writeln!(
                 body,
                 r#"  <g class="row" data-indicator="{}" font-size="11">"#,

@@ -23,9 +23,7 @@ fn missing_glyphs(svg: &str, fonts: &Fonts) -> Result<Vec<char>> {
         .map_err(|e| Error::Usage(format!("the figure is not well-formed SVG: {e}")))?;
     let mut missing: Vec<char> = Vec::new();
     for node in document.descendants().filter(|n| n.is_text()) {
-        let inside_text = node
-            .ancestors()
-            .any(|a| a.tag_name().name() == "text");
+        let inside_text = node.ancestors().any(|a| a.tag_name().name() == "text");
         if !inside_text {
             continue;
         }
@@ -47,9 +45,9 @@ pub fn tree(svg: &str, fonts: &Fonts) -> Result<usvg::Tree> {
     }
     let missing = missing_glyphs(svg, fonts)?;
     if !missing.is_empty() {
-        let cjk = missing.iter().any(|c| {
-            matches!(*c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
-        });
+        let cjk = missing
+            .iter()
+            .any(|c| matches!(*c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF));
         let shown: String = missing.iter().take(12).collect();
         return Err(Error::Usage(format!(
             "no font on this system has {} of the figure's characters ({shown}{}){}: {INSTALL}",
@@ -71,9 +69,11 @@ pub fn tree(svg: &str, fonts: &Fonts) -> Result<usvg::Tree> {
 /// The figure as PNG, at [`PNG_SCALE`] pixels per SVG pixel.
 pub fn png(svg: &str, fonts: &Fonts) -> Result<Vec<u8>> {
     let tree = tree(svg, fonts)?;
-    let size = tree.size().to_int_size().scale_by(PNG_SCALE).ok_or_else(|| {
-        Error::Usage("the figure is too large to draw as PNG".into())
-    })?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(PNG_SCALE)
+        .ok_or_else(|| Error::Usage("the figure is too large to draw as PNG".into()))?;
     let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| {
         Error::Usage(format!(
             "the figure is too large to draw as PNG ({} x {} pixels)",

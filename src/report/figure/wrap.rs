@@ -10,8 +10,25 @@ use unicode_width::UnicodeWidthChar;
 fn closing(c: char) -> bool {
     matches!(
         c,
-        '，' | '。' | '、' | '；' | '：' | '！' | '？' | '）' | '」' | '』' | '》' | '〉' | '】' | ','
-            | '.' | ';' | ':' | ')' | '!' | '?'
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '！'
+            | '？'
+            | '）'
+            | '」'
+            | '』'
+            | '》'
+            | '〉'
+            | '】'
+            | ','
+            | '.'
+            | ';'
+            | ':'
+            | ')'
+            | '!'
+            | '?'
     )
 }
 
@@ -105,10 +122,7 @@ mod tests {
     #[test]
     fn english_breaks_at_spaces_and_keeps_every_word() {
         let lines = wrap("International law and the UN Charter apply", 16.0, &columns);
-        assert_eq!(
-            lines,
-            ["International", "law and the UN", "Charter apply"]
-        );
+        assert_eq!(lines, ["International", "law and the UN", "Charter apply"]);
         assert!(lines.iter().all(|l| columns(l) <= 16.0));
     }
 
