@@ -1,6 +1,7 @@
 //! `normcode report`: frequencies, the agenda (who raised each issue first), co-occurrence and
 //! progress, as Markdown, CSV, JSON or (the agenda) an SVG chart.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -36,6 +37,13 @@ pub enum ReportFormat {
     Json,
     /// agenda only: a timeline chart (indicators × years, a marker per publisher group).
     Svg,
+    /// The tables as a LaTeX fragment (booktabs longtables) to \input into a paper.
+    Latex,
+    /// agenda only: the chart as a PNG image (2 pixels per SVG pixel), drawn with the system's
+    /// fonts (DejaVu Sans; Noto Sans CJK for Chinese).
+    Png,
+    /// agenda only: the chart as a one-page PDF (text kept as text, fonts embedded).
+    Pdf,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -80,6 +88,8 @@ pub enum WithinArg {
     after_help = "Examples:\n  \
         normcode report agenda --groups company,intergovernmental\n  \
         normcode report agenda --coders consensus --format svg --out agenda.svg\n  \
+        normcode report agenda --combine any --lang zh --format pdf --out agenda.pdf\n  \
+        normcode report frequencies --format latex --out frequencies.tex\n  \
         normcode report frequencies --combine majority --format csv --out freq.csv\n  \
         normcode report cooccurrence --within document --lang zh\n  \
         normcode report progress"
@@ -127,6 +137,9 @@ pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
         ReportFormat::Csv => Format::Csv,
         ReportFormat::Json => Format::Json,
         ReportFormat::Svg => Format::Svg,
+        ReportFormat::Latex => Format::Latex,
+        ReportFormat::Png => Format::Png,
+        ReportFormat::Pdf => Format::Pdf,
     };
     let combine = match args.combine {
         CombineArg::PerCoder => Combine::PerCoder,
@@ -144,6 +157,15 @@ pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
         return Err(Error::Usage(
             "--combine is not for progress: progress is always per coder".into(),
         ));
+    }
+    if matches!(format, Format::Png | Format::Pdf)
+        && args.out.as_deref().is_none_or(|o| o == Path::new("-"))
+        && std::io::stdout().is_terminal()
+    {
+        return Err(Error::Usage(format!(
+            "--format {} is binary: name a file with --out (or pipe standard output)",
+            format.name()
+        )));
     }
     let project = open_coded_project(project)?;
     let destination = output::destination(
@@ -179,6 +201,7 @@ pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
         // terminal: made visible, or escaped in JSON (the same value). `--out` writes the
         // report as it is.
         (Destination::Stdout, Format::Json) => out::json(&String::from_utf8_lossy(&output.bytes))?,
+        (Destination::Stdout, Format::Png | Format::Pdf) => out::raw(&output.bytes)?,
         (Destination::Stdout, _) => out::text(&String::from_utf8_lossy(&output.bytes))?,
         _ => out::deliver(&destination, &output.bytes)?,
     }

@@ -16,14 +16,16 @@
 //!
 //! Formats: Markdown (aligned tables for a terminal and GitHub), CSV (long, "tidy", for R:
 //! one observation per row, zeros included, written by [`crate::export::table::write_csv`]),
-//! JSON (the report's structure), and SVG for the agenda (a timeline chart).
+//! JSON (the report's structure), LaTeX (booktabs tables, [`latex`]), and the agenda as a
+//! figure: SVG, PNG or PDF ([`figure`]).
 
 pub mod agenda;
 pub mod cooccurrence;
+pub mod figure;
 pub mod frequencies;
+pub mod latex;
 mod markdown;
 pub mod progress;
-mod svg;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -66,6 +68,12 @@ pub enum Format {
     Json,
     /// The agenda only: a timeline chart.
     Svg,
+    /// The tables for a LaTeX paper (booktabs).
+    Latex,
+    /// The agenda only: the chart as a PNG image.
+    Png,
+    /// The agenda only: the chart as a PDF page.
+    Pdf,
 }
 
 impl Format {
@@ -75,7 +83,15 @@ impl Format {
             Format::Csv => "csv",
             Format::Json => "json",
             Format::Svg => "svg",
+            Format::Latex => "latex",
+            Format::Png => "png",
+            Format::Pdf => "pdf",
         }
+    }
+
+    /// Whether this is a figure: the agenda only.
+    pub fn is_figure(self) -> bool {
+        matches!(self, Format::Svg | Format::Png | Format::Pdf)
     }
 }
 
@@ -466,9 +482,10 @@ fn check_options(project: &Project, kind: Kind, format: Format, options: &Option
             codebook.languages.join(", ")
         )));
     }
-    if format == Format::Svg && kind != Kind::Agenda {
+    if format.is_figure() && kind != Kind::Agenda {
         return Err(Error::Usage(format!(
-            "svg is a format of the agenda report only, not of {}",
+            "{} is a format of the agenda report only, not of {}",
+            format.name(),
             kind.name()
         )));
     }
@@ -521,9 +538,16 @@ pub fn report(
         }
         Kind::Agenda => {
             let report = agenda::build(project, coders, options);
-            let bytes = match format {
-                Format::Svg => svg::agenda(&report).into_bytes(),
-                _ => render(&report, format)?,
+            let bytes = if format.is_figure() {
+                let fonts = figure::Fonts::system();
+                let svg = figure::agenda(&report, &fonts);
+                match format {
+                    Format::Png => figure::png(&svg, &fonts)?,
+                    Format::Pdf => figure::pdf(&svg, &fonts)?,
+                    _ => svg.into_bytes(),
+                }
+            } else {
+                render(&report, format)?
             };
             (bytes, &["publisher_group", "year"])
         }
@@ -548,14 +572,16 @@ pub trait Render: Serialize {
     fn table(&self) -> Table;
 }
 
-/// `report` in `format` (Markdown, CSV or JSON).
+/// `report` in `format` (Markdown, CSV, JSON or LaTeX).
 pub fn render(report: &impl Render, format: Format) -> Result<Vec<u8>> {
     match format {
         Format::Markdown => Ok(report.markdown().into_bytes()),
         Format::Csv => table::write_csv(&report.table(), false),
         Format::Json => json(report),
-        Format::Svg => Err(Error::Usage(
-            "svg is a format of the agenda report only".into(),
-        )),
+        Format::Latex => Ok(latex::from_markdown(&report.markdown()).into_bytes()),
+        Format::Svg | Format::Png | Format::Pdf => Err(Error::Usage(format!(
+            "{} is a format of the agenda report only",
+            format.name()
+        ))),
     }
 }
