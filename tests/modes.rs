@@ -333,7 +333,7 @@ fn the_reports_view_shows_the_agenda_as_a_timeline_that_fits_80x24_and_fills_200
     let large = render(&app, 200, 50);
     insta::assert_snapshot!("reports_agenda_timeline_200x50", large);
     // Wide: full years, whole labels, the first group in words with its lead.
-    assert!(large.contains("2013 2014 2015"), "{large}");
+    assert!(large.contains("2013  2014  2015"), "{large}");
     assert!(
         large.contains("IL01 International law and the UN Charter apply"),
         "{large}"

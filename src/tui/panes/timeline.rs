@@ -112,9 +112,25 @@ pub(crate) fn lines(
         let fits = room / years.len().max(1);
         wanted.min(fits).max(2)
     };
-    let label_width = width
+    let mut label_width = width
         .saturating_sub(cell * years.len() + first_width + 1)
         .clamp(10, 60);
+    let mut cell = cell;
+    if width >= 120 {
+        // A wide terminal: whole labels, the rest shared out between the years.
+        let rows = || agenda.series.iter().flat_map(|s| &s.indicators);
+        let longest = rows()
+            .map(|r| str_width(&format!(" {} {}", r.indicator.id, r.indicator.label)) + 1)
+            .max()
+            .unwrap_or(10);
+        let first = rows()
+            .map(|r| str_width(&agenda.first_text(r)) + 6)
+            .max()
+            .unwrap_or(10);
+        label_width = longest.min(width / 2);
+        let room = width.saturating_sub(label_width + first);
+        cell = (room / years.len().max(1)).clamp(cell, 8);
+    }
     for series in &agenda.series {
         out.push(Line::raw(""));
         out.push(Line::styled(
