@@ -241,7 +241,11 @@ fn matrix_presence_and_counts() {
     };
     assert_eq!(rows.len(), 4, "2 coders × 2 documents");
     assert_eq!(cell("bob", "un/gge-2015-zh", "IL01"), "2");
-    assert_eq!(cell("alice", "un/gge-2015-zh", "IL01"), "2");
+    // alice has not finished it: her cells are missing, not 0 (an indicator not coded yet is
+    // not an indicator absent), and R and pandas read them as NA.
+    assert_eq!(cell("alice", "un/gge-2015-zh", "status"), "in_progress");
+    assert_eq!(cell("alice", "un/gge-2015-zh", "IL01"), "");
+    assert_eq!(cell("alice", "un/gge-2015-zh", "IL02"), "");
     assert_eq!(cell("alice", "company/ms-2018", "CI01"), "2");
     assert_eq!(cell("alice", "company/ms-2018", "IL02"), "0");
     assert_eq!(cell("bob", "un/gge-2015-zh", "XX99"), "1");
@@ -258,8 +262,16 @@ fn matrix_presence_and_counts() {
     assert!(
         presence
             .iter()
+            .filter(|r| r[il01 - 1] == "done")
             .flat_map(|r| &r[il01..])
             .all(|c| c == "0" || c == "1")
+    );
+    assert!(
+        presence
+            .iter()
+            .filter(|r| r[il01 - 1] != "done")
+            .flat_map(|r| &r[il01..])
+            .all(String::is_empty)
     );
 
     // One coder, one block.

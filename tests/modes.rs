@@ -313,3 +313,43 @@ fn hints_inside_panes_name_the_keys_the_user_bound() {
     assert!(screen.contains("T back to the disagreements"), "{screen}");
     assert!(!screen.contains("t back to the disagreements"), "{screen}");
 }
+
+#[test]
+fn the_reports_view_shows_the_agenda_as_a_timeline_that_fits_80x24_and_fills_200x50() {
+    let index = tempfile::tempdir().unwrap();
+    let dir = samples_copy();
+    let mut app = workspace(dir.path(), index.path(), "en");
+    press(&mut app, "r<tab>");
+    let small = render(&app, 80, 24);
+    insta::assert_snapshot!("reports_agenda_timeline_80x24", small);
+    // Years across (two digits at 80 columns), a shape per group, who was first at the end.
+    assert!(small.contains("'13'14'15"), "{small}");
+    assert!(small.contains("● Intergovernmental process"), "{small}");
+    assert!(
+        small.contains(" IL01 ") && small.contains("First"),
+        "{small}"
+    );
+    assert!(small.lines().all(|l| l.chars().count() <= 80));
+    let large = render(&app, 200, 50);
+    insta::assert_snapshot!("reports_agenda_timeline_200x50", large);
+    // Wide: full years, whole labels, the first group in words with its lead.
+    assert!(large.contains("2013  2014  2015"), "{large}");
+    assert!(
+        large.contains("IL01 International law and the UN Charter apply"),
+        "{large}"
+    );
+    assert!(large.contains("Intergovernmental process +"), "{large}");
+    // It scrolls to its end: the documents not counted, and why.
+    press(&mut app, &"<pagedown>".repeat(20));
+    let end = render(&app, 80, 24);
+    assert!(end.contains("Not counted (2)"), "{end}");
+    assert!(
+        end.contains("in progress (1):") && end.contains("company/microsoft-2018"),
+        "{end}"
+    );
+    // Tab goes on to progress, then back to frequencies.
+    press(&mut app, "<tab>");
+    assert!(render(&app, 80, 24).contains("documents done"));
+    press(&mut app, "<tab>");
+    assert!(render(&app, 80, 24).contains("Documents raising each indicator"));
+}

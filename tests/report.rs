@@ -166,9 +166,16 @@ fn csv_parses_with_one_header_and_typed_cells() {
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(header[..2], ["coder", "indicator"]);
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    // 2 coders × 4 indicators × 2 groups.
+    let all: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let left_out = header
+        .iter()
+        .position(|h| h == "left_out_document")
+        .unwrap();
+    let (rows, left): (Vec<csv::StringRecord>, Vec<csv::StringRecord>) =
+        all.into_iter().partition(|r| r[left_out].is_empty());
+    // 2 coders × 4 indicators × 2 groups, then alice's two documents not done.
     assert_eq!(rows.len(), 16);
+    assert_eq!(left.len(), 2);
     let lead = header.iter().position(|h| h == "lead_years").unwrap();
     let bob_il01 = rows
         .iter()
@@ -428,8 +435,13 @@ fn coders_combine_as_any_all_or_majority() {
          annotations:\n      - unit: \"p2\"\n        codes: [IL01]\n",
     )
     .unwrap();
+    // Every document counted, so that only the combination rule differs (what is counted by
+    // default is tested below).
     let total = |combine: &str, indicator: &str| -> u64 {
-        let data = json(&root, &["frequencies", "--combine", combine]);
+        let data = json(
+            &root,
+            &["frequencies", "--combine", combine, "--include", "all"],
+        );
         let all = data["series"].as_array().unwrap();
         assert_eq!(all.len(), 1, "one combined series");
         assert_eq!(all[0]["name"], format!("{combine}(alice,bob,carol)"));
@@ -587,4 +599,357 @@ fn out_writes_the_file_and_nothing_to_stdout() {
     assert!(out.stdout.is_empty());
     let svg = std::fs::read_to_string(&path).unwrap();
     assert!(svg.starts_with("<?xml") && svg.trim_end().ends_with("</svg>"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the reports count (issue 17, item 6)
+
+fn left_out(report: &Value) -> Vec<(String, String, String)> {
+    report["left_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["document"].as_str().unwrap().to_string(),
+                l["coder"].as_str().unwrap().to_string(),
+                l["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn command_json(project: &Path, args: &[&str]) -> Value {
+    let out = run(project, args);
+    assert!(
+        out.status.success(),
+        "normcode {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn reports_count_the_documents_each_coder_marked_done_and_list_the_rest() {
+    let project = fixtures().join("project");
+    // alice: ms-2016 in progress (VU01 there), ms-2016-zh not started; bob: all five done.
+    let data = json(&project, &["frequencies"]);
+    assert_eq!(series(&data, "alice")["documents"], 3);
+    assert_eq!(series(&data, "bob")["documents"], 5);
+    assert_eq!(
+        row(series(&data, "alice"), "VU01")["documents"],
+        2,
+        "ms-2016 is in progress: its VU01 is not counted"
+    );
+    // The document row counts the counted documents: alice has one company document done.
+    assert_eq!(series(&data, "alice")["documents_by_group"]["company"], 1);
+    assert_eq!(series(&data, "bob")["documents_by_group"]["company"], 3);
+    let expected = vec![
+        (
+            "company/ms-2016".to_string(),
+            "alice".to_string(),
+            "in_progress".to_string(),
+        ),
+        (
+            "zh/ms-2016-zh".to_string(),
+            "alice".to_string(),
+            "not_started".to_string(),
+        ),
+    ];
+    assert_eq!(left_out(&data), expected);
+    for kind in ["agenda", "cooccurrence"] {
+        assert_eq!(left_out(&json(&project, &[kind])), expected, "{kind}");
+    }
+    // Markdown says it, CSV has a row per document left out, stderr warns.
+    let md = report(&project, &["agenda"]);
+    assert!(
+        md.contains("| alice | in progress |         1 | company/ms-2016 |"),
+        "{md}"
+    );
+    let out = run(&project, &["report", "frequencies", "--format", "csv"]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",left_out_document,left_out_reason")
+    );
+    assert!(
+        csv.contains("\nalice,,,,,,,,,company/ms-2016,in_progress\n"),
+        "{csv}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("alice: documents not counted: 1 not started, 1 in progress"),
+        "{err}"
+    );
+    // The agenda does not call the group alone when a document not counted carries it.
+    let md = report(&project, &["agenda", "--coders", "alice"]);
+    assert!(md.contains("2014 (1 not counted)"), "{md}");
+
+    // --include in-progress counts ms-2016; --include all counts everything.
+    let data = json(&project, &["frequencies", "--include", "in-progress"]);
+    assert_eq!(series(&data, "alice")["documents"], 4);
+    assert_eq!(row(series(&data, "alice"), "VU01")["documents"], 3);
+    assert_eq!(left_out(&data).len(), 1);
+    let data = json(&project, &["frequencies", "--include", "all"]);
+    assert_eq!(series(&data, "alice")["documents"], 5);
+    assert!(left_out(&data).is_empty());
+    let md = report(&project, &["frequencies", "--include", "all"]);
+    assert!(md.contains("Nothing was left out."), "{md}");
+
+    let out = run(&project, &["report", "progress", "--include", "all"]);
+    assert_eq!(out.status.code(), Some(2), "progress lists every document");
+}
+
+#[test]
+fn documents_coded_only_from_search_hits_are_left_out_until_marked_done() {
+    let (_dir, root) = fixture_copy();
+    // What coding search hits writes: whole units in one batch, one creation time, no memo.
+    let alice = root.join("annotations/alice.yaml");
+    let text = std::fs::read_to_string(&alice).unwrap();
+    let batch = "created: \"2026-10-01T10:00:00Z\"\n        modified: \"2026-10-01T10:00:00Z\"";
+    std::fs::write(
+        &alice,
+        text.replace("  company/ms-2016:\n    status: in_progress\n    annotations:\n      - unit: \"p1\"\n        codes: [VU01]\n",
+            &format!("  company/ms-2016:\n    status: in_progress\n    annotations:\n      - unit: \"p1\"\n        codes: [VU01]\n        {batch}\n  zh/ms-2016-zh:\n    status: in_progress\n    annotations:\n      - unit: \"p2\"\n        codes: [VU01]\n        {batch}\n")),
+    )
+    .unwrap();
+    let data = json(&root, &["agenda", "--coders", "alice"]);
+    assert_eq!(
+        left_out(&data),
+        [
+            (
+                "company/ms-2016".into(),
+                "alice".into(),
+                "search_coded_only".into()
+            ),
+            (
+                "zh/ms-2016-zh".into(),
+                "alice".into(),
+                "search_coded_only".into()
+            ),
+        ]
+    );
+    // Counting documents in progress still leaves them out; all counts them.
+    let data = json(
+        &root,
+        &["agenda", "--coders", "alice", "--include", "in-progress"],
+    );
+    assert_eq!(left_out(&data).len(), 2);
+    assert_eq!(
+        years(row(series(&data, "alice"), "VU01"), "company"),
+        [2014]
+    );
+    let data = json(&root, &["agenda", "--coders", "alice", "--include", "all"]);
+    assert_eq!(
+        years(row(series(&data, "alice"), "VU01"), "company"),
+        [2014, 2016]
+    );
+    // Hand-coded (one annotation edited later): an ordinary document in progress.
+    let text = std::fs::read_to_string(&alice).unwrap();
+    std::fs::write(
+        &alice,
+        text.replacen(
+            "modified: \"2026-10-01T10:00:00Z\"",
+            "modified: \"2026-10-02T10:00:00Z\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let data = json(&root, &["agenda", "--coders", "alice"]);
+    assert_eq!(left_out(&data)[0].2, "in_progress");
+    assert_eq!(left_out(&data)[1].2, "search_coded_only");
+}
+
+#[test]
+fn report_status_agree_and_export_count_the_same_documents() {
+    let project = fixtures().join("project");
+    // status: documents done per coder = the documents each coder's series counts.
+    let status = command_json(&project, &["status", "--format", "json"]);
+    let frequencies = json(&project, &["frequencies"]);
+    for coder in status["coders"].as_array().unwrap() {
+        let name = coder["coder"].as_str().unwrap();
+        assert_eq!(
+            series(&frequencies, name)["documents"],
+            coder["documents_done"],
+            "{name}"
+        );
+    }
+    // agree: the documents compared = those a combined series counts, and the documents left
+    // out are the same.
+    let agree = command_json(&project, &["agree", "--format", "json"]);
+    let combined = json(&project, &["frequencies", "--combine", "all"]);
+    let all = &combined["series"][0];
+    assert_eq!(
+        all["documents"].as_u64().unwrap() as usize,
+        agree["compared_documents"].as_array().unwrap().len()
+    );
+    let mut agree_left: Vec<(String, String, String)> = agree["left_out_documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| {
+            d["not_done"].as_array().unwrap().iter().map(move |c| {
+                (
+                    d["document"].as_str().unwrap().to_string(),
+                    c["coder"].as_str().unwrap().to_string(),
+                    c["status"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect();
+    agree_left.sort();
+    let mut report_left = left_out(&combined);
+    report_left.sort();
+    assert_eq!(report_left, agree_left);
+    // agree --level document: the documents where both coded IL01 equal the combined count.
+    let document_level = command_json(
+        &project,
+        &["agree", "--level", "document", "--format", "json"],
+    );
+    assert_eq!(
+        document_level["units"].as_u64(),
+        all["documents"].as_u64(),
+        "document-level agreement compares the documents the combined report counts"
+    );
+
+    // export matrix: a coder's rows with cells are the documents counted, and the cells add up
+    // to the frequencies.
+    let out = run(&project, &["export", "--format", "matrix"]);
+    assert!(out.status.success());
+    let mut reader = csv::Reader::from_reader(&out.stdout[..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for coder in ["alice", "bob"] {
+        let mine: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == coder).collect();
+        let with_cells = mine.iter().filter(|r| !r[at("VU01")].is_empty()).count();
+        assert_eq!(
+            with_cells as u64,
+            series(&frequencies, coder)["documents"].as_u64().unwrap(),
+            "{coder}"
+        );
+        for indicator in ["IL01", "NM01", "CI01", "VU01"] {
+            let ones = mine.iter().filter(|r| r[at(indicator)] == "1").count();
+            assert_eq!(
+                ones as u64,
+                row(series(&frequencies, coder), indicator)["documents"]
+                    .as_u64()
+                    .unwrap(),
+                "{coder} {indicator}"
+            );
+        }
+    }
+    // Not done: missing, not 0.
+    let ms2016 = rows
+        .iter()
+        .find(|r| r[0] == "alice" && r[1] == "company/ms-2016")
+        .unwrap();
+    assert_eq!(ms2016[at("status")], "in_progress");
+    assert!(
+        ["IL01", "NM01", "CI01", "VU01"]
+            .iter()
+            .all(|i| ms2016[at(i)].is_empty())
+    );
+}
+
+/// A consensus of alice and bob half adjudicated: ms-2014 decided and done; in gge-2013 and
+/// gge-2015 only the units they agreed on are in, the rest undecided.
+fn half_consensus(root: &Path) {
+    std::fs::write(
+        root.join("annotations/consensus.yaml"),
+        "schema: 1\ncoder: consensus\ndocuments:\n  company/ms-2014:\n    status: done\n    \
+         annotations:\n      - unit: \"p2\"\n        codes: [CI01, VU01]\n      - unit: \"p3\"\n        \
+         codes: [NM01]\n  un/gge-2013:\n    status: in_progress\n    annotations:\n      - unit: \"1\"\n        \
+         codes: [IL01]\n  un/gge-2015:\n    status: in_progress\n    annotations:\n      - unit: \"1.b\"\n        \
+         codes: [VU01]\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_half_adjudicated_consensus_says_what_is_pending_and_claims_no_group_alone() {
+    let (_dir, root) = fixture_copy();
+    half_consensus(&root);
+    // Undecided: gge-2013 unit 2 (alice IL01+NM01, bob NM01), gge-2015 1.a (CI01+IL01 / CI01)
+    // and unit 2 (NM01 / nothing). Per indicator some coder gave: IL01 2, NM01 2, CI01 1.
+    let data = json(&root, &["agenda", "--coders", "consensus"]);
+    let consensus = series(&data, "consensus");
+    assert_eq!(consensus["unresolved"]["units"], 3);
+    assert_eq!(
+        consensus["unresolved"]["by_indicator"],
+        serde_json::json!({"CI01": 1, "IL01": 2, "NM01": 2})
+    );
+    // Only ms-2014 is done: CI01, VU01 and NM01 are the company's, but the intergovernmental
+    // documents have units pending on CI01 and NM01 (and VU01 in a document not counted).
+    let md = report(&root, &["agenda", "--coders", "consensus"]);
+    assert!(!md.contains("(only) |"), "{md}");
+    assert!(
+        md.contains("Company (pending: Intergovernmental process)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("disagreements of alice, bob not yet resolved"),
+        "{md}"
+    );
+    let cell = row(consensus, "CI01")["groups"][0].clone();
+    assert_eq!(cell["group"], "intergovernmental");
+    assert_eq!(cell["pending_units"], 1);
+    let freq = report(&root, &["frequencies", "--coders", "consensus"]);
+    assert!(freq.contains("CI01 (1), IL01 (2), NM01 (2)"), "{freq}");
+
+    // Once decided (everything marked done with the units in), nothing is pending.
+    let decided = std::fs::read_to_string(root.join("annotations/consensus.yaml"))
+        .unwrap()
+        .replace("in_progress", "done");
+    std::fs::write(root.join("annotations/consensus.yaml"), decided).unwrap();
+    let data = json(&root, &["agenda", "--coders", "consensus"]);
+    assert!(series(&data, "consensus").get("unresolved").is_none());
+}
+
+#[test]
+fn combine_leaves_the_consensus_out_unless_named() {
+    let (_dir, root) = fixture_copy();
+    half_consensus(&root);
+    let out = run(
+        &root,
+        &[
+            "report",
+            "frequencies",
+            "--combine",
+            "any",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(out.status.success());
+    let data: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        data["series"][0]["coders"],
+        serde_json::json!(["alice", "bob"])
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("consensus is not combined"), "{err}");
+    // Named, it is combined.
+    let data = json(
+        &root,
+        &[
+            "frequencies",
+            "--combine",
+            "any",
+            "--coders",
+            "alice,bob,consensus",
+        ],
+    );
+    assert_eq!(
+        data["series"][0]["coders"],
+        serde_json::json!(["alice", "bob", "consensus"])
+    );
+    // Per coder, it is its own series.
+    let data = json(&root, &["frequencies"]);
+    assert_eq!(data["series"].as_array().unwrap().len(), 3);
 }

@@ -681,7 +681,8 @@ fn report_view_shows_frequencies_and_progress_as_bars() {
         screen.contains("IL01 International law") && screen.contains('█'),
         "{screen}"
     );
-    press(&mut app, "<tab>");
+    // Tab: the agenda's timeline (tests/modes.rs), Tab again: progress.
+    press(&mut app, "<tab><tab>");
     let screen = render(&app, 120, 40);
     assert!(
         screen.contains("alice: 12 of 14 documents done"),

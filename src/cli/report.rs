@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 
 use crate::error::{Error, Result};
 use crate::output::{self, Destination, Protected};
-use crate::report::{self, Combine, Format, Kind, Options, Within};
+use crate::report::{self, Combine, Format, Include, Kind, Options, Within};
 
 use super::commands::open_coded_project;
 use super::out::{self, note};
@@ -59,6 +59,17 @@ pub enum CombineArg {
     Majority,
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum IncludeArg {
+    /// The documents each coder marked done (as `normcode agree` compares).
+    #[default]
+    Done,
+    /// Also the documents a coder is still coding, except those only coded from search hits.
+    InProgress,
+    /// Every document of the corpus, whatever its status.
+    All,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WithinArg {
     Unit,
@@ -73,11 +84,16 @@ pub enum WithinArg {
         publisher group's documents raise it, which group raised it first, and its lead in \
         years; --groups picks the groups compared, --format svg draws it as a timeline chart.\n\n\
         A document raises an indicator when a coder coded it anywhere in the document (a whole \
-        unit or a span), whatever the document's status. With several coders, each coder gets \
-        its own table by default (--combine per-coder); --combine any|all|majority makes one \
-        table of the chosen coders instead: an indicator counts where at least one, every one, \
-        or more than half of them coded it (in the document, or for cooccurrence --within unit \
-        in the unit). A consensus file is a coder like any other: --coders consensus.\n\n\
+        unit or a span). Only the documents a coder marked done are counted, as by `normcode \
+        agree` (--include in-progress or all counts more); every report lists the documents \
+        it left out, with the coder and the reason (not started, in progress, search-coded \
+        only). With several coders, each coder gets its own table by default (--combine \
+        per-coder); --combine any|all|majority makes one table of the chosen coders instead, \
+        over the documents every one of them counts: an indicator counts where at least one, \
+        every one, or more than half of them coded it (in the document, or for cooccurrence \
+        --within unit in the unit). A consensus file is a coder named consensus: --coders \
+        consensus reports on it, with its unresolved disagreements per indicator; --combine \
+        leaves it out unless --coders names it.\n\n\
         Publisher groups and years come from the documents' front matter (publisher, year) and \
         the codebook's publisher groups, as in the publisher_group and year columns of \
         `normcode export --format csv`; documents without one are left out of those tables, \
@@ -107,6 +123,9 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: ReportFormat,
+    /// Which documents of each coder are counted (default: done, those marked done).
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub include: Option<IncludeArg>,
     /// The language of codebook labels (default: the codebook's first language).
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
@@ -167,6 +186,11 @@ pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
             format.name()
         )));
     }
+    if args.include.is_some() && kind == Kind::Progress {
+        return Err(Error::Usage(
+            "--include is not for progress: progress lists every document with its status".into(),
+        ));
+    }
     let project = open_coded_project(project)?;
     let destination = output::destination(
         args.out.as_deref(),
@@ -174,10 +198,24 @@ pub fn run(args: ReportArgs, project: Option<&Path>) -> Result<ExitCode> {
         args.force,
     )?;
     let names = super::commands::chosen_coders(&project, args.coders.as_deref(), None)?;
+    let (names, not_combined) = report::counted::default_coders(
+        names,
+        args.coders.is_none() && kind != Kind::Progress && combine != Combine::PerCoder,
+    );
+    for name in not_combined {
+        note!(
+            "note: {name} is not combined with the coders it decides between (name it in --coders to combine it)"
+        );
+    }
     let coders = project.load_coders(Some(&names))?;
     out::read_as(&coders);
     let mut options = Options::new(&project.codebook);
     options.combine = combine;
+    options.include = match args.include.unwrap_or_default() {
+        IncludeArg::Done => Include::Done,
+        IncludeArg::InProgress => Include::InProgress,
+        IncludeArg::All => Include::All,
+    };
     if let Some(lang) = args.lang {
         options.lang = lang;
     }

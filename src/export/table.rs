@@ -306,7 +306,10 @@ pub fn tidy(project: &Project, coders: &[LoadedCoder]) -> Table {
 /// The matrix: one row per coder × document (every document of the corpus, and any other a
 /// coder file names), one column per indicator (the codebook's in codebook order, then codes
 /// the codebook does not know, sorted). A cell is 1 when the coder used the indicator in the
-/// document (0 otherwise), or with `counts` the number of annotations that carry it.
+/// document (0 otherwise), or with `counts` the number of annotations that carry it. Where
+/// the coder has not marked the document done (not started, in progress), the cells are
+/// missing (empty in CSV, `NA` in R): an uncoded indicator there means "not coded yet", not
+/// "absent", as in `normcode agree` and the reports; the `status` column says which.
 pub fn matrix(project: &Project, coders: &[LoadedCoder], counts: bool) -> Table {
     let codebook = &project.codebook;
     let variables = VariableColumns::new(codebook);
@@ -355,8 +358,13 @@ pub fn matrix(project: &Project, coders: &[LoadedCoder], counts: bool) -> Table 
                 },
             ];
             row.extend(variables.values(codebook, document));
-            row.push(Value::from(status_name(coder.file.status(document_id))));
+            let status = coder.file.status(document_id);
+            row.push(Value::from(status_name(status)));
             for indicator in &indicators {
+                if status != Status::Done {
+                    row.push(Value::Null);
+                    continue;
+                }
                 let n = tally.get(&(document_id, *indicator)).copied().unwrap_or(0);
                 row.push(Value::from(if counts { n } else { u64::from(n > 0) }));
             }

@@ -6,7 +6,13 @@
 //! first year (among the groups compared). Groups that raise an indicator in the same first
 //! year are tied (all of them are "first", the lead is 0); an indicator only one group raised
 //! has that group first and no lead. Documents without a year or group cannot be placed and
-//! are left out (with a warning).
+//! are left out (with a warning), and so are the documents a coder has not marked done unless
+//! asked ([`super::counted`]).
+//!
+//! A consensus series with undecided disagreements marks, per group, the units still pending
+//! on an indicator; a group is never called the only one to raise an indicator while another
+//! compared group's documents have units pending on it ("Company (pending: Intergovernmental
+//! process)").
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,9 +20,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{
-    Combine, GroupInfo, IndicatorInfo, MarkdownTable, Options, Render, describe, facts, groups,
-    indicators, opt_number, series,
+    Combine, GroupInfo, Include, IndicatorInfo, LeftOut, MarkdownTable, Options, Render,
+    Unresolved, counted, describe, facts, groups, indicators, opt_number, series,
 };
+use crate::corpus::{DocumentId, IndicatorId};
 use crate::export::table::Table;
 use crate::project::{LoadedCoder, Project};
 
@@ -27,7 +34,11 @@ pub struct Agenda {
     pub lang: String,
     /// The groups compared, in the order asked for (or codebook order).
     pub groups: Vec<GroupInfo>,
+    /// Which documents each coder's series counts.
+    pub include: Include,
     pub series: Vec<AgendaSeries>,
+    /// The coders' documents not counted, and why.
+    pub left_out: Vec<LeftOut>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,6 +49,11 @@ pub struct AgendaSeries {
     pub indicators: Vec<AgendaRow>,
     /// Indicators none of the compared groups raised.
     pub not_raised: Vec<String>,
+    /// The documents counted in this series.
+    pub documents: usize,
+    /// A consensus: its disagreements not resolved yet, per indicator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unresolved: Option<Unresolved>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +76,11 @@ pub struct GroupYears {
     pub years: Vec<i64>,
     /// How many of the group's documents raise it.
     pub documents: usize,
+    /// A consensus: units of the group's documents still undecided on the indicator.
+    pub pending_units: usize,
+    /// The group's documents not counted in this series (not done, see `left_out`) in which
+    /// its coders gave the indicator.
+    pub uncounted_documents: usize,
 }
 
 impl GroupYears {
@@ -84,9 +105,30 @@ fn compared(project: &Project, options: &Options) -> Vec<GroupInfo> {
 pub fn build(project: &Project, coders: &[LoadedCoder], options: &Options) -> Agenda {
     let facts = facts(project);
     let compared = compared(project, options);
-    let all_series = series(project, coders, options.combine);
+    let (all_series, left_out) = series(project, coders, options);
     let used = all_series.iter().flat_map(|s| s.used()).collect();
     let infos = indicators(&project.codebook, &options.lang, &used);
+    // Per series, the codes its coders gave in the documents it does not count.
+    let uncounted_codes: BTreeMap<&str, BTreeMap<&DocumentId, BTreeSet<&str>>> = all_series
+        .iter()
+        .map(|s| {
+            let mut docs: BTreeMap<&DocumentId, BTreeSet<&str>> = BTreeMap::new();
+            for coder in coders.iter().filter(|c| s.coders.contains(&c.name)) {
+                for (id, coding) in &coder.file.documents {
+                    if s.counted.contains(id) || project.corpus.get(id).is_none() {
+                        continue;
+                    }
+                    let codes = coding
+                        .annotations
+                        .iter()
+                        .filter(|a| !a.is_orphaned())
+                        .flat_map(|a| a.codes.iter().map(IndicatorId::as_str));
+                    docs.entry(id).or_default().extend(codes);
+                }
+            }
+            (s.name.as_str(), docs)
+        })
+        .collect();
     let series = all_series
         .iter()
         .map(|s| {
@@ -105,9 +147,32 @@ pub fn build(project: &Project, coders: &[LoadedCoder], options: &Options) -> Ag
                         *documents.entry(group).or_default() += 1;
                     }
                 }
+                let mut pending: BTreeMap<&str, usize> = BTreeMap::new();
+                if let Some(docs) = s.unresolved.as_ref().and_then(|u| {
+                    u.documents
+                        .iter()
+                        .find(|(code, _)| code.as_str() == info.id)
+                        .map(|(_, docs)| docs)
+                }) {
+                    for (id, n) in docs {
+                        if let Some(group) = facts.get(id).and_then(|f| f.group.as_deref()) {
+                            *pending.entry(group).or_default() += n;
+                        }
+                    }
+                }
+                let mut uncounted: BTreeMap<&str, usize> = BTreeMap::new();
+                for (id, codes) in &uncounted_codes[s.name.as_str()] {
+                    if codes.contains(info.id.as_str())
+                        && let Some(group) = facts.get(*id).and_then(|f| f.group.as_deref())
+                    {
+                        *uncounted.entry(group).or_default() += 1;
+                    }
+                }
                 let per_group: Vec<GroupYears> = compared
                     .iter()
                     .map(|g| GroupYears {
+                        uncounted_documents: uncounted.get(g.id.as_str()).copied().unwrap_or(0),
+                        pending_units: pending.get(g.id.as_str()).copied().unwrap_or(0),
                         group: g.id.clone(),
                         years: years
                             .get(g.id.as_str())
@@ -148,6 +213,8 @@ pub fn build(project: &Project, coders: &[LoadedCoder], options: &Options) -> Ag
                 coders: s.coders.clone(),
                 indicators: rows,
                 not_raised,
+                documents: s.counted.len(),
+                unresolved: s.unresolved.clone().filter(|u| !u.is_empty()),
             }
         })
         .collect();
@@ -156,7 +223,9 @@ pub fn build(project: &Project, coders: &[LoadedCoder], options: &Options) -> Ag
         combine: options.combine,
         lang: options.lang.clone(),
         groups: compared,
+        include: options.include,
         series,
+        left_out,
     }
 }
 
@@ -169,16 +238,32 @@ impl Agenda {
             .unwrap_or_else(|| id.to_string())
     }
 
-    /// "Company", "tie: Company, Intergovernmental process", "Company (only)".
+    /// "Company", "tie: Company, Intergovernmental process", "Company (only)", or, while a
+    /// consensus has units of another group pending on the indicator, "Company (pending:
+    /// Intergovernmental process)".
     pub fn first_text(&self, row: &AgendaRow) -> String {
         let labels: Vec<String> = row.first.iter().map(|g| self.group_label(g)).collect();
+        let pending = self.pending_others(row);
         if labels.len() > 1 {
             format!("tie: {}", labels.join(", "))
+        } else if row.lead.is_none() && !pending.is_empty() {
+            format!("{} (pending: {})", labels.join(""), pending.join(", "))
         } else if row.lead.is_none() && self.groups.len() > 1 {
             format!("{} (only)", labels.join(""))
         } else {
             labels.join("")
         }
+    }
+
+    /// The labels of the groups that have not raised `row`'s indicator in a counted document
+    /// but may yet: units pending on it in a consensus, or documents not counted (not done)
+    /// where it was coded.
+    pub fn pending_others(&self, row: &AgendaRow) -> Vec<String> {
+        row.groups
+            .iter()
+            .filter(|g| g.years.is_empty() && (g.pending_units > 0 || g.uncounted_documents > 0))
+            .map(|g| self.group_label(&g.group))
+            .collect()
     }
 
     /// "1 year", "3 years", "—".
@@ -197,13 +282,24 @@ impl Render for Agenda {
         out.push_str(
             "For each indicator, the years in which each publisher group's documents raise it, \
              the group that raised it first, and its lead: the years until the next group raised \
-             it.\n",
+             it. \"(only)\" means no other group's counted document raises it; where a group's \
+             documents not counted (see the end) carry the indicator, or a consensus has units \
+             pending on it, its cell says so and the group is named \"pending\" instead.\n",
         );
         for series in &self.series {
             out.push_str(&format!(
-                "\n## {}\n\n",
-                describe(&series.name, &series.coders, self.combine)
+                "\n## {}\n\n{} document{} counted.\n\n",
+                describe(&series.name, &series.coders, self.combine),
+                series.documents,
+                if series.documents == 1 { "" } else { "s" }
             ));
+            if let Some(unresolved) = &series.unresolved {
+                out.push_str(&format!(
+                    "{} A group's cell says how many of its units are pending on the \
+                     indicator.\n\n",
+                    unresolved.sentence()
+                ));
+            }
             let mut header: Vec<(&str, bool)> = vec![("Indicator", false), ("Label", false)];
             header.extend(self.groups.iter().map(|g| (g.label.as_str(), false)));
             header.extend([("First", false), ("Lead", true)]);
@@ -211,11 +307,30 @@ impl Render for Agenda {
             for row in &series.indicators {
                 let mut cells = vec![row.indicator.id.clone(), row.indicator.label.clone()];
                 cells.extend(row.groups.iter().map(|g| {
-                    g.years
+                    let mut cell = g
+                        .years
                         .iter()
                         .map(i64::to_string)
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", ");
+                    let mut notes = Vec::new();
+                    if g.pending_units > 0 {
+                        notes.push(format!(
+                            "{} unit{} pending",
+                            g.pending_units,
+                            if g.pending_units == 1 { "" } else { "s" }
+                        ));
+                    }
+                    if g.uncounted_documents > 0 {
+                        notes.push(format!("{} not counted", g.uncounted_documents));
+                    }
+                    if !notes.is_empty() {
+                        if !cell.is_empty() {
+                            cell.push(' ');
+                        }
+                        cell.push_str(&format!("({})", notes.join(", ")));
+                    }
+                    cell
                 }));
                 cells.push(self.first_text(row));
                 cells.push(Self::lead_text(row));
@@ -235,6 +350,7 @@ impl Render for Agenda {
                 ));
             }
         }
+        out.push_str(&counted::markdown(self.include, &self.left_out));
         out
     }
 
@@ -252,6 +368,8 @@ impl Render for Agenda {
             "documents",
             "first_group",
             "lead_years",
+            "pending_units",
+            "uncounted_documents",
         ];
         let mut rows = Vec::new();
         for series in &self.series {
@@ -274,14 +392,18 @@ impl Render for Agenda {
                         Value::from(group.documents),
                         Value::from(row.first.join(";")),
                         opt_number(row.lead),
+                        Value::from(group.pending_units),
+                        Value::from(group.uncounted_documents),
                     ]);
                 }
             }
         }
-        Table {
+        let mut table = Table {
             header: header.iter().map(|h| h.to_string()).collect(),
             rows,
-        }
+        };
+        counted::append_csv(&mut table, &self.left_out);
+        table
     }
 }
 
@@ -298,7 +420,10 @@ fn summary(agenda: &Agenda, series: &AgendaSeries) -> String {
             continue;
         }
         let leads: Vec<i64> = led.iter().filter_map(|r| r.lead).collect();
-        let only = led.len() - leads.len();
+        let only = led
+            .iter()
+            .filter(|r| r.lead.is_none() && agenda.pending_others(r).is_empty())
+            .count();
         let mut line = format!(
             "- {} first on {} indicator{}",
             group.label,

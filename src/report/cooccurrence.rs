@@ -9,7 +9,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{
-    Combine, IndicatorInfo, MarkdownTable, Options, Render, Within, describe, indicators, series,
+    Combine, Include, IndicatorInfo, LeftOut, MarkdownTable, Options, Render, Within, counted,
+    describe, indicators, series,
 };
 use crate::corpus::IndicatorId;
 use crate::export::table::Table;
@@ -21,7 +22,11 @@ pub struct Cooccurrence {
     pub combine: Combine,
     pub lang: String,
     pub within: Within,
+    /// Which documents each coder's series counts.
+    pub include: Include,
     pub series: Vec<CooccurrenceSeries>,
+    /// The coders' documents not counted, and why.
+    pub left_out: Vec<LeftOut>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -53,7 +58,7 @@ impl CooccurrenceSeries {
 }
 
 pub fn build(project: &Project, coders: &[LoadedCoder], options: &Options) -> Cooccurrence {
-    let all_series = series(project, coders, options.combine);
+    let (all_series, left_out) = series(project, coders, options);
     let series = all_series
         .iter()
         .map(|s| {
@@ -95,7 +100,9 @@ pub fn build(project: &Project, coders: &[LoadedCoder], options: &Options) -> Co
         combine: options.combine,
         lang: options.lang.clone(),
         within: options.within,
+        include: options.include,
         series,
+        left_out,
     }
 }
 
@@ -146,6 +153,7 @@ impl Render for Cooccurrence {
             }
             out.push_str(&table.render());
         }
+        out.push_str(&counted::markdown(self.include, &self.left_out));
         out
     }
 
@@ -181,9 +189,11 @@ impl Render for Cooccurrence {
                 }
             }
         }
-        Table {
+        let mut table = Table {
             header: header.iter().map(|h| h.to_string()).collect(),
             rows,
-        }
+        };
+        counted::append_csv(&mut table, &self.left_out);
+        table
     }
 }

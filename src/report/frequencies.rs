@@ -1,4 +1,6 @@
 //! `frequencies`: how many documents raise each indicator, by publisher group and by year.
+//! Each series counts its own documents ([`super::counted`]): the "(documents)" row gives how
+//! many of them there are in each column, so a share is of the documents coded.
 
 use std::collections::BTreeMap;
 
@@ -6,8 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{
-    Combine, GroupInfo, IndicatorInfo, MarkdownTable, Options, Render, describe, facts, groups,
-    indicators, series,
+    Combine, GroupInfo, Include, IndicatorInfo, LeftOut, MarkdownTable, Options, Render,
+    Unresolved, counted, describe, facts, groups, indicators, series,
 };
 use crate::export::table::Table;
 use crate::project::{LoadedCoder, Project};
@@ -17,13 +19,18 @@ pub struct Frequencies {
     pub report: &'static str,
     pub combine: Combine,
     pub lang: String,
-    /// Every publisher group some document belongs to, with its number of documents.
+    /// Which documents each coder's series counts.
+    pub include: Include,
+    /// Every publisher group some document belongs to, with its number of documents in the
+    /// corpus.
     pub groups: Vec<GroupColumn>,
-    /// Every year some document is from, with its number of documents.
+    /// Every year some document is from, with its number of documents in the corpus.
     pub years: Vec<YearColumn>,
     /// The documents of the corpus.
     pub documents: usize,
     pub series: Vec<FrequencySeries>,
+    /// The coders' documents not counted, and why.
+    pub left_out: Vec<LeftOut>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -44,7 +51,16 @@ pub struct FrequencySeries {
     /// The coder, or the combination (`any(alice,bob)`).
     pub name: String,
     pub coders: Vec<String>,
+    /// The documents counted in this series.
+    pub documents: usize,
+    /// Counted documents per group id (every group of [`Frequencies::groups`]).
+    pub documents_by_group: BTreeMap<String, usize>,
+    /// Counted documents per year (every year of [`Frequencies::years`]).
+    pub documents_by_year: BTreeMap<i64, usize>,
     pub indicators: Vec<FrequencyRow>,
+    /// A consensus: its disagreements not resolved yet, per indicator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unresolved: Option<Unresolved>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -72,12 +88,29 @@ pub fn build(project: &Project, coders: &[LoadedCoder], options: &Options) -> Fr
     for year in facts.values().filter_map(|f| f.year) {
         *year_counts.entry(year).or_default() += 1;
     }
-    let all_series = series(project, coders, options.combine);
+    let (all_series, left_out) = series(project, coders, options);
     let used = all_series.iter().flat_map(|s| s.used()).collect();
     let infos = indicators(&project.codebook, &options.lang, &used);
     let series = all_series
         .iter()
         .map(|s| {
+            let mut documents_by_group: BTreeMap<String, usize> =
+                group_list.iter().map(|g| (g.id.clone(), 0)).collect();
+            let mut documents_by_year: BTreeMap<i64, usize> =
+                year_counts.keys().map(|y| (*y, 0)).collect();
+            for id in &s.counted {
+                let fact = &facts[id];
+                if let Some(n) = fact
+                    .group
+                    .as_ref()
+                    .and_then(|g| documents_by_group.get_mut(g))
+                {
+                    *n += 1;
+                }
+                if let Some(n) = fact.year.and_then(|y| documents_by_year.get_mut(&y)) {
+                    *n += 1;
+                }
+            }
             let indicators = infos
                 .iter()
                 .map(|info| {
@@ -110,7 +143,11 @@ pub fn build(project: &Project, coders: &[LoadedCoder], options: &Options) -> Fr
             FrequencySeries {
                 name: s.name.clone(),
                 coders: s.coders.clone(),
+                documents: s.counted.len(),
+                documents_by_group,
+                documents_by_year,
                 indicators,
+                unresolved: s.unresolved.clone().filter(|u| !u.is_empty()),
             }
         })
         .collect();
@@ -118,6 +155,7 @@ pub fn build(project: &Project, coders: &[LoadedCoder], options: &Options) -> Fr
         report: "frequencies",
         combine: options.combine,
         lang: options.lang.clone(),
+        include: options.include,
         groups: group_list
             .iter()
             .map(|g| GroupColumn {
@@ -132,6 +170,7 @@ pub fn build(project: &Project, coders: &[LoadedCoder], options: &Options) -> Fr
             .collect(),
         documents: facts.len(),
         series,
+        left_out,
     }
 }
 
@@ -140,9 +179,9 @@ impl Render for Frequencies {
         let mut out = String::from("# Frequencies\n\n");
         out.push_str(
             "Documents raising each indicator (a document raises an indicator when it was coded \
-             anywhere in the document). The first row gives the number of documents in each \
-             column. Indicators no document raises are left out here; csv and json list them \
-             with zeros.\n",
+             anywhere in the document). The first row gives the number of documents counted in \
+             each column. Indicators no document raises are left out here; csv and json list \
+             them with zeros.\n",
         );
         for series in &self.series {
             let raised: Vec<&FrequencyRow> = series
@@ -151,11 +190,15 @@ impl Render for Frequencies {
                 .filter(|r| r.documents > 0)
                 .collect();
             out.push_str(&format!(
-                "\n## {}\n\n{} of {} indicators raised in at least one document.\n",
+                "\n## {}\n\n{} documents counted; {} of {} indicators raised in at least one.\n",
                 describe(&series.name, &series.coders, self.combine),
+                series.documents,
                 raised.len(),
                 series.indicators.len()
             ));
+            if let Some(unresolved) = &series.unresolved {
+                out.push_str(&format!("\n{}\n", unresolved.sentence()));
+            }
 
             out.push_str("\n### By publisher group\n\n");
             let mut header: Vec<(&str, bool)> = vec![("Indicator", false), ("Label", false)];
@@ -163,8 +206,12 @@ impl Render for Frequencies {
             header.push(("All", true));
             let mut table = MarkdownTable::new(&header);
             let mut first = vec!["".to_string(), "(documents)".to_string()];
-            first.extend(self.groups.iter().map(|g| g.documents.to_string()));
-            first.push(self.documents.to_string());
+            first.extend(
+                self.groups
+                    .iter()
+                    .map(|g| series.documents_by_group[&g.id].to_string()),
+            );
+            first.push(series.documents.to_string());
             table.push(first);
             for row in &raised {
                 let mut cells = vec![row.indicator.id.clone(), row.indicator.label.clone()];
@@ -180,7 +227,11 @@ impl Render for Frequencies {
             header.extend(years.iter().map(|y| (y.as_str(), true)));
             let mut table = MarkdownTable::new(&header);
             let mut first = vec!["".to_string(), "(documents)".to_string()];
-            first.extend(self.years.iter().map(|y| y.documents.to_string()));
+            first.extend(
+                self.years
+                    .iter()
+                    .map(|y| series.documents_by_year[&y.year].to_string()),
+            );
             table.push(first);
             for row in &raised {
                 let mut cells = vec![row.indicator.id.clone(), row.indicator.label.clone()];
@@ -189,6 +240,7 @@ impl Render for Frequencies {
             }
             out.push_str(&table.render());
         }
+        out.push_str(&counted::markdown(self.include, &self.left_out));
         out
     }
 
@@ -231,29 +283,25 @@ impl Render for Frequencies {
                 };
                 for group in &self.groups {
                     let n = row.by_group[&group.id];
+                    let total = series.documents_by_group[&group.id];
                     let mut cells = lead("publisher_group", Value::from(group.id.as_str()));
-                    cells.extend([
-                        Value::from(n),
-                        Value::from(group.documents),
-                        share(n, group.documents),
-                    ]);
+                    cells.extend([Value::from(n), Value::from(total), share(n, total)]);
                     rows.push(cells);
                 }
                 for year in &self.years {
                     let n = row.by_year[&year.year];
+                    let total = series.documents_by_year[&year.year];
                     let mut cells = lead("year", Value::from(year.year));
-                    cells.extend([
-                        Value::from(n),
-                        Value::from(year.documents),
-                        share(n, year.documents),
-                    ]);
+                    cells.extend([Value::from(n), Value::from(total), share(n, total)]);
                     rows.push(cells);
                 }
             }
         }
-        Table {
+        let mut table = Table {
             header: header.iter().map(|h| h.to_string()).collect(),
             rows,
-        }
+        };
+        counted::append_csv(&mut table, &self.left_out);
+        table
     }
 }

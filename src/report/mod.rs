@@ -3,12 +3,15 @@
 //! far the coding is ([`progress`]).
 //!
 //! A document *raises* an indicator when a coder coded it anywhere in the document: on a whole
-//! unit or on a span, whatever the document's status (see the `progress` report for that).
+//! unit or on a span. Only the documents a coder marked done are counted unless
+//! [`Options::include`] asks for more; every report lists the documents it left out and why
+//! ([`counted`]).
 //! With several coders a report has one *series* per coder by default ([`Combine::PerCoder`]);
 //! `any`, `all` and `majority` combine the chosen coders into one series instead: a document
 //! (or, for co-occurrence within units, a unit) carries an indicator when at least one, every
-//! one, or more than half of the chosen coders coded it there. A consensus file is just a coder
-//! named `consensus`: `--coders consensus` reports on it alone.
+//! one, or more than half of the chosen coders coded it there, among the documents every one of
+//! them counts. A consensus file is a coder named `consensus`: `--coders consensus` reports on
+//! it alone, with its unresolved disagreements counted per indicator.
 //!
 //! Publisher groups and years are the values the tidy export writes into its
 //! `publisher_group` and `year` columns ([`crate::export::table::VariableColumns`]); documents
@@ -21,6 +24,7 @@
 
 pub mod agenda;
 pub mod cooccurrence;
+pub mod counted;
 pub mod figure;
 pub mod frequencies;
 pub mod latex;
@@ -38,6 +42,7 @@ use crate::error::{Error, Result};
 use crate::export::table::{self, Table, VariableColumns};
 use crate::project::{LoadedCoder, Project};
 
+pub use counted::{Include, LeftOut, Reason, Unresolved};
 pub use markdown::MarkdownTable;
 
 /// The reports.
@@ -170,6 +175,8 @@ pub struct Options {
     pub groups: Option<Vec<String>>,
     /// `cooccurrence`: units or documents.
     pub within: Within,
+    /// Which documents of each coder are counted.
+    pub include: Include,
 }
 
 impl Options {
@@ -180,6 +187,7 @@ impl Options {
             lang: codebook.language().to_string(),
             groups: None,
             within: Within::Unit,
+            include: Include::Done,
         }
     }
 }
@@ -190,10 +198,14 @@ pub struct Series {
     /// The coder's name, or e.g. `any(alice,bob)`.
     pub name: String,
     pub coders: Vec<String>,
-    /// Indicators per document of the corpus.
+    /// The documents counted: those every coder of the series counts.
+    pub counted: BTreeSet<DocumentId>,
+    /// Indicators per counted document.
     pub documents: BTreeMap<DocumentId, BTreeSet<IndicatorId>>,
-    /// Indicators per unit of a document of the corpus.
+    /// Indicators per unit of a counted document.
     pub units: BTreeMap<(DocumentId, UnitId), BTreeSet<IndicatorId>>,
+    /// A consensus series: what it has not decided yet.
+    pub unresolved: Option<Unresolved>,
 }
 
 impl Series {
@@ -210,12 +222,12 @@ impl Series {
     }
 }
 
-/// The codes of one coder by document and by unit, for corpus documents only.
-fn coder_series(project: &Project, coder: &LoadedCoder) -> Series {
+/// The codes of one coder by document and by unit, for the `counted` documents only.
+fn coder_series(project: &Project, coder: &LoadedCoder, counted: BTreeSet<DocumentId>) -> Series {
     let mut documents: BTreeMap<DocumentId, BTreeSet<IndicatorId>> = BTreeMap::new();
     let mut units: BTreeMap<(DocumentId, UnitId), BTreeSet<IndicatorId>> = BTreeMap::new();
     for (id, coding) in &coder.file.documents {
-        if project.corpus.get(id).is_none() {
+        if !counted.contains(id) {
             continue;
         }
         for annotation in coding.annotations.iter().filter(|a| !a.is_orphaned()) {
@@ -234,8 +246,10 @@ fn coder_series(project: &Project, coder: &LoadedCoder) -> Series {
     Series {
         name: coder.name.clone(),
         coders: vec![coder.name.clone()],
+        counted,
         documents,
         units,
+        unresolved: counted::unresolved(project, coder),
     }
 }
 
@@ -265,24 +279,50 @@ fn combine_maps<K: Ord + Clone>(
         .collect()
 }
 
-/// The series of `coders` under `combine`.
-pub fn series(project: &Project, coders: &[LoadedCoder], combine: Combine) -> Vec<Series> {
-    let each: Vec<Series> = coders.iter().map(|c| coder_series(project, c)).collect();
+/// The series of `coders` under `options.combine`, counting the documents
+/// `options.include` asks for, and the documents each coder's series left out.
+pub fn series(
+    project: &Project,
+    coders: &[LoadedCoder],
+    options: &Options,
+) -> (Vec<Series>, Vec<LeftOut>) {
+    let combine = options.combine;
+    let (counted, left_out) = counted::counted(project, coders, options.include);
+    let each: Vec<Series> = coders
+        .iter()
+        .zip(counted)
+        .map(|(c, counted)| coder_series(project, c, counted))
+        .collect();
     if combine == Combine::PerCoder || each.is_empty() {
-        return each;
+        return (each, left_out);
+    }
+    let mut common = each[0].counted.clone();
+    for s in &each[1..] {
+        common.retain(|d| s.counted.contains(d));
     }
     let names: Vec<String> = each.iter().map(|s| s.name.clone()).collect();
-    let documents = combine_maps(
+    let mut documents = combine_maps(
         &each.iter().map(|s| &s.documents).collect::<Vec<_>>(),
         combine,
     );
-    let units = combine_maps(&each.iter().map(|s| &s.units).collect::<Vec<_>>(), combine);
-    vec![Series {
+    let mut units = combine_maps(&each.iter().map(|s| &s.units).collect::<Vec<_>>(), combine);
+    documents.retain(|d, _| common.contains(d));
+    units.retain(|(d, _), _| common.contains(d));
+    // A consensus alone keeps what it has not decided.
+    let unresolved = if each.len() == 1 {
+        each[0].unresolved.clone()
+    } else {
+        None
+    };
+    let series = vec![Series {
         name: format!("{}({})", combine.name(), names.join(",")),
         coders: names,
+        counted: common,
         documents,
         units,
-    }]
+        unresolved,
+    }];
+    (series, left_out)
 }
 
 /// How a series reads in a Markdown heading: `Coder alice`, or `Coders alice, bob combined:
@@ -531,10 +571,11 @@ pub fn report(
             "no coder files in annotations/ yet: code some documents first".into(),
         ));
     }
-    let (bytes, needs): (Vec<u8>, &[&str]) = match kind {
+    let (bytes, needs, left_out): (Vec<u8>, &[&str], Vec<LeftOut>) = match kind {
         Kind::Frequencies => {
             let report = frequencies::build(project, coders, options);
-            (render(&report, format)?, &["publisher_group", "year"])
+            let bytes = render(&report, format)?;
+            (bytes, &["publisher_group", "year"], report.left_out)
         }
         Kind::Agenda => {
             let report = agenda::build(project, coders, options);
@@ -549,21 +590,51 @@ pub fn report(
             } else {
                 render(&report, format)?
             };
-            (bytes, &["publisher_group", "year"])
+            (bytes, &["publisher_group", "year"], report.left_out)
         }
         Kind::Cooccurrence => {
             let report = cooccurrence::build(project, coders, options);
-            (render(&report, format)?, &[])
+            let bytes = render(&report, format)?;
+            (bytes, &[], report.left_out)
         }
         Kind::Progress => {
             let report = progress::build(project, coders);
-            (render(&report, format)?, &[])
+            (render(&report, format)?, &[], Vec::new())
         }
     };
-    Ok(Output {
-        bytes,
-        warnings: warnings(project, coders, needs),
-    })
+    let mut warnings = warnings(project, coders, needs);
+    warnings.extend(left_out_warnings(&left_out, options.include));
+    Ok(Output { bytes, warnings })
+}
+
+/// One warning per coder with documents left out: how many, for which reasons.
+fn left_out_warnings(left_out: &[LeftOut], include: Include) -> Vec<String> {
+    let mut per_coder: Vec<(&str, BTreeMap<Reason, usize>)> = Vec::new();
+    for l in left_out {
+        let at = match per_coder.iter().position(|(c, _)| *c == l.coder) {
+            Some(at) => at,
+            None => {
+                per_coder.push((&l.coder, BTreeMap::new()));
+                per_coder.len() - 1
+            }
+        };
+        *per_coder[at].1.entry(l.reason).or_default() += 1;
+    }
+    let hint = match include {
+        Include::Done => " (--include in-progress or all counts more)",
+        Include::InProgress => " (--include all counts every document)",
+        Include::All => "",
+    };
+    per_coder
+        .into_iter()
+        .map(|(coder, reasons)| {
+            let parts: Vec<String> = reasons
+                .iter()
+                .map(|(r, n)| format!("{n} {}", r.label()))
+                .collect();
+            format!("{coder}: documents not counted: {}{hint}", parts.join(", "))
+        })
+        .collect()
 }
 
 /// What every report can be written as.

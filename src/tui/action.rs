@@ -177,7 +177,7 @@ actions! {
     NextHit => "next_hit", "", "next search hit, from anywhere", ["n"], NS;
     PrevHit => "previous_hit", "", "previous search hit, from anywhere", ["N"], NS;
     Review => "review", "", "review disagreements between coders and adjudicate", ["R"], NS;
-    Reports => "reports", "", "reports: indicator frequencies and progress as bar charts", ["r"], NS;
+    Reports => "reports", "", "reports: indicator frequencies, the agenda timeline and progress", ["r"], NS;
     Orphans => "orphans", "", "re-attach (or delete) your annotations that could not be placed after a document edit", ["O"], NS;
     NewIndicator => "new_indicator", "", "new indicator on the spot, and code the unit with it", ["+"], NS;
     RenameIndicator => "rename_indicator", "", "rename the highlighted indicator (every coder file follows)", ["e"], NS;
@@ -225,7 +225,7 @@ actions! {
     ShowUnit => "show_unit", "in context", "show the unit in its document, or back to the review", ["Enter"], &[Review];
     AgreementTable => "agreement_table", "table", "show or hide the agreement table", ["t"], &[Review];
 
-    SwitchTab => "switch_tab", "frequencies / progress", "switch between frequencies and progress", ["Tab", "S-Tab", "h", "l", "Left", "Right"], &[Reports];
+    SwitchTab => "switch_tab", "next tab", "next tab: frequencies, agenda timeline, progress", ["Tab", "S-Tab", "h", "l", "Left", "Right"], &[Reports];
 
     SkipSegment => "skip_segment", "skip", "leave the segment with the indicator being split, to the next", ["s", "l", "Right"], &[Split];
     BackSegment => "back_segment", "back", "back to the previous segment", ["h", "Backspace", "Left"], &[Split];

@@ -64,7 +64,16 @@ impl Words {
     }
 
     /// "Company +1", "tie: A, B", "Company only".
-    pub fn verdict(&self, firsts: &[String], lead: Option<i64>, groups: usize) -> String {
+    /// "tie: …", "Company +3", "Company only", or, while other groups may yet raise the
+    /// indicator (`pending`: units pending in a consensus, documents not counted),
+    /// "Company (pending: …)": never "only" on the strength of work not finished.
+    pub fn verdict(
+        &self,
+        firsts: &[String],
+        lead: Option<i64>,
+        groups: usize,
+        pending: &[String],
+    ) -> String {
         if firsts.len() > 1 {
             if self.zh {
                 format!("并列：{}", firsts.join("、"))
@@ -75,6 +84,13 @@ impl Words {
             let first = firsts.concat();
             match lead {
                 Some(lead) => format!("{first} +{lead}"),
+                None if !pending.is_empty() => {
+                    if self.zh {
+                        format!("{first}（待定：{}）", pending.join("、"))
+                    } else {
+                        format!("{first} (pending: {})", pending.join(", "))
+                    }
+                }
                 None if groups > 1 => {
                     if self.zh {
                         format!("仅{first}")

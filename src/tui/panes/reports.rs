@@ -1,4 +1,5 @@
-//! The reports view: indicator frequencies and coding progress as bars.
+//! The reports view: indicator frequencies and coding progress as bars, the agenda as a
+//! timeline ([`super::timeline`]).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -19,7 +20,11 @@ pub(crate) fn render_reports(frame: &mut Frame, app: &App, area: Rect) {
         return;
     };
     clear(frame, area);
-    let tabs = ["Indicator frequencies", "Coding progress"];
+    let tabs = [
+        "Indicator frequencies",
+        "Agenda timeline",
+        "Coding progress",
+    ];
     let title: Vec<Span> = tabs
         .iter()
         .enumerate()
@@ -42,8 +47,8 @@ pub(crate) fn render_reports(frame: &mut Frame, app: &App, area: Rect) {
         for series in &view.frequencies.series {
             lines.push(Line::styled(
                 format!(
-                    "Documents raising each indicator, coded by {} (of {documents} documents)",
-                    series.name
+                    "Documents raising each indicator, coded by {}: {} of {documents} done",
+                    series.name, series.documents
                 ),
                 Style::new().add_modifier(Modifier::BOLD),
             ));
@@ -74,6 +79,18 @@ pub(crate) fn render_reports(frame: &mut Frame, app: &App, area: Rect) {
                 ));
             }
         }
+        left_out_lines(&mut lines, app, &view.frequencies.left_out);
+    } else if view.tab == 1 {
+        let codebook = &app.project.codebook;
+        lines.extend(super::timeline::lines(&view.agenda, t, width, |id| {
+            codebook
+                .categories
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| format!("{id} {}", c.label.get(&app.language)))
+                .unwrap_or_else(|| id.to_string())
+        }));
+        left_out_lines(&mut lines, app, &view.agenda.left_out);
     } else {
         for coder in &view.progress.coders {
             let t = &coder.totals;
@@ -120,8 +137,42 @@ pub(crate) fn render_reports(frame: &mut Frame, app: &App, area: Rect) {
         }
     }
     let room = (inner.height as usize).saturating_sub(1);
-    let mut lines: Vec<Line> = lines.into_iter().skip(view.scroll).take(room).collect();
+    // Scrolled no further than the last screenful.
+    let scroll = view.scroll.min(lines.len().saturating_sub(room));
+    let mut lines: Vec<Line> = lines.into_iter().skip(scroll).take(room).collect();
     lines.resize(room, Line::raw(""));
     lines.push(Line::styled(help::reports_legend(app), dim));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// What frequencies and the agenda did not count: per reason, the documents.
+fn left_out_lines(lines: &mut Vec<Line<'static>>, app: &App, left_out: &[crate::report::LeftOut]) {
+    if left_out.is_empty() {
+        return;
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!(
+            "Not counted ({}): only documents marked done (D) count",
+            left_out.len()
+        ),
+        app.theme.warning,
+    ));
+    let mut reasons: Vec<(crate::report::Reason, Vec<&str>)> = Vec::new();
+    for l in left_out {
+        match reasons.iter_mut().find(|(r, _)| *r == l.reason) {
+            Some((_, docs)) => docs.push(l.document.as_str()),
+            None => reasons.push((l.reason, vec![l.document.as_str()])),
+        }
+    }
+    reasons.sort_by_key(|(r, _)| std::cmp::Reverse(*r));
+    for (reason, docs) in reasons {
+        lines.push(Line::styled(
+            format!("  {} ({}):", reason.label(), docs.len()),
+            app.theme.dim,
+        ));
+        for doc in docs {
+            lines.push(Line::raw(format!("    {doc}")));
+        }
+    }
 }
