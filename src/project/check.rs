@@ -81,11 +81,15 @@ impl MissingValue {
         let at = self.path.display();
         match (self.variable, &self.has) {
             ("publisher", Some(value)) => format!(
-                "{at}: publisher '{value}' has no group, so the reports by publisher group leave                  this document out; give it one with `normcode codebook variable publisher                  --set-group {} --group GROUP`",
+                "{at}: publisher '{value}' has no group, so the reports by publisher group leave \
+                 this document out; give it one with `normcode codebook variable publisher \
+                 --set-group {} --group GROUP`",
                 shell_word(value)
             ),
             ("publisher", None) => format!(
-                "{at}: no publisher, so the reports by publisher group leave this document out;                  add `publisher: NAME` (a value of the codebook's publisher variable) to its                  front matter"
+                "{at}: no publisher, so the reports by publisher group leave this document out; \
+                 add `publisher: NAME` (a value of the codebook's publisher variable) to its \
+                 front matter"
             ),
             (variable, _) => {
                 let suggestion = match self.date_year {
