@@ -30,6 +30,9 @@ pub struct Summary {
     pub categories: usize,
     pub documents: usize,
     pub units: usize,
+    /// Documents without a value the reports need, by variable (`publisher`, `year`): the
+    /// same that `normcode check` warns about, one by one.
+    pub missing: BTreeMap<String, Vec<String>>,
     pub coders: Vec<CoderSummary>,
 }
 
@@ -82,6 +85,16 @@ pub fn summarize(project: &Project, coders: &[LoadedCoder]) -> Summary {
         categories: project.codebook.categories.len(),
         documents: project.corpus.len(),
         units: project.corpus.unit_count(),
+        missing: {
+            let mut missing: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for m in crate::project::missing_report_values(project) {
+                missing
+                    .entry(m.variable.to_string())
+                    .or_default()
+                    .push(m.document);
+            }
+            missing
+        },
         coders,
     }
 }
@@ -99,6 +112,21 @@ impl std::fmt::Display for Summary {
             "corpus    {} documents, {} units",
             self.documents, self.units
         )?;
+        for (variable, documents) in &self.missing {
+            let what = if variable == "publisher" {
+                "a publisher group"
+            } else {
+                "a year"
+            };
+            writeln!(
+                f,
+                "missing   {} document{} without {what} (left out of the reports by it): {}; \
+                 see `normcode check`",
+                documents.len(),
+                if documents.len() == 1 { "" } else { "s" },
+                documents.join(", ")
+            )?;
+        }
         if self.coders.is_empty() {
             return writeln!(f, "coders    none yet");
         }

@@ -118,14 +118,16 @@ fn init_creates_a_working_project_and_never_overwrites_one() {
     );
     std::fs::write(
         project.join("documents/speech.md"),
-        "---\ntitle: A speech\nyear: 2020\n---\nWe must protect critical infrastructure.\n",
+        "---\ntitle: A speech\npublisher: UN GGE\nyear: 2020\n---\nWe must protect critical infrastructure.\n",
     )
     .unwrap();
     normcode(&project)
         .arg("check")
         .assert()
         .success()
-        .stdout(predicate::str::contains("1 documents (1 units)"));
+        .stdout(predicate::str::contains(
+            "1 document (1 unit), 0 coder files",
+        ));
     std::fs::write(project.join("codebook.yaml"), "changed").unwrap();
     normcode(dir.path())
         .args(["init", "study"])

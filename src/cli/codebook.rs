@@ -24,7 +24,7 @@ use super::out::{self, note, say};
 #[command(
     about = "List, show, change, compare and publish the codebook",
     long_about = "List, show, change, compare and publish the codebook.\n\n\
-        `add`, `rename`, `merge` and `retire` change codebook.yaml in place (its comments and \
+        `add`, `rename`, `merge`, `retire` and `variable` change codebook.yaml in place (its comments and \
         layout are kept) and every coder file in annotations/ with it, in one step: all new \
         contents are prepared and checked first, nothing is written while a coder file is open \
         in a normcode session, and a journal (annotations/.codebook-migration.yaml) lets an \
@@ -127,6 +127,14 @@ pub enum CodebookCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// A document variable's values and groups (e.g. the publishers and their groups): list
+    /// them with the documents that have each, or add, rename or remove a value or a group.
+    ///
+    /// `normcode codebook variable publisher --add '学术研究' --group academic` adds a
+    /// publisher (and the group, if there is none of that name); `--rename OLD --to NEW`
+    /// renames a value in the codebook and in every document's front matter; `--remove VALUE`
+    /// is refused while documents have it (unless --replace-with or --force).
+    Variable(super::variable::VariableArgs),
     /// Compare two codebook files: indicators added, removed, renamed (guessed), relabelled,
     /// redefined, moved or retired; categories added or removed.
     Diff {
@@ -344,6 +352,7 @@ pub fn run(args: CodebookArgs, project: Option<&Path>, coder: Option<&str>) -> R
             output,
             force,
         } => export(project, &config, format, lang, output.as_deref(), force),
+        CodebookCommand::Variable(args) => super::variable::run(args, project, coder, &config),
         CodebookCommand::Rename { old, new, dry_run } => {
             migrate(project, coder, &config, dry_run, |files, stamp| {
                 revise::plan_rename(files, &old, &new, stamp)
@@ -545,7 +554,7 @@ fn read_split_csv(path: &Path) -> Result<Vec<revise::SplitAssignment>> {
 
 /// Plans with `plan`, writes it (unless `dry_run`), and only then says what changed: when the
 /// change cannot be written (a coder has the workspace open), nothing claims it was.
-fn migrate(
+pub(super) fn migrate(
     project: Option<&Path>,
     coder: Option<&str>,
     config: &Config,

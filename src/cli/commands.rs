@@ -226,18 +226,18 @@ fn check(project: Option<&Path>) -> Result<ExitCode> {
             crate::text::sanitize(&problem.to_string())
         ))?;
     }
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     if report.is_clean() {
         say!(
-            "ok: codebook ({} indicators), {} documents ({} units), {} coder files",
-            project.codebook.indicators.len(),
-            project.corpus.len(),
-            project.corpus.unit_count(),
-            project.coder_names()?.len()
+            "ok: codebook ({}), {} ({}), {}",
+            plural(project.codebook.indicators.len(), "indicator", "indicators"),
+            plural(project.corpus.len(), "document", "documents"),
+            plural(project.corpus.unit_count(), "unit", "units"),
+            plural(project.coder_names()?.len(), "coder file", "coder files")
         )?;
         Ok(ExitCode::SUCCESS)
     } else {
-        let plural =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         say!(
             "{}, {}",
             plural(report.errors(), "error", "errors"),

@@ -129,11 +129,11 @@ pub fn run(args: ImportArgs, project: Option<&Path>) -> Result<ExitCode> {
             c.language,
             item.units
         )?;
-        if c.year.is_none() {
-            note!(
-                "note: {}: no year found in the text or the file; add `year:` to its front matter",
-                item.to.display()
-            );
+        for (field, value, from) in c.provenance() {
+            say!(
+                "{}",
+                crate::text::sanitize(&format!("  {field:<9} {value}  {from}"))
+            )?;
         }
     }
     note!(

@@ -11,6 +11,7 @@ pub(crate) mod out;
 mod report;
 mod search;
 mod sync;
+mod variable;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -22,7 +22,7 @@ mod text;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use text::{Block, BlockKind, detect_year, guess_language, render_body};
+pub use text::{Block, BlockKind, YearFrom, detect_year, find_year, guess_language, render_body};
 
 use crate::corpus::{Document, DocumentId, Segmentation};
 use crate::error::{Error, Result, SourcePos};
@@ -88,6 +88,22 @@ pub struct Converted {
     /// `en` or `zh`.
     pub language: &'static str,
     pub body: String,
+    /// Where the title came from.
+    pub title_from: TitleFrom,
+    /// Where the year came from (`None` when there is no year).
+    pub year_from: Option<YearFrom>,
+    /// The year the file's metadata gives, when it is not the one taken.
+    pub metadata_year: Option<i64>,
+}
+
+/// Where a converted document's title came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TitleFrom {
+    /// The file's metadata (DOCX `docProps/core.xml`, the PDF's document info, HTML `<title>`).
+    Metadata,
+    /// The first line of the text: its line in the body (1-based).
+    TextLine(usize),
+    FileName,
 }
 
 /// A YAML double-quoted scalar (safe for any title: colons, quotes, `#`, leading dashes).
@@ -109,6 +125,73 @@ pub(crate) fn yaml_string(text: &str) -> String {
 }
 
 impl Converted {
+    /// For each detected field, its name, the value and where it came from, with lines of the
+    /// written document file, for `normcode import` to show so that the researcher can correct
+    /// it.
+    pub fn provenance(&self) -> Vec<(&'static str, String, String)> {
+        let markdown = self.to_markdown();
+        // Body line N is line N + this in the document file.
+        let offset = markdown.lines().count() - self.body.lines().count();
+        let metadata = match self.format {
+            SourceFormat::Docx => "the file's metadata (docProps/core.xml)",
+            SourceFormat::Pdf => "the file's metadata (PDF document info)",
+            SourceFormat::Html => "the HTML <title>",
+        };
+        let title_from = match self.title_from {
+            TitleFrom::Metadata => metadata.to_string(),
+            TitleFrom::TextLine(n) => format!("text line {}", n + offset),
+            TitleFrom::FileName => "the file name".to_string(),
+        };
+        let mut out = vec![(
+            "title",
+            format!("\"{}\"", self.title),
+            format!("from {title_from}"),
+        )];
+        let year_from = match &self.year_from {
+            None => "not found in the text, title, file name or metadata: add `year:`".to_string(),
+            Some(from) => format!("from {}", self.describe_year(from, offset)),
+        };
+        out.push((
+            "year",
+            self.year.map_or("-".to_string(), |y| y.to_string()),
+            year_from,
+        ));
+        out.push((
+            "language",
+            self.language.to_string(),
+            "from the text (share of Chinese characters)".to_string(),
+        ));
+        out.push((
+            "publisher",
+            "-".to_string(),
+            "not detected: add `publisher:` (a value of the codebook's publisher variable)"
+                .to_string(),
+        ));
+        out
+    }
+
+    /// Where the year came from, with the line of the written document file.
+    fn describe_year(&self, from: &YearFrom, offset: usize) -> String {
+        let mut said = match from {
+            YearFrom::Text { line, quote } => {
+                format!("text line {}: \"{quote}\"", line + offset)
+            }
+            YearFrom::Title => "the title".to_string(),
+            YearFrom::FileName => "the file name".to_string(),
+            YearFrom::Metadata(date) => {
+                format!("the file's metadata (date {date}), as the text states no date: check it")
+            }
+        };
+        if let Some(other) = self.metadata_year
+            && Some(other) != self.year
+        {
+            said.push_str(&format!(
+                " (the file's metadata says {other}: not used, the text wins)"
+            ));
+        }
+        said
+    }
+
     /// The document file: front matter, then the body.
     pub fn to_markdown(&self) -> String {
         let mut out = String::from("---\n");
@@ -156,17 +239,33 @@ pub fn convert_bytes(path: &Path, bytes: &[u8]) -> Result<Converted> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let title = extracted
+    let from_metadata = extracted
         .title
         .map(|t| text::collapse(&t))
-        .filter(|t| !t.is_empty())
-        .or_else(|| {
-            body.lines()
-                .find(|l| !l.trim().is_empty())
-                .map(|l| l.trim_start_matches('#').trim().chars().take(200).collect())
-        })
-        .unwrap_or(stem);
-    let year = detect_year(&body, Some(&title), &extracted.dates);
+        .filter(|t| !t.is_empty());
+    let (title, title_from) = match from_metadata {
+        Some(t) => (t, TitleFrom::Metadata),
+        None => match body.lines().position(|l| !l.trim().is_empty()) {
+            Some(index) => (
+                body.lines()
+                    .nth(index)
+                    .unwrap_or("")
+                    .trim_start_matches('#')
+                    .trim()
+                    .chars()
+                    .take(200)
+                    .collect(),
+                TitleFrom::TextLine(index + 1),
+            ),
+            None => (stem.clone(), TitleFrom::FileName),
+        },
+    };
+    let found = text::find_year(&body, Some(&title), Some(&stem), &extracted.dates);
+    let metadata_year = text::find_year("", None, None, &extracted.dates).map(|(y, _)| y);
+    let (year, year_from) = match found {
+        Some((y, from)) => (Some(y), Some(from)),
+        None => (None, None),
+    };
     Ok(Converted {
         format,
         language: guess_language(&body),
@@ -177,6 +276,9 @@ pub fn convert_bytes(path: &Path, bytes: &[u8]) -> Result<Converted> {
         title,
         year,
         body,
+        title_from,
+        year_from,
+        metadata_year,
     })
 }
 
@@ -290,6 +392,9 @@ mod tests {
             year: Some(2015),
             language: "en",
             body: "1. Text.\n".into(),
+            title_from: TitleFrom::Metadata,
+            year_from: Some(YearFrom::Title),
+            metadata_year: None,
         };
         let document = Document::parse(
             DocumentId::new("x"),

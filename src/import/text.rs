@@ -256,21 +256,79 @@ pub const YEARS: std::ops::RangeInclusive<i64> = 1945..=2100;
 /// How much of the text's start is searched for its date.
 const HEAD_CHARS: usize = 4000;
 
+/// A year the text states on its own line, not as part of a full date: `June 2015`,
+/// `Published in 2020`, `Issued: 2018`, `© 2019`, `2015年6月` (`年` and `月` without a day).
+static STATED_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"\b(?:{MONTHS})\s+(?<e>\d{{4}})\b|(?i:\b(?:published|issued|adopted|released|dated|printed|copyright)\b(?:\s+(?:in|on))?\s*:?\s*(?<f>\d{{4}})\b)|©\s*(?<g>\d{{4}})\b|(?<h>\d{{4}})\s*年\s*(?:\d{{1,2}}\s*月|发布|出版|印发)"
+    ))
+    .expect("valid regex")
+});
+
+/// Where a document's year was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum YearFrom {
+    /// A date on line `line` (1-based) of the body, with that line's text.
+    Text { line: usize, quote: String },
+    /// A year in the title.
+    Title,
+    /// A year in the original file's name.
+    FileName,
+    /// The file's metadata (a DOCX's created date, a PDF's CreationDate): the date in it.
+    Metadata(String),
+}
+
 /// The document's year: the latest full date in the first pages of the text (a report cites
 /// earlier dates, rarely later ones), else a year in the title, else the first year in the
 /// file's metadata dates (which may be the date of the file rather than of the text).
 pub fn detect_year(body: &str, title: Option<&str>, metadata_dates: &[String]) -> Option<i64> {
-    let head: String = body.chars().take(HEAD_CHARS).collect();
-    let from_text = DATE
-        .captures_iter(&head)
-        .filter_map(|c| {
-            ["a", "b", "c", "d"]
-                .iter()
-                .find_map(|name| c.name(name))
-                .and_then(|m| m.as_str().parse::<i64>().ok())
-        })
-        .filter(|y| YEARS.contains(y))
-        .max();
+    find_year(body, title, None, metadata_dates).map(|(year, _)| year)
+}
+
+/// [`detect_year`], saying where the year was found. The text comes first: the latest date or
+/// stated year (`22 July 2015`, `June 2015`, `Published in 2020`, `2015年6月`) in its first
+/// pages; then a year in the title, then in the file name; the file's metadata last, since a
+/// template's or a copy's date is not the text's.
+pub fn find_year(
+    body: &str,
+    title: Option<&str>,
+    file_name: Option<&str>,
+    metadata_dates: &[String],
+) -> Option<(i64, YearFrom)> {
+    let mut from_text: Option<(i64, usize)> = None;
+    let mut read = 0;
+    for (index, line) in body.lines().enumerate() {
+        if read > HEAD_CHARS {
+            break;
+        }
+        read += line.chars().count() + 1;
+        let years = DATE
+            .captures_iter(line)
+            .chain(STATED_YEAR.captures_iter(line))
+            .filter_map(|c| {
+                ["a", "b", "c", "d", "e", "f", "g", "h"]
+                    .iter()
+                    .find_map(|name| c.name(name))
+                    .and_then(|m| m.as_str().parse::<i64>().ok())
+            })
+            .filter(|y| YEARS.contains(y));
+        for year in years {
+            if from_text.is_none_or(|(best, _)| year > best) {
+                from_text = Some((year, index));
+            }
+        }
+    }
+    if let Some((year, index)) = from_text {
+        let quote = body.lines().nth(index).unwrap_or("").trim();
+        let quote: String = quote.chars().take(80).collect();
+        return Some((
+            year,
+            YearFrom::Text {
+                line: index + 1,
+                quote,
+            },
+        ));
+    }
     let first_year = |text: &str| {
         YEAR.captures_iter(text)
             .filter_map(|c| c["y"].parse::<i64>().ok())
@@ -286,14 +344,51 @@ pub fn detect_year(body: &str, title: Option<&str>, metadata_dates: &[String]) -
             .filter(|y| YEARS.contains(y))
             .or_else(|| first_year(text))
     };
-    from_text
-        .or_else(|| title.and_then(first_year))
-        .or_else(|| metadata_dates.iter().find_map(|d| metadata_year(d)))
+    title
+        .and_then(first_year)
+        .map(|y| (y, YearFrom::Title))
+        .or_else(|| {
+            file_name
+                .and_then(first_year)
+                .map(|y| (y, YearFrom::FileName))
+        })
+        .or_else(|| {
+            metadata_dates.iter().find_map(|d| {
+                metadata_year(d).map(|y| (y, YearFrom::Metadata(d.trim().to_string())))
+            })
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_year_the_text_states_wins_and_says_its_line() {
+        let metadata = ["2013-03-01T09:00:00Z".to_string()];
+        for (body, year, line) in [
+            ("Title\n\nPublished in 2020\n", 2020, 3),
+            ("Title\nJune 2015\n", 2015, 2),
+            ("网络安全\n2015年6月\n", 2015, 2),
+            ("Report\nA/70/174 General Assembly 22 July 2015\n", 2015, 2),
+            ("Report\n© 2019 Microsoft\n", 2019, 2),
+        ] {
+            let (found, from) = find_year(body, Some("Title"), Some("file"), &metadata).unwrap();
+            assert_eq!(found, year, "{body:?}");
+            assert!(
+                matches!(&from, YearFrom::Text { line: l, .. } if *l == line),
+                "{body:?}: {from:?}"
+            );
+        }
+        assert_eq!(
+            find_year("No date.", None, Some("gge-2015"), &metadata),
+            Some((2015, YearFrom::FileName))
+        );
+        assert_eq!(
+            find_year("No date.", None, None, &metadata),
+            Some((2013, YearFrom::Metadata(metadata[0].clone())))
+        );
+    }
 
     #[test]
     fn labels_start_paragraphs_after_a_clause_ends() {

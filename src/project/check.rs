@@ -40,6 +40,11 @@ pub fn check(project: &Project) -> CheckReport {
         Err(err) => problems.push(Problem::error(err.to_string())),
     }
     check_metadata(project, &mut problems);
+    problems.extend(
+        missing_report_values(project)
+            .iter()
+            .map(|m| Problem::warning(m.describe())),
+    );
     match super::ignored_coder_files(&project.root) {
         Ok(ignored) => problems.extend(ignored.iter().map(|file| Problem::error(file.describe()))),
         Err(err) => problems.push(Problem::error(err.to_string())),
@@ -53,6 +58,105 @@ pub fn check(project: &Project) -> CheckReport {
         Err(err) => problems.push(Problem::error(err.to_string())),
     }
     CheckReport { problems }
+}
+
+/// A value the reports need that a document lacks: its publisher group (a `publisher` of the
+/// codebook with a group) or its year. The agenda and frequency tables leave it out there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingValue {
+    pub document: String,
+    /// The document file, relative to the project.
+    pub path: std::path::PathBuf,
+    /// `publisher` (no publisher, or one without a group) or `year`.
+    pub variable: &'static str,
+    /// What the document has there, when it has something (a publisher without a group).
+    pub has: Option<String>,
+    /// The year of its `date`, to suggest.
+    pub date_year: Option<i64>,
+}
+
+impl MissingValue {
+    /// The warning `normcode check` prints.
+    pub fn describe(&self) -> String {
+        let at = self.path.display();
+        match (self.variable, &self.has) {
+            ("publisher", Some(value)) => format!(
+                "{at}: publisher '{value}' has no group, so the reports by publisher group leave \
+                 this document out; give it one with `normcode codebook variable publisher \
+                 --set-group {} --group GROUP`",
+                shell_word(value)
+            ),
+            ("publisher", None) => format!(
+                "{at}: no publisher, so the reports by publisher group leave this document out; \
+                 add `publisher: NAME` (a value of the codebook's publisher variable) to its \
+                 front matter"
+            ),
+            (variable, _) => {
+                let suggestion = match self.date_year {
+                    Some(y) => format!("`{variable}: {y}` (the year of its `date`)"),
+                    None => format!("`{variable}: YYYY`"),
+                };
+                format!(
+                    "{at}: no {variable}, so the reports by year leave this document out; add \
+                     {suggestion} to its front matter"
+                )
+            }
+        }
+    }
+}
+
+fn shell_word(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// Every document's missing [`MissingValue`]s, as the reports read the documents
+/// ([`crate::report::facts`]). A value that is there but wrong (a publisher not in the codebook,
+/// a year that is not a number) is an error of its own, not repeated here.
+pub fn missing_report_values(project: &Project) -> Vec<MissingValue> {
+    let facts = crate::report::facts(project);
+    let publisher = project.codebook.variable("publisher");
+    let mut out = Vec::new();
+    for document in &project.corpus.documents {
+        let Some(f) = facts.get(&document.id) else {
+            continue;
+        };
+        let missing = |variable: &'static str, has: Option<String>| MissingValue {
+            document: document.id.to_string(),
+            path: document.path.clone(),
+            variable,
+            has,
+            date_year: document
+                .metadata
+                .text("date")
+                .and_then(|d| d.get(..4).and_then(|y| y.parse().ok())),
+        };
+        if f.group.is_none() {
+            match document.metadata.text("publisher") {
+                None => out.push(missing("publisher", None)),
+                // Known but in no group: only when the codebook has groups to put it in.
+                Some(value) => {
+                    if let Some(v) = publisher
+                        && !v.groups.is_empty()
+                        && v.values.iter().any(|x| x.id == value)
+                    {
+                        out.push(missing("publisher", Some(value)));
+                    }
+                }
+            }
+        }
+        if f.year.is_none() && document.metadata.get("year").is_none() {
+            out.push(missing("year", None));
+        }
+    }
+    out
 }
 
 fn check_metadata(project: &Project, problems: &mut Vec<Problem>) {
@@ -77,8 +181,26 @@ fn check_metadata(project: &Project, problems: &mut Vec<Problem>) {
                     if !variable.values.iter().any(|v| v.id == text) {
                         let allowed: Vec<_> =
                             variable.values.iter().map(|v| v.id.as_str()).collect();
+                        let groups: Vec<&str> =
+                            variable.groups.iter().map(|(g, _)| g.as_str()).collect();
+                        let command = if groups.is_empty() {
+                            format!(
+                                "`normcode codebook variable {} --add {}`",
+                                shell_word(key),
+                                shell_word(&text)
+                            )
+                        } else {
+                            format!(
+                                "`normcode codebook variable {} --add {} --group GROUP` (its \
+                                 groups: {}; a new group name creates one)",
+                                shell_word(key),
+                                shell_word(&text),
+                                groups.join(", ")
+                            )
+                        };
                         problems.push(Problem::error(format!(
-                            "{at}: {key} '{text}' is not one of the codebook's values: {}",
+                            "{at}: {key} '{text}' is not one of the codebook's values ({}); if it \
+                             is right, add it to the codebook with {command}",
                             allowed.join(", ")
                         )));
                     }

@@ -10,7 +10,7 @@ use std::sync::atomic::AtomicUsize;
 
 use serde::Deserialize;
 
-pub use check::{CheckReport, check};
+pub use check::{CheckReport, MissingValue, check, missing_report_values};
 pub use migrate::Migrated;
 
 use crate::annotations::{self, AnchorReport, CoderFile, DiskVersion};

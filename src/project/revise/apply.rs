@@ -31,6 +31,19 @@ pub struct CoderChange {
     pub text: String,
 }
 
+/// A document whose front matter a [`Migration`] rewrites (a variable's value renamed).
+#[derive(Debug, Clone)]
+pub struct DocumentChange {
+    /// The document file, relative to the project.
+    pub path: PathBuf,
+    /// "publisher 'A' → 'B'"
+    pub what: String,
+    /// What is written.
+    pub text: String,
+    /// The file as read when planned, to refuse applying over a later change.
+    pub(super) before: String,
+}
+
 /// A planned change of the codebook and the coder files, not written yet: see the module docs.
 #[derive(Debug, Clone)]
 pub struct Migration {
@@ -45,6 +58,8 @@ pub struct Migration {
     pub codebook: Option<String>,
     /// The coder files that change, by coder name.
     pub coders: Vec<CoderChange>,
+    /// The documents whose front matter changes (a variable's value renamed).
+    pub documents: Vec<DocumentChange>,
     /// Things the user should know: mentions of old ids left in the codebook's texts, ...
     pub notes: Vec<String>,
     /// There is a journal of this same operation: this completes it.
@@ -59,7 +74,7 @@ pub struct Migration {
 impl Migration {
     /// Nothing would be written (apart from removing a finished journal).
     pub fn is_empty(&self) -> bool {
-        self.codebook.is_none() && self.coders.is_empty()
+        self.codebook.is_none() && self.coders.is_empty() && self.documents.is_empty()
     }
 
     /// The codebook as it will be, parsed.
@@ -86,6 +101,9 @@ impl Migration {
                 parts.push(format!("codebook_version {a} → {b}"));
             }
             lines.push(format!("{}: {}", c.path.display(), parts.join(", ")));
+        }
+        for d in &self.documents {
+            lines.push(format!("{}: {}", d.path.display(), d.what));
         }
         if self.codebook.is_some() {
             let versions = self
@@ -147,6 +165,11 @@ impl Migration {
                 ));
             }
         }
+        for document in &self.documents {
+            if read_text(&root.join(&document.path))? != document.before {
+                return Err(changed_since_planning(&document.path.display().to_string()));
+            }
+        }
         let journal_path = annotations_dir.join(JOURNAL_FILE);
         if let Some(journal) = pending_migration(root)? {
             let theirs = journal.operation()?;
@@ -173,6 +196,13 @@ impl Migration {
             annotations::write_atomic(&journal_path, text.as_bytes())?;
             for change in &self.coders {
                 annotations::write_atomic(&root.join(&change.path), change.text.as_bytes())?;
+            }
+            for document in &self.documents {
+                // A document that is a symbolic link (within the project) is written where it
+                // leads, and stays a link.
+                let path = root.join(&document.path);
+                let target = std::fs::canonicalize(&path).unwrap_or(path);
+                annotations::write_atomic(&target, document.text.as_bytes())?;
             }
             if let Some(codebook) = &self.codebook {
                 annotations::write_atomic(&root.join(CODEBOOK_FILE), codebook.as_bytes())?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ProjectFiles, SplitAssignment, files::read_text};
+use super::{ProjectFiles, SplitAssignment, VariableChange, files::read_text};
 use crate::error::{Error, Result, SourcePos};
 use crate::project::ANNOTATIONS_DIR;
 use crate::yaml;
@@ -40,6 +40,8 @@ pub enum Operation {
         source: String,
         into: Vec<String>,
     },
+    /// A document variable's values or groups: see [`VariableChange`].
+    Variable(VariableChange),
 }
 
 impl Operation {
@@ -60,6 +62,7 @@ impl Operation {
                 "normcode codebook split {source} --into {} --assign FILE",
                 into.join(" ")
             ),
+            Operation::Variable(change) => change.command(),
         }
     }
 
@@ -76,6 +79,7 @@ impl Operation {
             Operation::Split { source, into } => {
                 format!("split {source} into {}", into.join(", "))
             }
+            Operation::Variable(change) => change.describe(),
         }
     }
 
@@ -97,6 +101,7 @@ impl Operation {
                 ids.extend(into.iter().cloned());
                 (OperationKind::Split, ids)
             }
+            Operation::Variable(change) => (OperationKind::Variable, change.to_ids()),
         }
     }
 
@@ -117,6 +122,7 @@ impl Operation {
                 let b: HashSet<&String> = b.iter().collect();
                 a == b && x == y
             }
+            (Operation::Variable(a), Operation::Variable(b)) => a.same_as(b),
             _ => self == other,
         }
     }
@@ -131,15 +137,17 @@ pub enum OperationKind {
     Add,
     Edit,
     Split,
+    Variable,
 }
 
 /// `annotations/.codebook-migration.yaml`: written before a change touches any file, removed
 /// when every file is written.
 ///
 /// ```yaml
-/// operation: rename          # rename | merge | retire | add | edit | split
+/// operation: rename          # rename | merge | retire | add | edit | split | variable
 /// ids: [IL02, IHL01]         # rename: [OLD, NEW]; merge: [SOURCE..., INTO]; retire, add,
-///                            # edit: [ID]; split: [SOURCE, INTO...] (and `assignments:`)
+///                            # edit: [ID]; split: [SOURCE, INTO...] (and `assignments:`);
+///                            # variable: [VARIABLE, ACTION, ARGUMENT...]
 /// from_version: "1.0"        # the codebook's version before the change
 /// to_version: "1.1"          # and after
 /// started: 2026-11-27T08:00:00Z
@@ -191,6 +199,9 @@ impl Journal {
                 source: source.clone(),
                 into: into.to_vec(),
             },
+            (OperationKind::Variable, ids) => {
+                Operation::Variable(VariableChange::from_ids(ids).ok_or_else(bad)?)
+            }
             _ => return Err(bad()),
         })
     }

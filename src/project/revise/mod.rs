@@ -3,7 +3,8 @@
 //! The operations are split in two, so that a front end can show what will happen first:
 //!
 //! 1. **Plan** (pure, writes nothing): [`ProjectFiles::read`] reads the codebook text and every
-//!    coder file; [`plan_rename`], [`plan_merge`], [`plan_retire`] and [`plan_add`] return a
+//!    coder file; [`plan_rename`], [`plan_merge`], [`plan_retire`] and [`plan_add`] (and
+//!    [`plan_variable`], which also reads the documents, [`read_documents`]) return a
 //!    [`Migration`] holding the new codebook text and the new coder files, checked: the new
 //!    codebook parses with [`Codebook::parse`] and says exactly what was intended (the other
 //!    indicators unchanged), and each coder file serializes and reads back.
@@ -57,6 +58,10 @@ mod merge;
 mod rename;
 mod retire;
 mod split;
+mod variable;
+
+// The documents a variable change rewrites.
+mod documents;
 
 mod apply;
 mod journal;
@@ -82,7 +87,8 @@ use chrono::NaiveDate;
 use crate::codebook::LangMap;
 
 pub use add::plan_add;
-pub use apply::{CoderChange, Migration};
+pub use apply::{CoderChange, DocumentChange, Migration};
+pub use documents::{DocumentSource, read_documents};
 pub use edit::plan_edit;
 pub use files::{CoderSource, ProjectFiles};
 pub use history_text::{record_versions, with_history_of};
@@ -92,6 +98,7 @@ pub use outline::locate_indicator;
 pub use rename::plan_rename;
 pub use retire::plan_retire;
 pub use split::{SplitAssignment, SplitSegment, plan_split, split_segments};
+pub use variable::{VariableAction, VariableChange, plan_variable};
 
 // ----- inputs -----
 
