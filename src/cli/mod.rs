@@ -11,6 +11,7 @@ pub(crate) mod out;
 mod report;
 mod search;
 mod sync;
+mod units;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -86,6 +87,8 @@ pub enum Command {
     // Help texts are on `SyncArgs` and `MergeDriverArgs`.
     Sync(sync::SyncArgs),
     MergeDriver(sync::MergeDriverArgs),
+    // Its help text is on `UnitsArgs`.
+    Units(units::UnitsArgs),
     /// The workspace's keys, mode by mode, with each action's name for `keys:` in
     /// config.yaml (your config applied).
     Keys,
