@@ -261,7 +261,7 @@ mod tests {
     #[test]
     fn first_words_fit_their_columns_and_say_when_cut() {
         assert_eq!(first_words("one  two\nthree", 40), "one two three");
-        assert_eq!(first_words("one two three four", 10), "one two …");
+        assert_eq!(first_words("one two three four", 10), "one two t…");
         assert_eq!(first_words("各国应当合作", 7), "各国应…");
         assert_eq!(first_words("", 7), "");
     }

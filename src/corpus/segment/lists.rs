@@ -482,7 +482,9 @@ mod tests {
 
     #[test]
     fn markers_are_read_with_their_length() {
-        let m = |t: &str| marker(t).map(|m| (m.label, m.style, m.len));
+        fn m(t: &str) -> Option<(&str, Style, usize)> {
+            marker(t).map(|m| (m.label, m.style, m.len))
+        }
         assert_eq!(m("13. States"), Some(("13", Style::Stop, 3)));
         assert_eq!(m("13．各国"), Some(("13", Style::Stop, 5)));
         assert_eq!(m("(a) one"), Some(("a", Style::Parens, 3)));

@@ -441,6 +441,8 @@ mod tests {
                 proptest::sample::select(vec![
                     "", "  ", "13. 各国应当：", "13. Again.", "(a) one;", "（b）二", "(b) two.", "# Head",
                     "plain text. More!", " 中文。句子。 ", "\t(c) x", "2. Two", "\u{3000}全角",
+                    "Intro:", "- item", "  - nested", "•项目", "(i) i", "(ii) ii", "a) a", "1) one",
+                    "1. First", "* star", "(h) h",
                 ]),
                 0..20,
             )
@@ -461,6 +463,55 @@ mod tests {
                 proptest::prop_assert_eq!(ids.len(), units.len(), "unit ids are unique");
             }
         }
+    }
+
+    #[test]
+    fn list_items_are_units_under_their_paragraph_and_sentences_keep_their_ids() {
+        let body =
+            "The principles are:\n- Protect people.\n- Protect the core. Keep it open.\n\nAfter.";
+        assert_eq!(
+            ids(body, Segmentation::Paragraph),
+            ["p1", "p1.1", "p1.2", "p4"]
+        );
+        assert_eq!(
+            ids(body, Segmentation::Sentence),
+            ["p1.s1", "p1.1.s1", "p1.2.s1", "p1.2.s2", "p4.s1"]
+        );
+        assert_eq!(
+            segment(body, Segmentation::Paragraph)[1].kind,
+            UnitKind::ListItem
+        );
+    }
+
+    #[test]
+    fn a_numbered_line_is_a_list_item_only_right_under_a_colon() {
+        // Stable for existing documents: `1.` after a blank line is a numbered paragraph.
+        let loose = "We commit to:\n\n1. Protect.\n\n2. Curb.";
+        assert_eq!(ids(loose, Segmentation::Paragraph), ["p1", "1", "2"]);
+        let tight = "We commit to:\n1. Protect.\n2. Curb.\n\n3. A paragraph of its own.";
+        assert_eq!(
+            ids(tight, Segmentation::Paragraph),
+            ["p1", "p1.1", "p1.2", "p1.3"]
+        );
+        let under_paragraph = "12. States should:\n1. Protect.\n2. Curb.\n\n13. Next.";
+        assert_eq!(
+            ids(under_paragraph, Segmentation::Paragraph),
+            ["12", "12.1", "12.2", "13"]
+        );
+    }
+
+    #[test]
+    fn a_repeated_label_keeps_a_unique_id() {
+        let body = "Intro:\n- a\n- b\n\nMore:\n- c\n\n- d\n\n(a) x\n(a) y";
+        let ids = ids(body, Segmentation::Paragraph);
+        assert_eq!(
+            ids[..7],
+            ["p1", "p1.1", "p1.2", "p4", "p4.1", "p4.2", "p4.2.a"]
+        );
+        assert_eq!(
+            ids[7], "p8",
+            "the second (a) under p4.2 falls back to its place"
+        );
     }
 
     #[test]
