@@ -49,7 +49,7 @@ pub fn run(args: UnitsArgs, project: Option<&Path>) -> Result<ExitCode> {
         Found::Loaded(position) => &project.corpus.documents[position],
         Found::File(document) => {
             owned = document;
-            &owned
+            &*owned
         }
     };
     match args.format {
@@ -64,7 +64,7 @@ pub fn run(args: UnitsArgs, project: Option<&Path>) -> Result<ExitCode> {
 
 enum Found {
     Loaded(usize),
-    File(Document),
+    File(Box<Document>),
 }
 
 /// The document named `wanted`: a document of the corpus by id or by file, else a text file
@@ -123,7 +123,7 @@ fn find(project: &Project, wanted: &str) -> Result<Found> {
         raw,
         project.settings.segmentation,
     )?;
-    Ok(Found::File(document))
+    Ok(Found::File(Box::new(document)))
 }
 
 /// What the table's first line says about how the body was read.
