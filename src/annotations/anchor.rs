@@ -33,7 +33,31 @@ pub fn unit_quote(text: &str) -> String {
 fn unit_starts_with(document: &Document, position: usize, quote: &str) -> bool {
     let text = document.unit_text(&document.units[position]);
     let rest = without_label(text);
-    rest.starts_with(quote) || (rest.is_empty() && text.starts_with(quote))
+    // With its label too: a quote taken before a label was read as one (a bullet that was
+    // part of a paragraph's text) still finds the unit; a quote that is only a label finds a
+    // unit that is only that label.
+    let label = text.len() - rest.len();
+    rest.starts_with(quote)
+        || (rest.is_empty() && text.starts_with(quote))
+        || (quote.len() > label && text.starts_with(quote))
+}
+
+/// How many units, from `position` on, the quote runs through when it starts with the unit's
+/// whole text and goes on into the units after it: a unit that the segmentation split (a
+/// paragraph whose list items became units of their own). `None` unless it does.
+fn split_units(document: &Document, position: usize, quote: &str) -> Option<usize> {
+    let mut rest = quote;
+    for (offset, unit) in document.units[position..].iter().enumerate() {
+        let text = document.unit_text(unit);
+        if offset > 0 && text.starts_with(rest) {
+            return Some(offset + 1);
+        }
+        rest = rest.strip_prefix(text)?.trim_start();
+        if rest.is_empty() {
+            return (offset > 0).then_some(offset + 1);
+        }
+    }
+    None
 }
 
 /// What anchoring found in one coder file.
@@ -163,10 +187,9 @@ fn anchor_documents(documents: &mut [DocumentEntry], corpus: &Corpus, report: &m
             // Places are spelled out only for the report: most annotations are where they were.
             match anchor_one(a, document) {
                 Ok(Placed::Where) => {}
-                Ok(Placed::Moved { from }) => {
-                    report
-                        .reanchored
-                        .push((id.clone(), from, place(&a.unit, a.span)));
+                Ok(Placed::Moved { from, note }) => {
+                    let to = note.unwrap_or_else(|| place(&a.unit, a.span));
+                    report.reanchored.push((id.clone(), from, to));
                 }
                 Err(why) => report
                     .orphaned
@@ -217,8 +240,9 @@ pub fn add_quotes(file: &mut CoderFile, corpus: &Corpus) -> usize {
 enum Placed {
     /// Where the file says.
     Where,
-    /// Elsewhere: `from` is the place the file said.
-    Moved { from: String },
+    /// Elsewhere: `from` is the place the file said; `note`, if any, says more than the new
+    /// place (what the coder should check).
+    Moved { from: String, note: Option<String> },
 }
 
 fn anchor_one(a: &mut Annotation, document: &Document) -> Result<Placed, String> {
@@ -248,17 +272,31 @@ fn anchor_unit(a: &mut Annotation, document: &Document) -> Result<Placed, String
     }
     // The nearest unit, by position, whose text starts with the quote.
     let target = old_position.unwrap_or(0);
-    let found = document
-        .units
-        .iter()
-        .enumerate()
-        .map(|(i, _)| i)
+    let found = (0..document.units.len())
         .filter(|&i| !quote.is_empty() && unit_starts_with(document, i, quote))
-        .min_by_key(|i| i.abs_diff(target))
-        .ok_or("its quote is no longer at the start of any unit")?;
+        .min_by_key(|i| i.abs_diff(target));
     let from = place(&a.unit, a.span);
+    if let Some(found) = found {
+        a.unit = document.units[found].id.clone();
+        return Ok(Placed::Moved { from, note: None });
+    }
+    // The unit was split (its list items became units): the codes stay on its first part,
+    // and the report says which units the coder should look at.
+    let (found, parts) = (0..document.units.len())
+        .filter_map(|i| split_units(document, i, quote).map(|parts| (i, parts)))
+        .min_by_key(|(i, _)| i.abs_diff(target))
+        .ok_or("its quote is no longer at the start of any unit")?;
     a.unit = document.units[found].id.clone();
-    Ok(Placed::Moved { from })
+    let last = &document.units[found + parts - 1].id;
+    Ok(Placed::Moved {
+        from,
+        note: Some(format!(
+            "{}, the first of the units it was split into ({} to {last}, and maybe more): \
+             check which of them the codes belong to",
+            place(&a.unit, None),
+            a.unit
+        )),
+    })
 }
 
 fn anchor_span(
@@ -330,7 +368,7 @@ fn anchor_span(
     let from = place(&a.unit, a.span);
     a.unit = document.units[unit].id.clone();
     a.span = Some(new_span);
-    Ok(Placed::Moved { from })
+    Ok(Placed::Moved { from, note: None })
 }
 
 #[cfg(test)]

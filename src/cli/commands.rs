@@ -38,6 +38,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Annotations(args)) => super::annotations::run(args, project.as_deref()),
         Some(Command::Sync(args)) => super::sync::run(args, project.as_deref(), coder.as_deref()),
         Some(Command::MergeDriver(args)) => super::sync::merge_driver(args),
+        Some(Command::Units(args)) => super::units::run(args, project.as_deref()),
         Some(Command::Keys) => keys(),
         None => workspace(project.as_deref(), coder.as_deref(), new_coder),
     }

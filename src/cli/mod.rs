@@ -11,6 +11,7 @@ pub(crate) mod out;
 mod report;
 mod search;
 mod sync;
+mod units;
 mod variable;
 
 use std::path::PathBuf;
@@ -87,6 +88,8 @@ pub enum Command {
     // Help texts are on `SyncArgs` and `MergeDriverArgs`.
     Sync(sync::SyncArgs),
     MergeDriver(sync::MergeDriverArgs),
+    // Its help text is on `UnitsArgs`.
+    Units(units::UnitsArgs),
     /// The workspace's keys, mode by mode, with each action's name for `keys:` in
     /// config.yaml (your config applied).
     Keys,

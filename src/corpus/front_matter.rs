@@ -39,6 +39,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "language",
     "symbol",
     "source",
+    // How paragraphs are told apart: `auto`, `blank-lines` or `wrapped` (see `Layout`).
+    "segmentation",
 ];
 
 /// A document's metadata: the known keys plus the codebook's variables, in file order.

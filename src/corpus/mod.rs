@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use front_matter::{KNOWN_KEYS, MetaValue, Metadata};
 pub use ids::{CodePointRange, DocumentId, IndicatorId, UnitId};
-pub use segment::{Segmentation, Unit, UnitKind, segment, without_label};
+pub use segment::{
+    Layout, Reading, Segmentation, Unit, UnitKind, reading, segment, segment_with, without_label,
+};
 
 use crate::error::{Error, Result, SourcePos};
 use crate::parallel::{available_threads, map_in_order};
@@ -29,6 +31,8 @@ pub struct Document {
     pub body_line_offset: u64,
     /// BLAKE3 of the whole file as read: the search index reindexes when it changes.
     pub content_hash: String,
+    /// How the body's paragraphs were told apart (by blank lines, or as wrapped text).
+    pub reading: Reading,
     /// Unit indices sorted by unit id, to find a unit by id (no map of cloned ids to build).
     units_by_id: Vec<usize>,
 }
@@ -60,7 +64,12 @@ impl Document {
         };
         text.drain(..body_start);
         let body = text;
-        let units = segment(&body, mode);
+        let layout = layout_of(path, &metadata)?;
+        let reading = match mode {
+            Segmentation::Line => Reading::BlankLines,
+            _ => reading(&body, layout),
+        };
+        let units = segment_with(&body, mode, layout);
         let mut units_by_id: Vec<usize> = (0..units.len()).collect();
         units_by_id.sort_unstable_by(|&a, &b| units[a].id.cmp(&units[b].id));
         Ok(Self {
@@ -71,6 +80,7 @@ impl Document {
             units,
             body_line_offset,
             content_hash,
+            reading,
             units_by_id,
         })
     }
@@ -137,6 +147,27 @@ impl Document {
             .map(|u| u.range.end + self.body[u.bytes.end..].chars().count())
             .unwrap_or_else(|| self.body.chars().count())
     }
+}
+
+/// The front matter's `segmentation:` (how paragraphs are told apart), `auto` if absent.
+fn layout_of(path: &Path, metadata: &Metadata) -> Result<Layout> {
+    let Some(value) = metadata.get("segmentation") else {
+        return Ok(Layout::Auto);
+    };
+    Layout::parse(&value.to_string()).ok_or_else(|| {
+        let at = match metadata.lines.get("segmentation") {
+            Some(&line) => SourcePos::at(path, line, 1),
+            None => SourcePos::file(path),
+        };
+        Error::invalid(
+            at,
+            format!(
+                "segmentation '{value}' is not one of: {} (units by sentence or line are a \
+                 project option: `segmentation:` in normcode.yaml)",
+                Layout::NAMES.join(", ")
+            ),
+        )
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

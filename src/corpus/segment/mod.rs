@@ -1,12 +1,18 @@
-//! Splitting a document body into units: paragraphs (with UN-style numbered paragraphs and
-//! lettered sub-paragraphs), sentences or lines. Offsets are code points.
+//! Splitting a document body into units: paragraphs (with UN-style numbered paragraphs,
+//! lettered sub-paragraphs and list items: [`lists`]; wrapped text without blank lines:
+//! [`wrapped`]), sentences or lines. Offsets are code points.
 
-use std::collections::BTreeSet;
+mod lists;
+mod wrapped;
+
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
 use super::ids::{CodePointRange, UnitId};
+
+pub use lists::without_label;
+pub use wrapped::{Layout, Reading, reading};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -22,7 +28,10 @@ pub enum UnitKind {
     Heading,
     Paragraph,
     Numbered,
+    /// A lettered (`(a)`) or roman (`(iv)`) sub-paragraph.
     SubParagraph,
+    /// A bulleted (`-`, `•`) or numbered (`1)`, `1.` in a list) item.
+    ListItem,
     Sentence,
     Line,
 }
@@ -82,76 +91,37 @@ fn trimmed(body: &str, byte_start: usize, byte_end: usize, char_start: usize) ->
     })
 }
 
-/// `13. text` → Some("13"). Also accepts the full-width stop `．`.
-fn paragraph_number(text: &str) -> Option<&str> {
-    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 || digits > 4 {
-        return None;
-    }
-    let rest = &text[digits..];
-    // Chinese text follows the full-width stop without a space.
-    if rest.starts_with('．') {
-        return Some(&text[..digits]);
-    }
-    let rest = rest.strip_prefix('.')?;
-    (rest.is_empty() || rest.starts_with(char::is_whitespace)).then(|| &text[..digits])
-}
-
-/// `(a) text` or `（a）text` → Some("a"): one or two lower-case ASCII letters.
-fn sub_paragraph_letter(text: &str) -> Option<&str> {
-    let (open_len, close) = if text.starts_with('(') {
-        (1, ')')
-    } else if text.starts_with('（') {
-        ('（'.len_utf8(), '）')
-    } else {
-        return None;
-    };
-    let rest = &text[open_len..];
-    let letters = rest.bytes().take_while(u8::is_ascii_lowercase).count();
-    if letters == 0 || letters > 2 {
-        return None;
-    }
-    rest[letters..].starts_with(close).then(|| &rest[..letters])
-}
-
-/// The unit's text without its leading paragraph number or letter (`13. `, `(a) `, `# `), which
-/// renumbering may change while the text stays the same.
-pub fn without_label(text: &str) -> &str {
-    let rest = if let Some(number) = paragraph_number(text) {
-        let rest = &text[number.len()..];
-        rest.strip_prefix('.')
-            .or_else(|| rest.strip_prefix('．'))
-            .unwrap_or(rest)
-    } else if let Some(letter) = sub_paragraph_letter(text) {
-        let open = if text.starts_with('(') {
-            1
-        } else {
-            '（'.len_utf8()
-        };
-        let close = if text.starts_with('(') {
-            1
-        } else {
-            '）'.len_utf8()
-        };
-        &text[open + letter.len() + close..]
-    } else if is_heading(text) {
-        text.trim_start_matches('#')
-    } else {
-        text
-    };
-    rest.trim_start()
-}
-
 fn is_heading(text: &str) -> bool {
     let hashes = text.bytes().take_while(|&b| b == b'#').count();
     (1..=6).contains(&hashes) && text[hashes..].starts_with(' ')
 }
 
-/// Splits `body` into units by `mode`.
+impl UnitKind {
+    /// The kind's name, as `normcode units` shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            UnitKind::Heading => "heading",
+            UnitKind::Paragraph => "paragraph",
+            UnitKind::Numbered => "numbered",
+            UnitKind::SubParagraph => "sub-paragraph",
+            UnitKind::ListItem => "list item",
+            UnitKind::Sentence => "sentence",
+            UnitKind::Line => "line",
+        }
+    }
+}
+
+/// Splits `body` into units by `mode`, finding by itself whether the body is wrapped text.
 pub fn segment(body: &str, mode: Segmentation) -> Vec<Unit> {
+    segment_with(body, mode, Layout::Auto)
+}
+
+/// Splits `body` into units by `mode`, its paragraphs told apart as `layout` says (a
+/// document's front matter `segmentation:`).
+pub fn segment_with(body: &str, mode: Segmentation, layout: Layout) -> Vec<Unit> {
     match mode {
-        Segmentation::Paragraph => paragraphs(body),
-        Segmentation::Sentence => sentences(body, paragraphs(body)),
+        Segmentation::Paragraph => paragraphs(body, reading(body, layout)),
+        Segmentation::Sentence => sentences(body, paragraphs(body, reading(body, layout))),
         Segmentation::Line => line_units(body),
     }
 }
@@ -193,18 +163,33 @@ impl<'a> CodePoints<'a> {
     }
 }
 
-fn paragraphs(body: &str) -> Vec<Unit> {
-    // First the raw pieces (as bytes): blocks between blank lines, with lettered lines starting
-    // new pieces.
-    let mut pieces: Vec<(usize, usize)> = Vec::new();
-    let mut block: Option<usize> = None; // byte_start
-    let close = |block: &mut Option<usize>, end: usize, pieces: &mut Vec<(usize, usize)>| {
-        if let Some(start) = block.take()
-            && let Some(piece) = trimmed_bytes(body, start, end)
+fn paragraphs(body: &str, reading: Reading) -> Vec<Unit> {
+    // First the raw pieces (as bytes): blocks between blank lines, with headings and labelled
+    // lines (numbers, letters, bullets) starting new pieces, and in wrapped text the ends of
+    // paragraphs that [`wrapped::ends_between`] finds. Each piece keeps its first line's indent
+    // and whether a blank line came before it.
+    struct Raw {
+        start: usize,
+        end: usize,
+        indent: usize,
+        touches: bool,
+    }
+    let mut pieces: Vec<Raw> = Vec::new();
+    let mut block: Option<(usize, usize, bool)> = None; // byte start, indent, touches
+    let mut blank_before = true;
+    let close = |block: &mut Option<(usize, usize, bool)>, end: usize, pieces: &mut Vec<Raw>| {
+        if let Some((start, indent, touches)) = block.take()
+            && let Some((start, end)) = trimmed_bytes(body, start, end)
         {
-            pieces.push(piece);
+            pieces.push(Raw {
+                start,
+                end,
+                indent,
+                touches,
+            });
         }
     };
+    let mut previous_line: Option<&str> = None;
     let mut next_line = 0;
     for text in body.split('\n') {
         let line_start = next_line;
@@ -213,58 +198,52 @@ fn paragraphs(body: &str) -> Vec<Unit> {
         let line_end = line_start + text.len();
         if stripped.is_empty() {
             close(&mut block, line_start, &mut pieces);
+            blank_before = true;
+            previous_line = None;
             continue;
         }
         let heading = is_heading(stripped);
         let starts_new = heading
-            || sub_paragraph_letter(stripped).is_some()
-            || paragraph_number(stripped).is_some();
+            || match (reading, previous_line) {
+                (Reading::Wrapped { width, .. }, Some(previous)) => {
+                    wrapped::ends_between(previous.trim(), stripped.trim_end(), width)
+                }
+                _ => lists::marker(stripped).is_some(),
+            };
         if starts_new && block.is_some() {
             close(&mut block, line_start, &mut pieces);
         }
         if block.is_none() {
-            block = Some(line_start);
+            let indent = text.len() - stripped.len();
+            block = Some((line_start, indent, !blank_before));
         }
+        blank_before = false;
+        previous_line = Some(text);
         // A heading is a block of its own.
         if heading {
             close(&mut block, line_end, &mut pieces);
+            previous_line = None;
         }
     }
     close(&mut block, body.len(), &mut pieces);
 
-    // Then ids: numbers and letters where the text gives them, positions elsewhere. A wanted id
-    // is kept as (number, letter) slices of the body; ids by position (`p4`) never clash with
-    // them, so only wanted ids need remembering.
-    // A B-tree of the few short ids of a document costs less than hashing each with SipHash.
-    let mut taken: BTreeSet<(&str, &str)> = BTreeSet::new();
-    let mut parent: Option<&str> = None;
+    // Then ids: numbers and letters where the text gives them, under the paragraph they belong
+    // to ([`lists`]), positions elsewhere.
+    let mut ids = lists::Ids::default();
     let mut units = Vec::with_capacity(pieces.len());
     let mut code_points = CodePoints::new(body);
-    for (index, (start, end)) in pieces.into_iter().enumerate() {
-        let text = &body[start..end];
-        let (kind, wanted) = if is_heading(text) {
-            parent = None;
-            (UnitKind::Heading, None)
-        } else if let Some(number) = paragraph_number(text) {
-            parent = Some(number);
-            (UnitKind::Numbered, Some((number, "")))
-        } else if let Some(letter) = sub_paragraph_letter(text) {
-            (UnitKind::SubParagraph, parent.map(|p| (p, letter)))
-        } else {
-            (UnitKind::Paragraph, None)
-        };
-        let id = match wanted {
-            Some((number, "")) if taken.insert((number, "")) => number.to_string(),
-            Some((number, letter)) if taken.insert((number, letter)) => {
-                format!("{number}.{letter}")
-            }
-            _ => format!("p{}", index + 1),
-        };
+    for (index, raw) in pieces.into_iter().enumerate() {
+        let (kind, id) = ids.place(&lists::Piece {
+            text: &body[raw.start..raw.end],
+            indent: raw.indent,
+            touches: raw.touches,
+            ordinal: index + 1,
+        });
         units.push(Unit {
             id: UnitId::new(id),
             kind,
-            range: CodePointRange::new(code_points.at(start), code_points.at(end)),
-            bytes: start..end,
+            range: CodePointRange::new(code_points.at(raw.start), code_points.at(raw.end)),
+            bytes: raw.start..raw.end,
         });
     }
     units
@@ -305,7 +284,7 @@ fn sentences(body: &str, paragraphs: Vec<Unit>) -> Vec<Unit> {
             }
             let followed_by_space = chars.peek().is_none_or(|(_, n)| n.is_whitespace());
             // "13." at the very start is a paragraph number, not a sentence.
-            let is_number = paragraph_number(text).is_some_and(|n| end == n.len() + 1);
+            let is_number = lists::paragraph_number(text).is_some_and(|n| end == n.len() + 1);
             if (is_cjk_sentence_end(c) || followed_by_space) && !is_number {
                 cuts.push(end);
             }
@@ -462,6 +441,8 @@ mod tests {
                 proptest::sample::select(vec![
                     "", "  ", "13. 各国应当：", "13. Again.", "(a) one;", "（b）二", "(b) two.", "# Head",
                     "plain text. More!", " 中文。句子。 ", "\t(c) x", "2. Two", "\u{3000}全角",
+                    "Intro:", "- item", "  - nested", "•项目", "(i) i", "(ii) ii", "a) a", "1) one",
+                    "1. First", "* star", "(h) h",
                 ]),
                 0..20,
             )
@@ -482,6 +463,55 @@ mod tests {
                 proptest::prop_assert_eq!(ids.len(), units.len(), "unit ids are unique");
             }
         }
+    }
+
+    #[test]
+    fn list_items_are_units_under_their_paragraph_and_sentences_keep_their_ids() {
+        let body =
+            "The principles are:\n- Protect people.\n- Protect the core. Keep it open.\n\nAfter.";
+        assert_eq!(
+            ids(body, Segmentation::Paragraph),
+            ["p1", "p1.1", "p1.2", "p4"]
+        );
+        assert_eq!(
+            ids(body, Segmentation::Sentence),
+            ["p1.s1", "p1.1.s1", "p1.2.s1", "p1.2.s2", "p4.s1"]
+        );
+        assert_eq!(
+            segment(body, Segmentation::Paragraph)[1].kind,
+            UnitKind::ListItem
+        );
+    }
+
+    #[test]
+    fn a_numbered_line_is_a_list_item_only_right_under_a_colon() {
+        // Stable for existing documents: `1.` after a blank line is a numbered paragraph.
+        let loose = "We commit to:\n\n1. Protect.\n\n2. Curb.";
+        assert_eq!(ids(loose, Segmentation::Paragraph), ["p1", "1", "2"]);
+        let tight = "We commit to:\n1. Protect.\n2. Curb.\n\n3. A paragraph of its own.";
+        assert_eq!(
+            ids(tight, Segmentation::Paragraph),
+            ["p1", "p1.1", "p1.2", "p1.3"]
+        );
+        let under_paragraph = "12. States should:\n1. Protect.\n2. Curb.\n\n13. Next.";
+        assert_eq!(
+            ids(under_paragraph, Segmentation::Paragraph),
+            ["12", "12.1", "12.2", "13"]
+        );
+    }
+
+    #[test]
+    fn a_repeated_label_keeps_a_unique_id() {
+        let body = "Intro:\n- a\n- b\n\nMore:\n- c\n\n- d\n\n(a) x\n(a) y";
+        let ids = ids(body, Segmentation::Paragraph);
+        assert_eq!(
+            ids[..7],
+            ["p1", "p1.1", "p1.2", "p4", "p4.1", "p4.2", "p4.2.a"]
+        );
+        assert_eq!(
+            ids[7], "p8",
+            "the second (a) under p4.2 falls back to its place"
+        );
     }
 
     #[test]
