@@ -2,6 +2,7 @@
 
 mod agree;
 mod annotations;
+mod code;
 mod codebook;
 mod commands;
 mod export;
@@ -39,6 +40,10 @@ pub struct Cli {
     /// to ask on, a new coder is refused unless this is given).
     #[arg(long, global = true)]
     pub new_coder: bool,
+    /// Open the workspace without the recommender's suggestions (blind coding for
+    /// reliability; `suggestions: false` in normcode.yaml turns them off for everyone).
+    #[arg(long)]
+    pub no_suggestions: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -81,6 +86,8 @@ pub enum Command {
     Import(import::ImportArgs),
     // Its help text is on `AgreeArgs`.
     Agree(agree::AgreeArgs),
+    // Its help text is on `CodeArgs`.
+    Code(code::CodeArgs),
     // Its help text is on `AnnotationsArgs`.
     Annotations(annotations::AnnotationsArgs),
     // Help texts are on `SyncArgs` and `MergeDriverArgs`.
