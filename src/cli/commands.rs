@@ -38,6 +38,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Agree(args)) => super::agree::run(args, project.as_deref()),
         Some(Command::Code(args)) => super::code::run(args, project.as_deref(), coder.as_deref()),
         Some(Command::Annotations(args)) => super::annotations::run(args, project.as_deref()),
+        Some(Command::Suggest(args)) => {
+            super::suggest::run(args, project.as_deref(), coder.as_deref())
+        }
         Some(Command::Sync(args)) => super::sync::run(args, project.as_deref(), coder.as_deref()),
         Some(Command::MergeDriver(args)) => super::sync::merge_driver(args),
         Some(Command::Keys) => keys(),

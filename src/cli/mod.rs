@@ -11,6 +11,7 @@ mod index;
 pub(crate) mod out;
 mod report;
 mod search;
+mod suggest;
 mod sync;
 
 use std::path::PathBuf;
@@ -90,6 +91,8 @@ pub enum Command {
     Code(code::CodeArgs),
     // Its help text is on `AnnotationsArgs`.
     Annotations(annotations::AnnotationsArgs),
+    // Its help text is on `SuggestArgs`.
+    Suggest(suggest::SuggestArgs),
     // Help texts are on `SyncArgs` and `MergeDriverArgs`.
     Sync(sync::SyncArgs),
     MergeDriver(sync::MergeDriverArgs),
