@@ -153,8 +153,15 @@ fn quotes_and_spans_count_code_points_in_chinese_text() {
     let (code, _, stderr) = run(
         dir,
         &[
-            "code", "--coder", "dict", "--document", "zh/gge-2015-zh", "--quote", "关键基础设施",
-            "--add", "CI01",
+            "code",
+            "--coder",
+            "dict",
+            "--document",
+            "zh/gge-2015-zh",
+            "--quote",
+            "关键基础设施",
+            "--add",
+            "CI01",
         ],
     );
     assert_eq!(code, 1);
@@ -162,8 +169,19 @@ fn quotes_and_spans_count_code_points_in_chinese_text() {
     let (code, stdout, stderr) = run(
         dir,
         &[
-            "code", "--coder", "dict", "--document", "zh/gge-2015-zh", "--unit", "4", "--quote",
-            "关键基础设施", "--add", "CI01", "--memo", "从脚本",
+            "code",
+            "--coder",
+            "dict",
+            "--document",
+            "zh/gge-2015-zh",
+            "--unit",
+            "4",
+            "--quote",
+            "关键基础设施",
+            "--add",
+            "CI01",
+            "--memo",
+            "从脚本",
         ],
     );
     assert_eq!(code, 0, "{stderr}");
@@ -184,8 +202,17 @@ fn quotes_and_spans_count_code_points_in_chinese_text() {
     let (code, _, stderr) = run(
         dir,
         &[
-            "code", "--coder", "dict", "--document", "zh/gge-2015-zh", "--span", &range, "--add",
-            "CI02", "--remove", "CI01",
+            "code",
+            "--coder",
+            "dict",
+            "--document",
+            "zh/gge-2015-zh",
+            "--span",
+            &range,
+            "--add",
+            "CI02",
+            "--remove",
+            "CI01",
         ],
     );
     assert_eq!(code, 0, "{stderr}");
@@ -200,7 +227,14 @@ fn quotes_and_spans_count_code_points_in_chinese_text() {
     let (code, _, stderr) = run(
         dir,
         &[
-            "code", "--coder", "dict", "--document", "zh/gge-2015-zh", "--span", &across, "--add",
+            "code",
+            "--coder",
+            "dict",
+            "--document",
+            "zh/gge-2015-zh",
+            "--span",
+            &across,
+            "--add",
             "CI02",
         ],
     );
@@ -214,10 +248,21 @@ fn refused_while_the_coders_workspace_is_open() {
     let dir = project.path();
     let before = snapshot(dir);
     // What the workspace holds while it is open: the coder's OS lock.
-    let lock = CoderLock::acquire(&dir.join("annotations"), &CoderName::parse("alice").unwrap())
-        .unwrap();
+    let lock = CoderLock::acquire(
+        &dir.join("annotations"),
+        &CoderName::parse("alice").unwrap(),
+    )
+    .unwrap();
     let args = [
-        "code", "--coder", "alice", "--document", "un/gge-2015", "--unit", "13", "--add", "VU01",
+        "code",
+        "--coder",
+        "alice",
+        "--document",
+        "un/gge-2015",
+        "--unit",
+        "13",
+        "--add",
+        "VU01",
     ];
     let (code, _, stderr) = run(dir, &args);
     assert_eq!(code, 2);
@@ -250,7 +295,10 @@ fn a_scripted_coder_is_seen_by_status_and_measured_by_agree() {
         codes += a.codes.len();
         batch.push_str(&format!("{line}\n"));
     }
-    batch.push_str(&format!("{}\n", serde_json::json!({"document": document, "status": "done"})));
+    batch.push_str(&format!(
+        "{}\n",
+        serde_json::json!({"document": document, "status": "done"})
+    ));
     std::fs::write(dir.join("alice-copy.jsonl"), batch).unwrap();
     let (code, stdout, stderr) = run(
         dir,
@@ -278,4 +326,57 @@ fn a_scripted_coder_is_seen_by_status_and_measured_by_agree() {
     );
     // The same codes on the same units: no disagreement.
     assert_eq!(table["disagreements"], serde_json::json!([]), "{table:#}");
+}
+
+#[test]
+fn agree_by_assist_splits_the_compared_documents_by_the_coder_files_flag() {
+    let project = samples_copy();
+    let dir = project.path();
+    let (code, stdout, _) = run(dir, &["agree", "--format", "json"]);
+    assert_eq!(code, 0);
+    let all: Value = serde_json::from_str(&stdout).unwrap();
+    let compared: Vec<String> = serde_json::from_value(all["compared_documents"].clone()).unwrap();
+    assert!(compared.len() >= 2, "{compared:?}");
+    // bob coded the first compared document with suggestions on (as the workspace records it).
+    let assisted = &compared[0];
+    let path = coder_file(dir, "bob");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let key = format!("  {assisted}:\n    status: done\n");
+    assert!(text.contains(&key), "{text}");
+    std::fs::write(
+        &path,
+        text.replace(&key, &format!("{key}    suggestions: true\n")),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir, &["agree", "--by-assist", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let split: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        split["assisted"]["documents"],
+        serde_json::json!([assisted])
+    );
+    let unassisted: Vec<String> =
+        serde_json::from_value(split["unassisted"]["documents"].clone()).unwrap();
+    assert_eq!(unassisted, compared[1..].to_vec());
+    // Each group's table compares exactly its documents.
+    assert_eq!(
+        split["assisted"]["table"]["compared_documents"],
+        serde_json::json!([assisted])
+    );
+    assert_eq!(
+        split["unassisted"]["table"]["compared_documents"],
+        serde_json::json!(compared[1..])
+    );
+    let (code, stdout, _) = run(dir, &["agree", "--by-assist"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("## Suggestion-assisted documents"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("## Unassisted documents"), "{stdout}");
+    // The file still reads and writes back as it was: nothing else changed in it.
+    let reread = Project::open(dir).unwrap().load_coder("bob").unwrap();
+    assert!(
+        reread.file.documents[&normcode::corpus::DocumentId::new(assisted.as_str())].suggestions
+    );
 }

@@ -2,12 +2,12 @@
 
 mod anchor;
 pub mod coding;
-pub mod rejections;
-pub mod script;
 mod format;
 mod merge;
 mod orphans;
+pub mod rejections;
 mod scalar;
+pub mod script;
 mod store;
 
 use std::collections::BTreeMap;

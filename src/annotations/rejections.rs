@@ -210,7 +210,11 @@ mod tests {
         assert!(r.reject(&d, &u, &IndicatorId::new("VU01")));
         assert!(r.reject(&d, &u, &IndicatorId::new("TH02")));
         assert!(!r.reject(&d, &u, &IndicatorId::new("TH02")));
-        r.reject(&DocumentId::new("a"), &UnitId::new("p1"), &IndicatorId::new("X"));
+        r.reject(
+            &DocumentId::new("a"),
+            &UnitId::new("p1"),
+            &IndicatorId::new("X"),
+        );
         save(dir.path(), &coder, &r).unwrap();
         let text = std::fs::read_to_string(path(dir.path(), &coder)).unwrap();
         assert_eq!(
@@ -238,6 +242,9 @@ mod tests {
         .unwrap();
         let err = load(dir.path(), &coder).unwrap_err().to_string();
         assert!(err.contains("rejections/bob.yaml"), "{err}");
-        assert!(err.contains(":5") || err.contains("line 5") || err.contains(":6"), "{err}");
+        assert!(
+            err.contains(":5") || err.contains("line 5") || err.contains(":6"),
+            "{err}"
+        );
     }
 }

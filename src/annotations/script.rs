@@ -67,7 +67,9 @@ impl LineError {
     pub fn describe(&self, source: &str) -> String {
         match (self.line, self.column) {
             (0, _) => self.message.clone(),
-            (line, Some(column)) => format!("{source} line {line}, column {column}: {}", self.message),
+            (line, Some(column)) => {
+                format!("{source} line {line}, column {column}: {}", self.message)
+            }
             (line, None) => format!("{source} line {line}: {}", self.message),
         }
     }
@@ -122,7 +124,10 @@ pub fn parse_batch(text: &str) -> (Vec<(usize, Instruction)>, Vec<LineError>) {
         }
     }
     if instructions.is_empty() && errors.is_empty() {
-        errors.push(LineError::at(1, "the batch has no instructions (one JSON object a line)"));
+        errors.push(LineError::at(
+            1,
+            "the batch has no instructions (one JSON object a line)",
+        ));
     }
     (instructions, errors)
 }
@@ -209,9 +214,9 @@ pub fn resolve<'a>(
     let named_unit = |unit: &Option<UnitId>| -> Result<Option<&'a Unit>, String> {
         unit.as_ref()
             .map(|id| {
-                document.unit(id).ok_or_else(|| {
-                    format!("document '{}' has no unit '{id}'", document.id)
-                })
+                document
+                    .unit(id)
+                    .ok_or_else(|| format!("document '{}' has no unit '{id}'", document.id))
             })
             .transpose()
     };
@@ -236,7 +241,11 @@ pub fn resolve<'a>(
             return Err(format!("{code} is not an indicator of the codebook"));
         }
     }
-    if let Some(code) = instruction.add.iter().find(|c| instruction.remove.contains(c)) {
+    if let Some(code) = instruction
+        .add
+        .iter()
+        .find(|c| instruction.remove.contains(c))
+    {
         return Err(format!("{code} is both added and removed"));
     }
     Ok(Resolved {
@@ -294,7 +303,11 @@ fn find_quote(
         Some(unit) => (document.unit_text(unit), unit.range.start),
         None => (document.body.as_str(), 0),
     };
-    let found: Vec<usize> = text.match_indices(quote).map(|(at, _)| at).take(3).collect();
+    let found: Vec<usize> = text
+        .match_indices(quote)
+        .map(|(at, _)| at)
+        .take(3)
+        .collect();
     let scope = match named {
         Some(unit) => format!("unit {} of '{}'", unit.id, document.id),
         None => format!("document '{}'", document.id),
@@ -382,10 +395,7 @@ pub fn apply(
             push(change, &mut applied.statuses);
             continue;
         }
-        if was_done
-            && changes.len() > before
-            && !applied.done_documents.contains(&r.document.id)
-        {
+        if was_done && changes.len() > before && !applied.done_documents.contains(&r.document.id) {
             applied.done_documents.push(r.document.id.clone());
         }
     }

@@ -47,10 +47,20 @@ pub struct CodeArgs {
     #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
     pub quote: Option<String>,
     /// Indicators to add (repeat, or comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "ID", conflicts_with = "batch")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "ID",
+        conflicts_with = "batch"
+    )]
     pub add: Vec<String>,
     /// Indicators to remove (repeat, or comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "ID", conflicts_with = "batch")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "ID",
+        conflicts_with = "batch"
+    )]
     pub remove: Vec<String>,
     /// The memo of the coded unit or span (an empty memo removes it).
     #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
@@ -69,7 +79,9 @@ fn parse_status(text: &str) -> std::result::Result<Status, String> {
         "done" => Ok(Status::Done),
         "in_progress" | "in-progress" => Ok(Status::InProgress),
         "not_started" | "not-started" => Ok(Status::NotStarted),
-        _ => Err(format!("'{text}' is not a status: done, in_progress or not_started")),
+        _ => Err(format!(
+            "'{text}' is not a status: done, in_progress or not_started"
+        )),
     }
 }
 
@@ -117,24 +129,35 @@ pub fn run(args: CodeArgs, project: Option<&Path>, coder: Option<&str>) -> Resul
     loaded.file.normalize(&project.corpus);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "cannot create", e))?;
     let text = annotations::coder_file_to_string(&loaded.file)?;
-    annotations::write_if_unchanged(&loaded.path, loaded.disk, text.as_bytes()).map_err(
-        |err| match err {
+    annotations::write_if_unchanged(&loaded.path, loaded.disk, text.as_bytes()).map_err(|err| {
+        match err {
             CheckedWriteError::ChangedOnDisk => Error::Usage(format!(
                 "{shown} changed on disk while the batch was applied; nothing was written, run \
                  it again"
             )),
             CheckedWriteError::Failed(err) => err,
-        },
-    )?;
+        }
+    })?;
     drop(lock);
-    let plural = |n: usize, one: &str, many: &str| {
-        format!("{n} {}", if n == 1 { one } else { many })
-    };
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let done: Vec<String> = [
-        (applied.added, plural(applied.added, "code added", "codes added")),
-        (applied.removed, plural(applied.removed, "code removed", "codes removed")),
-        (applied.memos, plural(applied.memos, "memo set", "memos set")),
-        (applied.statuses, plural(applied.statuses, "status set", "statuses set")),
+        (
+            applied.added,
+            plural(applied.added, "code added", "codes added"),
+        ),
+        (
+            applied.removed,
+            plural(applied.removed, "code removed", "codes removed"),
+        ),
+        (
+            applied.memos,
+            plural(applied.memos, "memo set", "memos set"),
+        ),
+        (
+            applied.statuses,
+            plural(applied.statuses, "status set", "statuses set"),
+        ),
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)
@@ -159,10 +182,7 @@ pub fn run(args: CodeArgs, project: Option<&Path>, coder: Option<&str>) -> Resul
 /// Lists the errors on standard error; nothing was written.
 fn refuse(source: &str, errors: &[LineError]) -> ExitCode {
     for error in errors {
-        out::message(&format!(
-            "normcode: {}",
-            sanitize(&error.describe(source))
-        ));
+        out::message(&format!("normcode: {}", sanitize(&error.describe(source))));
     }
     out::message(&format!(
         "normcode: {} error{}; nothing was written",

@@ -97,6 +97,7 @@ pub fn code_corpus(
         let mut coding = DocumentCoding {
             status: Status::Done,
             memo: Some(memo),
+            suggestions: false,
             annotations,
         };
         coding.normalize(Some(document));

@@ -349,15 +349,13 @@ fn commit_own(
     );
     if repo.is_changed(&rejections)? {
         if repo.root.join(&rejections).exists() {
-            let (now, _) = crate::annotations::rejections::load(
-                &repo.root.join(ANNOTATIONS_DIR),
-                coder,
-            )
-            .map_err(|err| {
-                Error::Usage(format!(
-                    "{err}\nnothing was committed: fix {rejections} and sync again"
-                ))
-            })?;
+            let (now, _) =
+                crate::annotations::rejections::load(&repo.root.join(ANNOTATIONS_DIR), coder)
+                    .map_err(|err| {
+                        Error::Usage(format!(
+                            "{err}\nnothing was committed: fix {rejections} and sync again"
+                        ))
+                    })?;
             if subject.is_empty() {
                 subject.push(format!(
                     "{coder}: {} rejected suggestion{}",
@@ -365,7 +363,10 @@ fn commit_own(
                     if now.count() == 1 { "" } else { "s" }
                 ));
             } else {
-                body.push(format!("{rejections}: {} rejected suggestions", now.count()));
+                body.push(format!(
+                    "{rejections}: {} rejected suggestions",
+                    now.count()
+                ));
             }
         } else {
             subject.push(format!("{coder}: rejected suggestions removed"));

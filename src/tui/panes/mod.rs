@@ -11,6 +11,7 @@ pub mod review;
 pub mod search;
 pub mod split;
 pub mod status;
+pub mod suggest;
 
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType};
