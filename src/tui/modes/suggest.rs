@@ -336,7 +336,7 @@ impl App {
                 .units
                 .iter()
                 .enumerate()
-                .filter(|(i, u)| !coded.contains(&u.id) && !(step == 0 && *i == self.unit))
+                .filter(|(i, u)| !(coded.contains(&u.id) || (step == 0 && *i == self.unit)))
                 .map(|(i, u)| (recommender.margin(document.unit_text(u)), i))
                 .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             if let Some((margin, unit)) = best {
