@@ -21,6 +21,9 @@ pub struct Config {
     /// Action name → keys, e.g. `next_uncoded: [x]`. Only the actions named change.
     #[serde(default)]
     pub keys: BTreeMap<String, Vec<String>>,
+    /// `--no-suggestions`: the workspace shows no suggestions (not read from the file).
+    #[serde(skip)]
+    pub no_suggestions: bool,
 }
 
 /// The platform's folders for normcode (config, data).

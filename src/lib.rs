@@ -21,6 +21,7 @@ pub mod refi;
 pub mod reliability;
 pub mod report;
 pub mod search;
+pub mod suggest;
 pub mod summary;
 pub mod sync;
 /// Seeded synthetic corpora, coder files and reliability data for the benchmarks.

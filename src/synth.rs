@@ -382,6 +382,7 @@ pub fn coder_file(project: &Project, coder: &str, annotations: usize, seed: u64)
                 Status::InProgress
             },
             memo: None,
+            suggestions: false,
             annotations: Vec::with_capacity(want),
         };
         for k in 0..want {

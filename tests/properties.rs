@@ -190,6 +190,7 @@ fn annotation() -> impl Strategy<Value = Annotation> {
                 span: span.map(|(start, len)| CodePointRange::new(start, start + len)),
                 quote,
                 codes: codes.into_iter().map(IndicatorId::new).collect(),
+                suggested: Vec::new(),
                 memo,
                 created,
                 modified,
@@ -208,6 +209,7 @@ fn coder_file() -> impl Strategy<Value = CoderFile> {
             std::sync::Arc::new(DocumentCoding {
                 status,
                 memo,
+                suggestions: false,
                 annotations,
             })
         });
@@ -274,6 +276,7 @@ proptest! {
             file.documents.insert(DocumentId::new(id.clone()), std::sync::Arc::new(DocumentCoding {
                 status: Status::InProgress,
                 memo: None,
+                suggestions: false,
                 annotations: vec![annotation],
             }));
         }
@@ -318,6 +321,7 @@ fn annotate(document: &Document, picks: &[(usize, usize, usize, bool)], memo: &s
         std::sync::Arc::new(DocumentCoding {
             status: Status::InProgress,
             memo: Some(memo.to_string()),
+            suggestions: false,
             annotations,
         }),
     );

@@ -48,6 +48,7 @@
 //! [`DEFAULT_THRESHOLD`] (.667, Krippendorff's floor for tentative conclusions; he asks for
 //! [`FIRM_THRESHOLD`], .800, for firm ones).
 
+mod assist;
 mod calculator;
 mod diagnose;
 mod drift;
@@ -73,6 +74,7 @@ use crate::reliability::{
     percent_agreement, scott_pi,
 };
 
+pub use assist::{AssistGroup, AssistReport, by_assist, render_by_assist};
 pub use calculator::{
     render_data_report, render_data_report_csv, render_plan, render_plan_csv, render_span_report,
     render_span_report_csv,

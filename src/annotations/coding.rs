@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use crate::codebook::Codebook;
 use crate::corpus::{CodePointRange, Corpus, Document, DocumentId, IndicatorId, Unit, UnitId};
 
-use super::{Annotation, CoderFile, DocumentCoding, Status, normalize_line_ends};
+use super::{Annotation, CoderFile, DocumentCoding, Status, Suggested, normalize_line_ends};
 
 /// One document's coding before and after a change; `None` when the file has no entry for it.
 pub type Entry = (DocumentId, Option<DocumentCoding>, Option<DocumentCoding>);
@@ -230,6 +230,62 @@ pub fn add(
     }))
 }
 
+/// Adds a code the coder accepted from a suggestion: as [`add`], with where it came from
+/// recorded on the annotation, and the document marked as coded with suggestions on. A code the
+/// place has already keeps what it had.
+pub fn accept(
+    file: &mut CoderFile,
+    codebook: &Codebook,
+    place: Place,
+    suggested: Suggested,
+    now: DateTime<Utc>,
+) -> Result<Change, CodingError> {
+    check_code(codebook, &suggested.code)?;
+    if has_code(file, place, &suggested.code) {
+        return Ok(Change::new(format!(
+            "{} is already on {}",
+            suggested.code,
+            place.describe()
+        )));
+    }
+    let label = format!(
+        "accepted the suggestion {} for {}",
+        suggested.code,
+        place.describe()
+    );
+    Ok(edit(file, &place.document.id, label, |coding| {
+        coding.suggestions = true;
+        let code = suggested.code.clone();
+        match coding.annotations.iter_mut().find(|a| place.holds(a)) {
+            Some(a) => {
+                a.codes.push(code);
+                a.codes.sort();
+                a.suggested.push(suggested);
+                a.tidy_suggested();
+                a.modified = Some(now);
+            }
+            None => {
+                let mut a =
+                    Annotation::new_in(place.document, place.unit, place.span, vec![code], now);
+                a.suggested.push(suggested);
+                coding.annotations.push(a);
+                coding.sort(Some(place.document));
+            }
+        }
+    }))
+}
+
+/// Records that suggestions were shown while the coder coded `document` (its coding is then
+/// suggestion-assisted, for `agree --by-assist`). An empty change if it says so already.
+pub fn note_suggestions(file: &mut CoderFile, document: &DocumentId) -> Change {
+    edit(
+        file,
+        document,
+        "coded with suggestions on".to_string(),
+        |coding| coding.suggestions = true,
+    )
+}
+
 /// Removes `code` from `place`; the annotation goes when it is left with no code and no memo.
 /// An empty change if the place does not have the code. A retired code can be removed.
 pub fn remove(
@@ -248,6 +304,7 @@ pub fn remove(
             return;
         };
         a.codes.remove(at);
+        a.suggested.retain(|s| &s.code != code);
         a.modified = Some(now);
         if a.codes.is_empty() && a.memo.is_none() {
             coding.annotations.remove(i);

@@ -22,7 +22,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
 use super::scalar::{Place, Spellings};
-use super::{Annotation, CoderFile, DocumentCoding, Status};
+use super::{Annotation, CoderFile, DocumentCoding, Status, Suggested};
 use crate::corpus::{CodePointRange, Corpus, DocumentId, IndicatorId, UnitId};
 use crate::error::Result;
 use crate::parallel;
@@ -149,6 +149,9 @@ fn write_document_by_lines(
         spellings.push(out, memo, Place::Value)?;
         out.push('\n');
     }
+    if coding.suggestions {
+        out.push_str("    suggestions: true\n");
+    }
     if coding.annotations.is_empty() {
         return Some(());
     }
@@ -178,6 +181,18 @@ fn write_document_by_lines(
             spellings.push(out, code.as_str(), Place::FlowItem)?;
         }
         out.push_str("]\n");
+        if !a.suggested.is_empty() {
+            out.push_str("      suggested:\n");
+            for suggested in &a.suggested {
+                out.push_str("      - code: ");
+                spellings.push(out, suggested.code.as_str(), Place::Value)?;
+                out.push_str("\n        model: ");
+                spellings.push(out, &suggested.model, Place::Value)?;
+                out.push_str("\n        score: ");
+                out.push_str(&float_text(suggested.score)?);
+                out.push('\n');
+            }
+        }
         if let Some(memo) = &a.memo {
             out.push_str("      memo: ");
             spellings.push(out, memo, Place::Value)?;
@@ -233,6 +248,20 @@ fn push_time(
     spellings.push(out, buffer, Place::Value)?;
     out.push('\n');
     Some(())
+}
+
+/// A float as serde-saphyr spells it (its own writer, for one number: suggestion scores are
+/// few); `None` for a spelling over more than one line, which never happens.
+fn float_text(value: f64) -> Option<String> {
+    let text = serde_saphyr::to_string(&value).ok()?;
+    let text = text.strip_suffix('\n').unwrap_or(&text);
+    (!text.contains('\n')).then(|| text.to_string())
+}
+
+/// A float the writer spelled: read only when writing it again gives the same text.
+fn read_float(text: &str) -> Option<f64> {
+    let value: f64 = text.parse().ok()?;
+    (float_text(value)? == text).then_some(value)
 }
 
 fn push_number(out: &mut String, n: usize) {
@@ -554,6 +583,11 @@ fn read_document(lines: &mut Lines, sp: &mut Spellings) -> Option<DocumentCoding
         Some(memo) => Some(sp.read_whole(memo, Place::Value)?),
         None => None,
     };
+    let suggestions = match lines.next_with("    suggestions: ") {
+        Some("true") => true,
+        Some(_) => return None,
+        None => false,
+    };
     let mut annotations = Vec::new();
     if lines
         .next_with("    annotations:")
@@ -573,6 +607,7 @@ fn read_document(lines: &mut Lines, sp: &mut Spellings) -> Option<DocumentCoding
     next_is_key.then_some(DocumentCoding {
         status,
         memo,
+        suggestions,
         annotations,
     })
 }
@@ -593,6 +628,22 @@ fn read_annotation(lines: &mut Lines, unit: &str, sp: &mut Spellings) -> Option<
         None => None,
     };
     let codes = read_codes(lines.next_with("      codes: ")?, sp)?;
+    let mut suggested = Vec::new();
+    match lines.next_with("      suggested:") {
+        Some("") => {
+            while let Some(code) = lines.next_with("      - code: ") {
+                let code = IndicatorId::new(sp.read_whole(code, Place::Value)?);
+                let model = sp.read_whole(lines.next_with("        model: ")?, Place::Value)?;
+                let score = read_float(lines.next_with("        score: ")?)?;
+                suggested.push(Suggested { code, model, score });
+            }
+            if suggested.is_empty() {
+                return None;
+            }
+        }
+        Some(_) => return None,
+        None => {}
+    }
     let memo = match lines.next_with("      memo: ") {
         Some(memo) => Some(sp.read_whole(memo, Place::Value)?),
         None => None,
@@ -610,6 +661,7 @@ fn read_annotation(lines: &mut Lines, unit: &str, sp: &mut Spellings) -> Option<
         span,
         quote,
         codes,
+        suggested,
         memo,
         created,
         modified,

@@ -204,13 +204,22 @@ fn merge_annotation(
         .flatten()
         .filter_map(|a| a.modified)
         .max();
-    Some(Annotation {
+    // Where each code kept came from, from whichever side accepted it from a suggestion.
+    let suggested = [ours, theirs, base]
+        .into_iter()
+        .flatten()
+        .flat_map(|a| a.suggested.iter().cloned())
+        .collect();
+    let mut merged = Annotation {
         codes,
+        suggested,
         memo,
         created,
         modified,
         ..template.clone()
-    })
+    };
+    merged.tidy_suggested();
+    Some(merged)
 }
 
 fn merge_document(
@@ -239,9 +248,15 @@ fn merge_document(
         .into_iter()
         .filter_map(|k| merge_annotation(base_map.get(k), our_map.get(k), their_map.get(k), report))
         .collect();
+    // Suggestions shown on either side make the coding suggestion-assisted.
+    let suggestions = [base, ours, theirs]
+        .into_iter()
+        .flatten()
+        .any(|c| c.suggestions);
     let mut coding = DocumentCoding {
         status,
         memo,
+        suggestions,
         annotations,
     };
     if coding.status == Status::NotStarted && coding != DocumentCoding::default() {
@@ -347,6 +362,7 @@ mod tests {
                 Arc::new(DocumentCoding {
                     status: *status,
                     memo: None,
+                    suggestions: false,
                     annotations: annotations.clone(),
                 }),
             );

@@ -5,7 +5,9 @@ pub mod coding;
 mod format;
 mod merge;
 mod orphans;
+pub mod rejections;
 mod scalar;
+pub mod script;
 mod store;
 
 use std::collections::BTreeMap;
@@ -69,6 +71,10 @@ pub struct Annotation {
     pub quote: Option<String>,
     #[serde(serialize_with = "flow_list")]
     pub codes: Vec<IndicatorId>,
+    /// The codes that were accepted from the recommender's suggestions: by which model, with
+    /// what score. Only codes the annotation has.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggested: Vec<Suggested>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,6 +93,7 @@ impl Annotation {
             span: None,
             quote: None,
             codes,
+            suggested: Vec::new(),
             memo: None,
             created: Some(now),
             modified: Some(now),
@@ -117,6 +124,49 @@ impl Annotation {
     pub fn is_orphaned(&self) -> bool {
         self.anchoring == Anchoring::Orphaned
     }
+
+    /// The provenance of `code`, if it was accepted from a suggestion.
+    pub fn suggested(&self, code: &IndicatorId) -> Option<&Suggested> {
+        self.suggested.iter().find(|s| &s.code == code)
+    }
+
+    /// Provenance only for codes the annotation has, one per code, by code.
+    pub(crate) fn tidy_suggested(&mut self) {
+        let codes = &self.codes;
+        self.suggested.retain(|s| codes.contains(&s.code));
+        self.suggested.sort_by(|a, b| a.code.cmp(&b.code));
+        self.suggested.dedup_by(|a, b| a.code == b.code);
+    }
+}
+
+/// Where a code came from when the coder accepted it from a suggestion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suggested {
+    pub code: IndicatorId,
+    /// The recommender that suggested it, with its version (`normcode-recommender/1`).
+    pub model: String,
+    /// Its score for the code, rounded to three places.
+    pub score: f64,
+}
+
+impl Suggested {
+    pub fn new(code: IndicatorId, model: &str, score: f64) -> Self {
+        let score = if score.is_finite() {
+            (score * 1000.0).round() / 1000.0
+        } else {
+            0.0
+        };
+        Self {
+            code,
+            model: model.to_string(),
+            score,
+        }
+    }
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 fn flow_list<S: Serializer>(codes: &[IndicatorId], s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -131,6 +181,10 @@ pub struct DocumentCoding {
     pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
+    /// Suggestions were shown while this coder coded the document (at any time): its coding is
+    /// suggestion-assisted (`agree --by-assist`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub suggestions: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub annotations: Vec<Annotation>,
 }
@@ -184,10 +238,11 @@ impl DocumentCoding {
     /// Whether [`DocumentCoding::normalize`] would change nothing.
     pub(crate) fn is_normalized(&self, document: Option<&Document>) -> bool {
         // Strictly ascending codes are sorted and without duplicates.
-        self.annotations
-            .iter()
-            .all(|a| a.codes.is_sorted_by(|x, y| x < y))
-            && self.is_sorted(document)
+        self.annotations.iter().all(|a| {
+            a.codes.is_sorted_by(|x, y| x < y)
+                && a.suggested.is_sorted_by(|x, y| x.code < y.code)
+                && a.suggested.iter().all(|s| a.codes.contains(&s.code))
+        }) && self.is_sorted(document)
     }
 
     /// Codes sorted without duplicates, annotations in document order.
@@ -195,6 +250,7 @@ impl DocumentCoding {
         for annotation in &mut self.annotations {
             annotation.codes.sort();
             annotation.codes.dedup();
+            annotation.tidy_suggested();
         }
         self.sort(document);
     }
@@ -277,6 +333,8 @@ impl CoderFile {
             let needs = coding.memo.as_deref().is_some_and(|m| m.contains('\r'))
                 || coding.annotations.iter().any(|a| {
                     !a.codes.is_sorted_by(|x, y| x < y)
+                        || !a.suggested.is_sorted_by(|x, y| x.code < y.code)
+                        || a.suggested.iter().any(|s| !a.codes.contains(&s.code))
                         || a.memo.as_deref().is_some_and(|m| m.contains('\r'))
                 })
                 || has_repeated_place(&coding.annotations);
@@ -293,6 +351,7 @@ impl CoderFile {
                 normalize_line_ends(&mut annotation.memo);
                 annotation.codes.sort();
                 annotation.codes.dedup();
+                annotation.tidy_suggested();
                 let place = (annotation.unit.clone(), annotation.span);
                 let Some(&i) = places.get(&place) else {
                     places.insert(place, kept.len());
@@ -311,6 +370,12 @@ impl CoderFile {
                     }
                     (a, b) => a.or(b),
                 };
+                for suggested in annotation.suggested {
+                    if !first.suggested.iter().any(|s| s.code == suggested.code) {
+                        first.suggested.push(suggested);
+                    }
+                }
+                first.tidy_suggested();
                 first.quote = first.quote.take().or(annotation.quote);
                 first.created = match (first.created, annotation.created) {
                     (Some(a), Some(b)) => Some(a.min(b)),

@@ -31,6 +31,7 @@ fn sample_file() -> CoderFile {
         Arc::new(DocumentCoding {
             status: Status::Done,
             memo: Some("document memo".into()),
+            suggestions: false,
             annotations: vec![span, unit],
         }),
     );
@@ -375,13 +376,39 @@ mod format_against_serde_saphyr {
             prop::option::of(tricky_text()),
             prop::option::of(time()),
             prop::option::of(time()),
+            prop::collection::vec(
+                (
+                    tricky_text(),
+                    tricky_text(),
+                    prop::sample::select(vec![
+                        0.0f64,
+                        0.83,
+                        1.0,
+                        0.1 + 0.2,
+                        1e-7,
+                        12345.678,
+                        1e21,
+                        -0.5,
+                        0.001,
+                    ]),
+                ),
+                0..3,
+            ),
         )
             .prop_map(
-                |(unit, span, quote, codes, memo, created, modified)| Annotation {
+                |(unit, span, quote, codes, memo, created, modified, suggested)| Annotation {
                     unit: UnitId::new(unit),
                     span: span.map(|(a, b)| CodePointRange::new(a, b)),
                     quote,
                     codes: codes.into_iter().map(IndicatorId::new).collect(),
+                    suggested: suggested
+                        .into_iter()
+                        .map(|(code, model, score)| crate::annotations::Suggested {
+                            code: IndicatorId::new(code),
+                            model,
+                            score,
+                        })
+                        .collect(),
                     memo,
                     created,
                     modified,
@@ -398,11 +425,13 @@ mod format_against_serde_saphyr {
             prop::sample::select(vec![Status::NotStarted, Status::InProgress, Status::Done]),
             prop::option::of(tricky_text()),
             prop::collection::vec(annotation(), annotations),
+            any::<bool>(),
         )
-            .prop_map(|(status, memo, annotations)| {
+            .prop_map(|(status, memo, annotations, suggestions)| {
                 Arc::new(DocumentCoding {
                     status,
                     memo,
+                    suggestions,
                     annotations,
                 })
             })
@@ -591,6 +620,7 @@ mod format_against_serde_saphyr {
                 Arc::new(DocumentCoding {
                     status: Status::Done,
                     memo: Some(format!("memo {i}")),
+                    suggestions: false,
                     annotations: vec![],
                 }),
             );
@@ -629,6 +659,7 @@ mod format_against_serde_saphyr {
             Arc::new(DocumentCoding {
                 status: Status::Done,
                 memo: Some("first\n  second\n\n".into()),
+                suggestions: false,
                 annotations: vec![],
             }),
         );

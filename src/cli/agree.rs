@@ -107,6 +107,8 @@ fn parse_threshold(text: &str) -> std::result::Result<f64, String> {
         overall alpha is at least --threshold (default 0.800 with --gold).\n\n\
         --drift [--batch N] gives the overall alpha per batch of N documents (default 5) in the \
         order they were coded (the first annotation's timestamp).\n\
+        --by-assist gives agreement on the documents some coder coded with the recommender's \
+        suggestions on and on the others apart (each coder file records it per document).\n\
         --methods-text [--lang en|zh] writes the paragraph a paper's methods section needs, from \
         the same numbers as the table.\n\n\
         Planning (no project needed):\n  \
@@ -127,6 +129,7 @@ fn parse_threshold(text: &str) -> std::result::Result<f64, String> {
         normcode agree --gold consensus --threshold 0.8\n  \
         normcode agree --methods-text --lang zh\n  \
         normcode agree --drift --batch 3\n  \
+        normcode agree --by-assist\n  \
         normcode agree --plan --alpha 0.8 --significance 0.05 --prevalence 0.1"
 )]
 pub struct AgreeArgs {
@@ -180,6 +183,11 @@ pub struct AgreeArgs {
     /// --drift: documents per batch [default: 5].
     #[arg(long, value_name = "N", requires = "drift")]
     pub batch: Option<usize>,
+    /// Agreement on suggestion-assisted documents (some coder coded them with the
+    /// recommender's suggestions on) and on unassisted ones, apart: suggestions can anchor a
+    /// coder. --format table or json.
+    #[arg(long, conflicts_with_all = ["data", "spans", "plan", "gold", "methods_text", "drift"])]
+    pub by_assist: bool,
     /// How many units two coders must both code (Krippendorff's table); no project needed. In a
     /// project, also how far the double-coding so far is from the target.
     #[arg(long, conflicts_with_all = ["data", "spans", "coders", "level", "threshold", "disagreements"])]
@@ -363,6 +371,20 @@ pub fn run(args: AgreeArgs, project: Option<&Path>) -> Result<ExitCode> {
             },
             args.format,
         )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.by_assist {
+        let report = agreement::by_assist(&project, &files, level, args.threshold)?;
+        let text = match args.format {
+            AgreeFormat::Table => agreement::render_by_assist(&report, width()),
+            AgreeFormat::Json => json(&report),
+            AgreeFormat::Csv => {
+                return Err(Error::Usage(
+                    "--by-assist writes --format table or json".into(),
+                ));
+            }
+        };
+        print(&text, args.format)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = agreement::agreement(&project, &files, level)?;

@@ -20,6 +20,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         project,
         coder,
         new_coder,
+        no_suggestions,
         command,
     } = cli;
     match command {
@@ -35,12 +36,21 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Report(args)) => super::report::run(args, project.as_deref()),
         Some(Command::Import(args)) => super::import::run(args, project.as_deref()),
         Some(Command::Agree(args)) => super::agree::run(args, project.as_deref()),
+        Some(Command::Code(args)) => super::code::run(args, project.as_deref(), coder.as_deref()),
         Some(Command::Annotations(args)) => super::annotations::run(args, project.as_deref()),
+        Some(Command::Suggest(args)) => {
+            super::suggest::run(args, project.as_deref(), coder.as_deref())
+        }
         Some(Command::Sync(args)) => super::sync::run(args, project.as_deref(), coder.as_deref()),
         Some(Command::MergeDriver(args)) => super::sync::merge_driver(args),
         Some(Command::Units(args)) => super::units::run(args, project.as_deref()),
         Some(Command::Keys) => keys(),
-        None => workspace(project.as_deref(), coder.as_deref(), new_coder),
+        None => workspace(
+            project.as_deref(),
+            coder.as_deref(),
+            new_coder,
+            no_suggestions,
+        ),
     }
 }
 
@@ -142,8 +152,14 @@ pub fn coder_name(given: Option<&str>, config: &Config) -> Result<CoderName> {
 }
 
 /// The coding workspace; without a terminal (a pipe, CI) the project summary instead.
-fn workspace(project: Option<&Path>, coder: Option<&str>, new_coder: bool) -> Result<ExitCode> {
-    let config = Config::load()?;
+fn workspace(
+    project: Option<&Path>,
+    coder: Option<&str>,
+    new_coder: bool,
+    no_suggestions: bool,
+) -> Result<ExitCode> {
+    let mut config = Config::load()?;
+    config.no_suggestions = no_suggestions;
     // Checked first, terminal or not: a name that cannot be a coder is never passed over.
     let coder = coder_name(coder, &config)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {

@@ -2,6 +2,7 @@
 
 mod agree;
 mod annotations;
+mod code;
 mod codebook;
 mod commands;
 mod export;
@@ -10,6 +11,7 @@ mod index;
 pub(crate) mod out;
 mod report;
 mod search;
+mod suggest;
 mod sync;
 mod units;
 mod variable;
@@ -41,6 +43,10 @@ pub struct Cli {
     /// to ask on, a new coder is refused unless this is given).
     #[arg(long, global = true)]
     pub new_coder: bool,
+    /// Open the workspace without the recommender's suggestions (blind coding for
+    /// reliability; `suggestions: false` in normcode.yaml turns them off for everyone).
+    #[arg(long)]
+    pub no_suggestions: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -83,8 +89,12 @@ pub enum Command {
     Import(import::ImportArgs),
     // Its help text is on `AgreeArgs`.
     Agree(agree::AgreeArgs),
+    // Its help text is on `CodeArgs`.
+    Code(code::CodeArgs),
     // Its help text is on `AnnotationsArgs`.
     Annotations(annotations::AnnotationsArgs),
+    // Its help text is on `SuggestArgs`.
+    Suggest(suggest::SuggestArgs),
     // Help texts are on `SyncArgs` and `MergeDriverArgs`.
     Sync(sync::SyncArgs),
     MergeDriver(sync::MergeDriverArgs),

@@ -31,6 +31,14 @@ pub struct Settings {
     pub documents: PathBuf,
     #[serde(default)]
     pub segmentation: Segmentation,
+    /// Whether the workspace offers the recommender's suggestions (`suggestions: false` for
+    /// blind reliability coding: suggestions can anchor a coder).
+    #[serde(default = "yes")]
+    pub suggestions: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_documents() -> PathBuf {
@@ -42,6 +50,7 @@ impl Default for Settings {
         Self {
             documents: default_documents(),
             segmentation: Segmentation::default(),
+            suggestions: true,
         }
     }
 }

@@ -1071,6 +1071,7 @@ fn write_coders(
             let mut coding = DocumentCoding {
                 status,
                 memo,
+                suggestions: false,
                 annotations: w.annotations,
             };
             coding.sort(by_id.get(&id).copied());

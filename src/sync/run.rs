@@ -2,7 +2,8 @@
 //!
 //! What a sync commits, and only that, each file only when it differs from the last commit
 //! (git's own "modified"):
-//! - the coder's own file, `annotations/CODER.yaml`;
+//! - the coder's own file, `annotations/CODER.yaml`, and the suggestions the coder rejected,
+//!   `annotations/rejections/CODER.yaml`;
 //! - `codebook.yaml`, when it differs from the last commit: only a change made on this machine
 //!   can make it differ (a pull moves the commit and the file together);
 //! - another coder's file only when it differs from the last commit by exactly what the
@@ -339,6 +340,38 @@ fn commit_own(
         });
         body.extend(work.details());
         paths.push(own.clone());
+    }
+
+    // The suggestions the coder rejected travel with the coder's work.
+    let rejections = format!(
+        "{ANNOTATIONS_DIR}/{}/{coder}.yaml",
+        crate::annotations::rejections::REJECTIONS_DIR
+    );
+    if repo.is_changed(&rejections)? {
+        if repo.root.join(&rejections).exists() {
+            let (now, _) =
+                crate::annotations::rejections::load(&repo.root.join(ANNOTATIONS_DIR), coder)
+                    .map_err(|err| {
+                        Error::Usage(format!(
+                            "{err}\nnothing was committed: fix {rejections} and sync again"
+                        ))
+                    })?;
+            if subject.is_empty() {
+                subject.push(format!(
+                    "{coder}: {} rejected suggestion{}",
+                    now.count(),
+                    if now.count() == 1 { "" } else { "s" }
+                ));
+            } else {
+                body.push(format!(
+                    "{rejections}: {} rejected suggestions",
+                    now.count()
+                ));
+            }
+        } else {
+            subject.push(format!("{coder}: rejected suggestions removed"));
+        }
+        paths.push(rejections);
     }
 
     let codebook = read_codebook(&repo.root);

@@ -185,6 +185,13 @@ actions! {
     EditIndicator => "edit_indicator", "", "edit the highlighted indicator: labels, definition, rules, examples, category", ["E"], NS;
     SplitIndicator => "split_indicator", "", "split the highlighted indicator: give each coded segment to a new one", ["S"], NS;
     RetireIndicator => "retire_indicator", "", "retire the highlighted indicator", ["X"], NS;
+    AcceptSuggestion1 => "accept_suggestion", "", "accept the first suggestion for the unit (recorded as suggested; u undoes it)", ["y", "A-1"], &[Normal];
+    AcceptSuggestion2 => "accept_suggestion_2", "", "accept suggestion #2", ["A-2"], &[Normal];
+    AcceptSuggestion3 => "accept_suggestion_3", "", "accept suggestion #3", ["A-3"], &[Normal];
+    AcceptSuggestion4 => "accept_suggestion_4", "", "accept suggestion #4", ["A-4"], &[Normal];
+    AcceptSuggestion5 => "accept_suggestion_5", "", "accept suggestion #5", ["A-5"], &[Normal];
+    RejectSuggestion => "reject_suggestion", "", "reject the first suggestion: not offered for this unit again", ["x"], &[Normal];
+    LeastSure => "least_sure", "", "to the uncoded unit the recommender is least sure about", ["w"], &[Normal];
 
     CharRight => "char_right", "", "move the moving end one character right", ["l", "Right"], &[Visual];
     CharLeft => "char_left", "", "move the moving end one character left", ["h", "Left"], &[Visual];
@@ -271,6 +278,21 @@ impl Action {
         use Action::*;
         let n = [
             Recent1, Recent2, Recent3, Recent4, Recent5, Recent6, Recent7, Recent8, Recent9,
+        ]
+        .iter()
+        .position(|a| *a == self)?;
+        Some(n + 1)
+    }
+
+    /// Suggestion #n (1-5) to accept.
+    pub fn suggestion(self) -> Option<usize> {
+        use Action::*;
+        let n = [
+            AcceptSuggestion1,
+            AcceptSuggestion2,
+            AcceptSuggestion3,
+            AcceptSuggestion4,
+            AcceptSuggestion5,
         ]
         .iter()
         .position(|a| *a == self)?;

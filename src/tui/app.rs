@@ -151,6 +151,9 @@ pub struct App {
     pub loading: Option<super::startup::Loading>,
     /// The project's files on disk as last read or written (see [`super::disk`]).
     pub disk: super::disk::DiskWatch,
+    /// The recommender's suggestions (see [`super::modes::suggest`]); `None` until
+    /// [`App::start_suggestions`] (the workspace calls it; headless tests may).
+    pub suggest: Option<super::modes::suggest::SuggestState>,
 }
 
 impl App {
@@ -195,6 +198,7 @@ impl App {
             lock: None,
             loading: None,
             disk,
+            suggest: None,
         };
         app.rebuild_rows();
         app.recount();
@@ -604,6 +608,11 @@ impl App {
                 }
             }
             Action::Review => self.open_prompt(PromptKind::ReviewCoders),
+            action if action.suggestion().is_some() => {
+                self.accept_suggestion(action.suggestion().unwrap_or(1));
+            }
+            Action::RejectSuggestion => self.reject_suggestion(1),
+            Action::LeastSure => self.least_sure(),
             // The actions of other modes.
             _ => {}
         }
@@ -679,7 +688,7 @@ impl App {
                 self.ensure_visible();
                 true
             }
-            Event::Terminal(_) | Event::Loaded => false,
+            Event::Terminal(_) | Event::Loaded | Event::Trained => false,
             Event::Search => self.poll_search(),
             Event::Saved => false,
             Event::Tick => {
@@ -692,7 +701,8 @@ impl App {
         // Saves start (and finished ones are taken) after every event: steady typing never
         // lets the autosave delay pass, and must be saved within its longest wait.
         let saved = self.poll_saver();
-        redraw | saved | self.poll_review()
+        let suggested = self.poll_suggestions();
+        redraw | saved | self.poll_review() | suggested
     }
 
     /// How long the loop may sleep when nothing happens: until an autosave is due, and at

@@ -16,6 +16,8 @@ pub enum Event {
     Search,
     /// The project finished loading (see [`super::startup::Loader`]).
     Loaded,
+    /// The recommender finished a training (see [`super::modes::suggest`]).
+    Trained,
     /// Nothing came before the app's next deadline.
     Tick,
 }

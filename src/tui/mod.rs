@@ -180,6 +180,7 @@ pub fn run(root: &Path, coder: &CoderName, config: &Config) -> Result<()> {
         app.open_document(doc, unit);
     }
     app.start_autosave();
+    app.start_suggestions(config.no_suggestions);
     // The layout the keys were pressed on (the preview's) is the loaded workspace's too.
     draw(&mut terminal, &mut app)?;
     for event in pending {

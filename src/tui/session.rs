@@ -25,13 +25,17 @@ impl App {
             self.error("read-only: another session has this coder's file open");
             return false;
         }
-        let change = match edit(&mut self.coder.file) {
+        let mut change = match edit(&mut self.coder.file) {
             Ok(change) => change,
             Err(err) => {
                 self.error(err.to_string());
                 return false;
             }
         };
+        let mut file =
+            std::mem::replace(&mut self.coder.file, CoderFile::new(&self.coder.name, None));
+        self.note_assisted(&mut change, &mut file);
+        self.coder.file = file;
         let Some((first, _, _)) = change.entries.first() else {
             if let Some(nothing) = nothing {
                 self.info(nothing);

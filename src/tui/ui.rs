@@ -54,6 +54,19 @@ pub fn render(frame: &mut Frame, app: &App) -> LayoutCache {
         layout.codebook = Default::default();
         layout.details = Default::default();
     } else {
+        let codebook = match &app.suggest {
+            Some(state) if state.is_on() && codebook.height >= 10 => {
+                let [codebook, suggestions] = Layout::vertical([
+                    Constraint::Min(4),
+                    Constraint::Length(super::modes::suggest::SHOWN as u16 + 2),
+                ])
+                .areas(codebook);
+                super::panes::suggest::render_suggestions(frame, app, suggestions);
+                codebook
+            }
+            _ => codebook,
+        };
+        layout.codebook = codebook;
         layout.codebook_rows = render_codebook(frame, app, codebook);
         render_definition(frame, app, definition);
         if app.mode.split().is_some() {

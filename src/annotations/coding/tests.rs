@@ -417,6 +417,7 @@ fn orphaned_annotations_are_left_alone() {
         Arc::new(DocumentCoding {
             status: Status::InProgress,
             memo: None,
+            suggestions: false,
             annotations: vec![orphan.clone()],
         }),
     );

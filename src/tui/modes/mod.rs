@@ -11,6 +11,7 @@ pub mod prompt;
 pub mod reports;
 pub mod review;
 pub mod search;
+pub mod suggest;
 pub mod visual;
 
 use super::action::ModeKind;

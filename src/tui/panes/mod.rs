@@ -11,6 +11,7 @@ pub mod review;
 pub mod search;
 pub mod split;
 pub mod status;
+pub mod suggest;
 pub mod timeline;
 
 use ratatui::text::Span;
