@@ -21,8 +21,7 @@ fn code_quit_and_resume_in_a_real_terminal() {
     // Open the 2015 GGE report with the picker, go to the third unit, code it by quick-assign.
     s.keys("main", &["o", "gge-2015 ", "Enter"]);
     s.wait_for("main", "un/gge-2015");
-    // alice marked the document done: coding it asks once (y).
-    s.keys("main", &["j", "j", "a", "VU01", "Enter", "y"]);
+    s.keys("main", &["j", "j", "a", "VU01", "Enter"]);
     s.wait_for("main", "added VU01 to unit p3");
     s.wait_for("main", "saved");
     let file = s.wait_for_file("dana", "VU01");
@@ -254,8 +253,7 @@ fn a_git_pull_while_coding_is_merged_not_overwritten() {
     // The coder codes on, unaware.
     s.keys("main", &["o", "gge-2015 ", "Enter"]);
     s.wait_for("main", "un/gge-2015");
-    // alice marked the document done: coding it asks once (y).
-    s.keys("main", &["j", "j", "a", "VU01", "Enter", "y"]);
+    s.keys("main", &["j", "j", "a", "VU01", "Enter"]);
     s.wait_for("main", "changed on disk");
     // Saved with both: the pulled memo and the new code on unit p3.
     let deadline = Instant::now() + Duration::from_secs(10);
