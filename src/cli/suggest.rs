@@ -472,7 +472,12 @@ fn evaluation_table(trained_on: &str, e: &Evaluation) -> String {
              --format json lists them)\n"
         ));
     }
-    text.push_str("\nLearning curve (share of the other documents trained on):\n");
+    text.push_str(&format!(
+        "\nThe codebook alone (trained on nothing): hit@1 {}, hit@3 {}\n",
+        ratio(e.codebook_only.hit_at_1),
+        ratio(e.codebook_only.hit_at_3)
+    ));
+    text.push_str("Learning curve (share of the other documents trained on):\n");
     text.push_str(&format!(
         "{:>6} {:>10} {:>7} {:>7}\n",
         "share", "documents", "hit@1", "hit@3"

@@ -150,7 +150,11 @@ impl Phrases {
             .collect()
     }
 
-    pub fn strongest(found: &[(&str, &Stats)], indicator: usize) -> Option<Match> {
+    /// The phrase of the unit that speaks most for `indicator`: how much more often than the
+    /// indicator's share of all training units (`base`) units with it were coded with it,
+    /// shrunk towards nothing for a phrase seen in few units. A phrase of the indicator's
+    /// codebook text counts as one unit coded with it.
+    pub fn strongest(found: &[(&str, &Stats)], indicator: usize, base: f64) -> Option<Match> {
         let mut best: Option<(f64, String)> = None;
         for (phrase, stats) in found {
             if !stats.candidates.contains(&indicator) {
@@ -170,7 +174,11 @@ impl Phrases {
             if coded + prior == 0.0 {
                 continue;
             }
-            let strength = (coded + prior) / (stats.units + 1.0 + prior);
+            let units = stats.units + prior;
+            let strength = (coded + prior - units * base) / (units + 2.0);
+            if strength <= 0.0 {
+                continue;
+            }
             if best.as_ref().is_some_and(|(s, _)| *s >= strength) {
                 continue;
             }
