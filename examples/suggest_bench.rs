@@ -36,7 +36,9 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     let langs = std::env::var("NORMCODE_BENCH_LANGS").unwrap_or_else(|_| "en,zh,mixed".into());
-    println!("| corpus | training units | of them coded | train (median of 5) | suggest p50 | suggest p99 | margin p50 |");
+    println!(
+        "| corpus | training units | of them coded | train (median of 5) | suggest p50 | suggest p99 | margin p50 |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for lang in langs.split(',') {
         let language = match lang.trim() {

@@ -28,9 +28,22 @@ fn main() {
         ("no phrases", Weights { phrase: 0.0, ..d }),
         ("no model", Weights { model: 0.0, ..d }),
         ("no codebook", Weights { codebook: 0.0, ..d }),
-        ("phrase 0.8, model 0.9", Weights { phrase: 0.8, model: 0.9, ..d }),
+        (
+            "phrase 0.8, model 0.9",
+            Weights {
+                phrase: 0.8,
+                model: 0.9,
+                ..d
+            },
+        ),
         ("codebook 0.8", Weights { codebook: 0.8, ..d }),
-        ("codebook half 4", Weights { codebook_half: 4.0, ..d }),
+        (
+            "codebook half 4",
+            Weights {
+                codebook_half: 4.0,
+                ..d
+            },
+        ),
     ];
     println!("| weights | hit@1 | hit@3 | codebook alone hit@3 | P / R / F1 at 0.5 |");
     println!("|---|---|---|---|---|");

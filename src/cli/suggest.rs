@@ -37,16 +37,16 @@ pub enum SuggestFormat {
 fn parse_probability(text: &str) -> std::result::Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
-        _ => Err(format!(
-            "`{text}` is not a score from 0 to 1, such as 0.5"
-        )),
+        _ => Err(format!("`{text}` is not a score from 0 to 1, such as 0.5")),
     }
 }
 
 fn parse_top(text: &str) -> std::result::Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(k) if k > 0 => Ok(k),
-        _ => Err(format!("`{text}` is not a number of suggestions (1 or more)")),
+        _ => Err(format!(
+            "`{text}` is not a number of suggestions (1 or more)"
+        )),
     }
 }
 
@@ -254,7 +254,12 @@ fn find_document<'a>(project: &'a Project, id: &str) -> Result<&'a Document> {
         .take(5)
         .collect();
     let listed = if near.is_empty() { &all } else { &near };
-    let mut names = listed.iter().take(8).copied().collect::<Vec<_>>().join(", ");
+    let mut names = listed
+        .iter()
+        .take(8)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
     if listed.len() > 8 {
         names.push_str(", ...");
     }

@@ -215,9 +215,8 @@ pub fn evaluate_with(
     let order = shuffled_documents(examples);
     // Per fold: the full training with per-indicator scores (None), then the codebook alone
     // (Some(0)) and each point of the learning curve (Some(1..=10)).
-    let plan = |f: usize| {
-        std::iter::once((f, None)).chain((0..=CURVE_POINTS).map(move |p| (f, Some(p))))
-    };
+    let plan =
+        |f: usize| std::iter::once((f, None)).chain((0..=CURVE_POINTS).map(move |p| (f, Some(p))));
     let work: Vec<(usize, Option<usize>)> = (0..folds.len()).flat_map(plan).collect();
     let threads = crate::parallel::available_threads();
     let results = crate::parallel::map_in_order(

@@ -246,7 +246,11 @@ pub struct Recommender {
 }
 
 fn all_languages(text: &Localized) -> Vec<String> {
-    text.0.values().filter(|t| !t.trim().is_empty()).cloned().collect()
+    text.0
+        .values()
+        .filter(|t| !t.trim().is_empty())
+        .cloned()
+        .collect()
 }
 
 fn all_of(items: &[Localized]) -> Vec<String> {
@@ -265,8 +269,11 @@ impl Recommender {
         let live: Vec<&crate::codebook::Indicator> =
             codebook.indicators.iter().filter(|i| !i.retired).collect();
         let indicators: Vec<IndicatorId> = live.iter().map(|i| i.id.clone()).collect();
-        let position: HashMap<&IndicatorId, usize> =
-            indicators.iter().enumerate().map(|(i, id)| (id, i)).collect();
+        let position: HashMap<&IndicatorId, usize> = indicators
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id, i))
+            .collect();
         let texts: Vec<CodebookText> = live
             .iter()
             .map(|i| CodebookText {
@@ -292,7 +299,10 @@ impl Recommender {
         let codebook_match = CodebookMatch::build(&texts, &mut intern);
 
         let to_positions = |codes: &BTreeSet<IndicatorId>| -> Vec<usize> {
-            codes.iter().filter_map(|c| position.get(c).copied()).collect()
+            codes
+                .iter()
+                .filter_map(|c| position.get(c).copied())
+                .collect()
         };
         let features: Vec<Vec<u32>> = examples
             .iter()

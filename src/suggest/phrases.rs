@@ -134,7 +134,9 @@ impl Phrases {
                 text.exclude
                     .iter()
                     .flat_map(|t| content_words(t))
-                    .filter(|w| !w.chars().all(crate::search::tokenizer::is_cjk) && !own.contains(w))
+                    .filter(|w| {
+                        !w.chars().all(crate::search::tokenizer::is_cjk) && !own.contains(w)
+                    })
                     .collect()
             })
             .collect();

@@ -65,23 +65,29 @@ fn examples_are_the_units_of_done_documents_with_codes_spans_and_rejections() {
             ],
         ),
     );
-    alice.documents.insert(
-        DocumentId::new("b"),
-        coding(Status::InProgress, Vec::new()),
-    );
+    alice
+        .documents
+        .insert(DocumentId::new("b"), coding(Status::InProgress, Vec::new()));
     let mut bob = CoderFile::new("bob", None);
-    bob.documents.insert(
-        DocumentId::new("b"),
-        coding(Status::Done, Vec::new()),
-    );
+    bob.documents
+        .insert(DocumentId::new("b"), coding(Status::Done, Vec::new()));
     let mut rejected = Rejections::new();
     rejected.insert(
         (DocumentId::new("a"), second.clone()),
         BTreeSet::from([IndicatorId::new("TH01")]),
     );
 
-    let mine = examples(&corpus, &[&alice, &bob], &TrainOn::Coder("alice".into()), &rejected);
-    assert_eq!(mine.len(), 2, "only document a is done for alice: {mine:#?}");
+    let mine = examples(
+        &corpus,
+        &[&alice, &bob],
+        &TrainOn::Coder("alice".into()),
+        &rejected,
+    );
+    assert_eq!(
+        mine.len(),
+        2,
+        "only document a is done for alice: {mine:#?}"
+    );
     assert_eq!(
         mine[0].codes,
         BTreeSet::from([IndicatorId::new("NM01"), IndicatorId::new("VU01")])
@@ -89,7 +95,10 @@ fn examples_are_the_units_of_done_documents_with_codes_spans_and_rejections() {
     assert_eq!(mine[0].spans.len(), 1);
     assert_eq!(mine[0].spans[0].text, "vulnerability disclosure");
     assert!(mine[0].text.starts_with("First paragraph"));
-    assert!(mine[1].codes.is_empty(), "an orphaned annotation does not count");
+    assert!(
+        mine[1].codes.is_empty(),
+        "an orphaned annotation does not count"
+    );
     assert_eq!(mine[1].rejected, BTreeSet::from([IndicatorId::new("TH01")]));
 
     let all = examples(&corpus, &[&alice, &bob], &TrainOn::All, &rejected);
@@ -107,13 +116,27 @@ fn a_file_the_recommender_wrote_is_known_and_left_out_of_all() {
         crate::codebook::DEFAULT_CODEBOOK,
     )
     .unwrap();
-    let file = machine::code_corpus(&cb, &corpus, &[], "m", 0.0, "nothing", crate::annotations::now());
+    let file = machine::code_corpus(
+        &cb,
+        &corpus,
+        &[],
+        "m",
+        0.0,
+        "nothing",
+        crate::annotations::now(),
+    );
     assert!(machine::is_machine_file(&file));
     assert_eq!(file.documents.len(), 2);
     assert!(file.documents.values().all(|d| d.status == Status::Done));
     assert!(examples(&corpus, &[&file], &TrainOn::All, &Rejections::new()).is_empty());
     assert_eq!(
-        examples(&corpus, &[&file], &TrainOn::Coder("m".into()), &Rejections::new()).len(),
+        examples(
+            &corpus,
+            &[&file],
+            &TrainOn::Coder("m".into()),
+            &Rejections::new()
+        )
+        .len(),
         3
     );
     let mut person = file.clone();
@@ -137,9 +160,19 @@ fn an_exclude_rule_word_counts_against_its_indicator() {
     let r = Recommender::train(&cb, &[]);
     let none = BTreeSet::new();
     let plain = r.suggest("an attack on critical infrastructure", 1, &none);
-    let spied = r.suggest("espionage against critical infrastructure, an attack", 1, &none);
+    let spied = r.suggest(
+        "espionage against critical infrastructure, an attack",
+        1,
+        &none,
+    );
     assert_eq!(plain[0].indicator.as_str(), "A1");
     assert!(spied[0].score < plain[0].score, "{spied:?} {plain:?}");
     assert_eq!(spied[0].evidence.excluded, 1);
-    assert!(spied[0].reason.contains("“espionage” is in its exclude rule"), "{}", spied[0].reason);
+    assert!(
+        spied[0]
+            .reason
+            .contains("“espionage” is in its exclude rule"),
+        "{}",
+        spied[0].reason
+    );
 }
