@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::annotations::{CoderFile, CoderLock, CoderName, Status};
 use crate::config::Config;
-use crate::corpus::{Document, DocumentId, UnitId};
+use crate::corpus::{Document, DocumentId, IndicatorId, UnitId};
 use crate::error::{Error, Result};
 use crate::project::{ANNOTATIONS_DIR, Project};
 use crate::suggest::{
@@ -150,7 +150,7 @@ pub fn run(args: SuggestArgs, project: Option<&Path>, coder: Option<&str>) -> Re
         );
     }
     let recommender = Recommender::train(&project.codebook, &examples);
-    let none = BTreeSet::new();
+    let own = own_file(&project, &train_on, &files, coder)?;
     let rows: Vec<UnitSuggestions> = units
         .iter()
         .map(|(document, unit)| {
@@ -162,7 +162,7 @@ pub fn run(args: SuggestArgs, project: Option<&Path>, coder: Option<&str>) -> Re
                 document: document.id.clone(),
                 unit: unit.clone(),
                 suggestions: recommender
-                    .suggest(text, args.top, &none)
+                    .suggest(text, args.top, &coded_already(own.as_ref(), document, unit))
                     .into_iter()
                     .map(|s| shown(&project, s))
                     .collect(),
@@ -181,6 +181,52 @@ pub fn run(args: SuggestArgs, project: Option<&Path>, coder: Option<&str>) -> Re
         SuggestFormat::Table => out::text(&table(&report))?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The coder file of the coder the suggestions are for (`--coder`, else the one trained on,
+/// else the configured coder), if there is one: suggestions skip the codes it already gives
+/// a unit.
+fn own_file(
+    project: &Project,
+    train_on: &TrainOn,
+    files: &[CoderFile],
+    coder: Option<&str>,
+) -> Result<Option<CoderFile>> {
+    let name = match (coder, train_on) {
+        (Some(name), _) => Some(name.trim().to_string()),
+        (None, TrainOn::Coder(name)) => Some(name.clone()),
+        (None, _) => Config::load()?.coder,
+    };
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    if let Some(file) = files.iter().find(|f| f.coder == name) {
+        return Ok(Some(file.clone()));
+    }
+    if !project.coder_names()?.contains(&name) {
+        return Ok(None);
+    }
+    Ok(project
+        .load_coders(Some(std::slice::from_ref(&name)))?
+        .into_iter()
+        .next()
+        .map(|c| c.file))
+}
+
+/// The codes `file` gives `unit` of `document` (annotations whose passage is gone do not count).
+fn coded_already(
+    file: Option<&CoderFile>,
+    document: &Document,
+    unit: &UnitId,
+) -> BTreeSet<IndicatorId> {
+    file.map(|f| {
+        f.annotations(&document.id)
+            .iter()
+            .filter(|a| a.unit == *unit && !a.is_orphaned())
+            .flat_map(|a| a.codes.iter().cloned())
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String> {

@@ -245,6 +245,16 @@ pub struct Recommender {
     weights: Weights,
 }
 
+/// One training unit, tokenized: its features and phrases, its codes and rejections as
+/// indicator positions, and its coded spans' phrases with their codes.
+struct Tokenized {
+    features: Vec<String>,
+    phrases: Vec<String>,
+    codes: Vec<usize>,
+    rejected: Vec<usize>,
+    spans: Vec<(Vec<String>, Vec<usize>)>,
+}
+
 fn all_languages(text: &Localized) -> Vec<String> {
     text.0
         .values()
@@ -304,41 +314,45 @@ impl Recommender {
                 .filter_map(|c| position.get(c).copied())
                 .collect()
         };
-        let features: Vec<Vec<u32>> = examples
+        // Each unit tokenized once, for its features and its phrases, on every core: the
+        // tokenizer is most of the work of training.
+        let tokenized: Vec<Tokenized> = crate::parallel::map_in_order(
+            examples.iter().collect(),
+            crate::parallel::available_threads(),
+            || (),
+            |_, e: &Example| {
+                let (features, phrases) = features::features_and_phrases(&e.text);
+                Tokenized {
+                    features,
+                    phrases,
+                    codes: to_positions(&e.codes),
+                    rejected: to_positions(&e.rejected),
+                    spans: e
+                        .spans
+                        .iter()
+                        .map(|s| (features::phrases(&s.text), to_positions(&s.codes)))
+                        .collect(),
+                }
+            },
+        );
+        let features: Vec<Vec<u32>> = tokenized
             .iter()
-            .map(|e| {
-                features::features(&e.text)
-                    .iter()
-                    .map(|f| intern(f))
-                    .collect()
-            })
-            .collect();
-        let codes: Vec<Vec<usize>> = examples.iter().map(|e| to_positions(&e.codes)).collect();
-        let rejected: Vec<Vec<usize>> =
-            examples.iter().map(|e| to_positions(&e.rejected)).collect();
-        let spans: Vec<Vec<(String, Vec<usize>)>> = examples
-            .iter()
-            .map(|e| {
-                e.spans
-                    .iter()
-                    .map(|s| (s.text.clone(), to_positions(&s.codes)))
-                    .collect()
-            })
+            .map(|t| t.features.iter().map(|f| intern(f)).collect())
             .collect();
 
         let rows: Vec<model::Row> = (0..examples.len())
             .map(|i| model::Row {
                 features: &features[i],
-                codes: &codes[i],
-                rejected: &rejected[i],
+                codes: &tokenized[i].codes,
+                rejected: &tokenized[i].rejected,
             })
             .collect();
         let model = model::Model::train(indicators.len(), words.len(), &rows);
         let phrase_rows: Vec<phrases::Row> = (0..examples.len())
             .map(|i| phrases::Row {
-                text: &examples[i].text,
-                codes: &codes[i],
-                spans: &spans[i],
+                phrases: &tokenized[i].phrases,
+                codes: &tokenized[i].codes,
+                spans: &tokenized[i].spans,
             })
             .collect();
         let phrases = Phrases::train(&texts, &phrase_rows);
@@ -379,7 +393,7 @@ impl Recommender {
     }
 
     fn score_all(&self, text: &str, skip: &BTreeSet<IndicatorId>) -> Vec<Suggestion> {
-        let feature_texts = features::features(text);
+        let (feature_texts, unit_phrases) = features::features_and_phrases(text);
         let ids: Vec<u32> = feature_texts
             .iter()
             .filter_map(|f| self.vocabulary.get(f.as_str()).copied())
@@ -388,7 +402,7 @@ impl Recommender {
             .into_iter()
             .filter(|f| !f.contains(' '))
             .collect();
-        let found = self.phrases.matches(text);
+        let found = self.phrases.matches(&unit_phrases);
         let mut out = Vec::new();
         for (c, id) in self.indicators.iter().enumerate() {
             if skip.contains(id) {
