@@ -236,7 +236,7 @@ pub struct Suggestion {
 #[derive(Debug, Clone)]
 pub struct Recommender {
     indicators: Vec<IndicatorId>,
-    vocabulary: HashMap<String, u32>,
+    vocabulary: rustc_hash::FxHashMap<String, u32>,
     words: Vec<String>,
     model: model::Model,
     phrases: Phrases,
@@ -295,7 +295,7 @@ impl Recommender {
             })
             .collect();
 
-        let mut vocabulary: HashMap<String, u32> = HashMap::new();
+        let mut vocabulary: rustc_hash::FxHashMap<String, u32> = Default::default();
         let mut words: Vec<String> = Vec::new();
         let mut intern = |feature: &str| -> u32 {
             if let Some(&id) = vocabulary.get(feature) {

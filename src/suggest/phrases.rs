@@ -3,7 +3,7 @@
 //! a phrase's strength for an indicator is how often units that have it were coded with it.
 //! Words of an indicator's exclude rule that its own definition does not use count against it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use rustc_hash::FxHashMap;
 
@@ -42,7 +42,7 @@ pub(crate) struct Stats {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Phrases {
-    table: HashMap<String, Stats>,
+    table: FxHashMap<String, Stats>,
     /// Per indicator position: its exclude rules' words that its own text does not use.
     exclude: Vec<HashSet<String>>,
 }
@@ -120,7 +120,7 @@ impl Phrases {
         }
         // Keep only what speaks for some indicator: the table of every phrase of every unit
         // would be most of the corpus again.
-        let table: HashMap<String, Stats> = table
+        let table: FxHashMap<String, Stats> = table
             .into_iter()
             .filter_map(|(phrase, mut stats)| {
                 for &(c, n) in &stats.coded {
