@@ -64,7 +64,9 @@ fn parse_top(text: &str) -> std::result::Result<usize, String> {
         (a coder), `all` (every coder file but those --as-coder wrote) or `consensus`. Default: \
         the coder (--coder, the configured name or the user name), so that no one's codes leak \
         into another's blind coding; with --evaluate and --as-coder, `all`.\n\n\
-        Without DOC: every unit of every document the coder has not marked done.\n\n\
+        Without DOC: every unit of every document the coder has not marked done. The \
+        indicators the coder (--coder, else the one trained on, else the configured one) \
+        already gave a unit are not suggested for it.\n\n\
         --evaluate  leave-one-document-out over the documents marked done (in ten groups of \
         documents beyond 50): each document's units are suggested for by a recommender trained \
         on the other documents only. hit@1 and hit@3 are the shares of coded units whose codes \
@@ -602,4 +604,47 @@ fn as_coder(
     )?;
     say!("compare it: normcode agree --coders ALICE,{coder}")?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bundled project: alice and bob both coded unit p4 of company/microsoft-2013 with
+    /// TH02, which a recommender trained on bob ranks first for it.
+    #[test]
+    fn suggestions_skip_the_codes_the_coder_already_gave_the_unit() {
+        let project = Project::open(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let document = project
+            .corpus
+            .get(&DocumentId::new("company/microsoft-2013"))
+            .unwrap();
+        let unit = UnitId::new("p4");
+        let text = document.unit_text(document.unit(&unit).unwrap());
+        let th02 = IndicatorId::new("TH02");
+        let on = TrainOn::Coder("bob".to_string());
+        let files = training_files(&project, &on).unwrap();
+        let refs: Vec<&CoderFile> = files.iter().collect();
+        let examples = suggest::examples(&project.corpus, &refs, &on, &Rejections::new());
+        let recommender = Recommender::train(&project.codebook, &examples);
+        let top = |skip: &BTreeSet<IndicatorId>| -> Vec<IndicatorId> {
+            recommender
+                .suggest(text, 3, skip)
+                .into_iter()
+                .map(|s| s.indicator)
+                .collect()
+        };
+        assert_eq!(top(&BTreeSet::new()).first(), Some(&th02));
+        // The coder trained on (no --coder), and another coder named with --coder.
+        for coder in [None, Some("alice")] {
+            let own = own_file(&project, &on, &files, coder).unwrap();
+            let skip = coded_already(own.as_ref(), document, &unit);
+            assert!(skip.contains(&th02), "{coder:?}: {skip:?}");
+            assert!(!top(&skip).contains(&th02), "{coder:?}");
+        }
+        // A coder without a file skips nothing.
+        let own = own_file(&project, &on, &files, Some("nobody")).unwrap();
+        assert!(own.is_none());
+        assert!(coded_already(own.as_ref(), document, &unit).is_empty());
+    }
 }

@@ -190,7 +190,10 @@ fn dedup_in_order(items: &mut Vec<String>) {
     let keep: Vec<bool> = {
         let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
         seen.reserve(items.len());
-        items.iter().map(|item| seen.insert(item.as_str())).collect()
+        items
+            .iter()
+            .map(|item| seen.insert(item.as_str()))
+            .collect()
     };
     let mut keep = keep.into_iter();
     items.retain(|_| keep.next().unwrap_or(false));
