@@ -2,7 +2,7 @@
 //! between the unit's features and each indicator's label, definition, include rules and
 //! examples in all the codebook's languages: suggestions exist before anything is coded.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::features::feature_counts;
 use super::phrases::CodebookText;
@@ -32,7 +32,7 @@ impl Field {
 #[derive(Debug, Clone, Default)]
 struct Entry {
     /// Feature id → (count, the first field that has it).
-    terms: HashMap<u32, (f64, Field)>,
+    terms: FxHashMap<u32, (f64, Field)>,
     length: f64,
 }
 
@@ -40,7 +40,7 @@ struct Entry {
 pub(crate) struct CodebookMatch {
     entries: Vec<Entry>,
     /// Feature id → inverse document frequency over the indicators.
-    idf: HashMap<u32, f64>,
+    idf: FxHashMap<u32, f64>,
     average_length: f64,
 }
 
@@ -55,7 +55,7 @@ impl CodebookMatch {
     /// `intern` gives each feature its id in the recommender's vocabulary.
     pub fn build(texts: &[CodebookText], mut intern: impl FnMut(&str) -> u32) -> Self {
         let mut entries = Vec::with_capacity(texts.len());
-        let mut df: HashMap<u32, f64> = HashMap::new();
+        let mut df: FxHashMap<u32, f64> = FxHashMap::default();
         for text in texts {
             let mut entry = Entry::default();
             let fields = [

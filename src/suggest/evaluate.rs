@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::{Example, Recommender};
+use super::{Example, Recommender, Weights};
 use crate::codebook::Codebook;
 use crate::corpus::{DocumentId, IndicatorId};
 use crate::error::{Error, Result};
@@ -97,6 +97,11 @@ pub struct Evaluation {
     /// All indicators pooled (micro average).
     pub overall: Scores,
     pub indicators: Vec<IndicatorScores>,
+    /// hit@1 and hit@3 of the recommender trained on nothing: the codebook's evidence alone
+    /// (share 0), the baseline the coding has to beat.
+    pub codebook_only: CurvePoint,
+    /// hit@1 and hit@3 trained on 10%, 20%, ... 100% of each fold's training documents (in a
+    /// fixed shuffled order).
     pub learning_curve: Vec<CurvePoint>,
 }
 
@@ -181,6 +186,16 @@ fn share(n: usize, of: usize) -> Option<f64> {
 /// Evaluates the recommender on `examples` (see the module documentation). At least two
 /// documents are needed: one to hold out and one to train on.
 pub fn evaluate(codebook: &Codebook, examples: &[Example], threshold: f64) -> Result<Evaluation> {
+    evaluate_with(codebook, examples, threshold, Weights::default())
+}
+
+/// [`evaluate`] with other weights.
+pub fn evaluate_with(
+    codebook: &Codebook,
+    examples: &[Example],
+    threshold: f64,
+    weights: Weights,
+) -> Result<Evaluation> {
     let folds = folds(examples);
     let documents: usize = folds.iter().map(Vec::len).sum();
     if documents == 0 {
@@ -198,11 +213,11 @@ pub fn evaluate(codebook: &Codebook, examples: &[Example], threshold: f64) -> Re
         )));
     }
     let order = shuffled_documents(examples);
-    let work: Vec<(usize, Option<usize>)> = (0..folds.len())
-        .flat_map(|f| {
-            std::iter::once((f, None)).chain((1..=CURVE_POINTS).map(move |p| (f, Some(p))))
-        })
-        .collect();
+    // Per fold: the full training with per-indicator scores (None), then the codebook alone
+    // (Some(0)) and each point of the learning curve (Some(1..=10)).
+    let plan =
+        |f: usize| std::iter::once((f, None)).chain((0..=CURVE_POINTS).map(move |p| (f, Some(p))));
+    let work: Vec<(usize, Option<usize>)> = (0..folds.len()).flat_map(plan).collect();
     let threads = crate::parallel::available_threads();
     let results = crate::parallel::map_in_order(
         work,
@@ -214,8 +229,8 @@ pub fn evaluate(codebook: &Codebook, examples: &[Example], threshold: f64) -> Re
             let mut training: Vec<&DocumentId> =
                 order.iter().filter(|d| !held.contains(d)).collect();
             if let Some(p) = point {
-                let n = (training.len() * p).div_ceil(CURVE_POINTS).max(1);
-                training.truncate(n);
+                let n = (training.len() * p).div_ceil(CURVE_POINTS);
+                training.truncate(if p == 0 { 0 } else { n.max(1) });
             }
             let training_set: BTreeSet<&DocumentId> = training.iter().copied().collect();
             let train: Vec<Example> = examples
@@ -227,7 +242,7 @@ pub fn evaluate(codebook: &Codebook, examples: &[Example], threshold: f64) -> Re
                 .iter()
                 .filter(|e| held.contains(&e.document))
                 .collect();
-            let recommender = Recommender::train(codebook, &train);
+            let recommender = Recommender::train_with(codebook, &train, weights);
             (
                 training.len(),
                 tally(&recommender, &test, threshold, point.is_none()),
@@ -236,18 +251,16 @@ pub fn evaluate(codebook: &Codebook, examples: &[Example], threshold: f64) -> Re
     );
 
     let mut total = Tally::default();
-    let mut curve: Vec<(f64, Tally)> = (0..CURVE_POINTS).map(|_| (0.0, Tally::default())).collect();
-    for ((_, point), (trained, t)) in (0..folds.len())
-        .flat_map(|f| {
-            std::iter::once((f, None)).chain((1..=CURVE_POINTS).map(move |p| (f, Some(p))))
-        })
-        .zip(results)
-    {
+    // curve[0]: the codebook alone; curve[p]: p tenths of the training documents.
+    let mut curve: Vec<(f64, Tally)> = (0..=CURVE_POINTS)
+        .map(|_| (0.0, Tally::default()))
+        .collect();
+    for ((_, point), (trained, t)) in (0..folds.len()).flat_map(plan).zip(results) {
         let into = match point {
             None => &mut total,
             Some(p) => {
-                curve[p - 1].0 += trained as f64;
-                &mut curve[p - 1].1
+                curve[p].0 += trained as f64;
+                &mut curve[p].1
             }
         };
         into.units += t.units;
@@ -277,16 +290,17 @@ pub fn evaluate(codebook: &Codebook, examples: &[Example], threshold: f64) -> Re
             }
         })
         .collect();
-    let learning_curve = curve
+    let mut points = curve
         .into_iter()
         .enumerate()
         .map(|(i, (trained, t))| CurvePoint {
-            share: (i + 1) as f64 / CURVE_POINTS as f64,
+            share: i as f64 / CURVE_POINTS as f64,
             training_documents: trained / folds.len() as f64,
             hit_at_1: share(t.hit1, t.coded_units),
             hit_at_3: share(t.hit3, t.coded_units),
-        })
-        .collect();
+        });
+    let codebook_only = points.next().expect("the codebook-only point");
+    let learning_curve = points.collect();
     Ok(Evaluation {
         model: super::MODEL,
         method: if folds.iter().all(|f| f.len() == 1) {
@@ -303,6 +317,7 @@ pub fn evaluate(codebook: &Codebook, examples: &[Example], threshold: f64) -> Re
         threshold,
         overall: Scores::new(coded, suggested, correct),
         indicators,
+        codebook_only,
         learning_curve,
     })
 }

@@ -59,10 +59,21 @@ fn runs(text: &str) -> Vec<Run> {
     runs
 }
 
+/// The features and the phrases of `text` (see [`features`], [`phrases`]) from one pass of the
+/// tokenizer.
+pub(crate) fn features_and_phrases(text: &str) -> (Vec<String>, Vec<String>) {
+    let runs = runs(text);
+    (features_of(&runs), phrases_of(&runs))
+}
+
 /// The features of `text`, each once, in first-seen order.
 pub(crate) fn features(text: &str) -> Vec<String> {
+    features_of(&runs(text))
+}
+
+fn features_of(runs: &[Run]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for run in runs(text) {
+    for run in runs {
         match run {
             Run::Words(words) => {
                 for (i, word) in words.iter().enumerate() {
@@ -134,8 +145,12 @@ pub(crate) fn feature_counts(text: &str) -> Vec<(String, u32)> {
 /// The phrases of `text`, each once: runs of 2–3 words that neither start nor end with a stop
 /// word, runs of 3–4 CJK characters.
 pub(crate) fn phrases(text: &str) -> Vec<String> {
+    phrases_of(&runs(text))
+}
+
+fn phrases_of(runs: &[Run]) -> Vec<String> {
     let mut out = Vec::new();
-    for run in runs(text) {
+    for run in runs {
         match run {
             Run::Words(words) => {
                 for n in 2..=3 {
@@ -171,8 +186,17 @@ pub(crate) fn content_words(text: &str) -> Vec<String> {
 }
 
 fn dedup_in_order(items: &mut Vec<String>) {
-    let mut seen = std::collections::HashSet::with_capacity(items.len());
-    items.retain(|item| seen.insert(item.clone()));
+    // Which to keep, decided on borrowed text (no copy of every item).
+    let keep: Vec<bool> = {
+        let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+        seen.reserve(items.len());
+        items
+            .iter()
+            .map(|item| seen.insert(item.as_str()))
+            .collect()
+    };
+    let mut keep = keep.into_iter();
+    items.retain(|_| keep.next().unwrap_or(false));
 }
 
 #[cfg(test)]

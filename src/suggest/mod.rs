@@ -32,19 +32,39 @@ use crate::corpus::{Corpus, DocumentId, IndicatorId, UnitId};
 use codebook_match::CodebookMatch;
 use phrases::{CodebookText, Phrases};
 
-pub use evaluate::{Evaluation, evaluate};
+pub use evaluate::{Evaluation, evaluate, evaluate_with};
 
 /// The recommender's name and version, recorded with every suggestion that is accepted.
 pub const MODEL: &str = "normcode-recommender/1";
 
-/// Weights of the three sources in the noisy-or.
-const PHRASE_WEIGHT: f64 = 0.8;
-const MODEL_WEIGHT: f64 = 0.9;
-const CODEBOOK_WEIGHT: f64 = 0.6;
-/// The BM25 score at which the codebook's evidence is one half.
-const CODEBOOK_HALF: f64 = 8.0;
-/// What each exclude-rule word found in the unit leaves of the score (at most two count).
-const EXCLUDE_FACTOR: f64 = 0.6;
+/// How the three sources are combined. [`Weights::default`] is what normcode uses; the others
+/// are for measuring (`examples/suggest_bench.rs` sweeps them on the bundled samples).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    /// Weights of the phrases, the model (reached with many coded units) and the codebook in
+    /// the noisy-or.
+    pub phrase: f64,
+    pub model: f64,
+    pub codebook: f64,
+    /// The BM25 score at which the codebook's evidence is one half.
+    pub codebook_half: f64,
+    /// What each exclude-rule word found in the unit leaves of the score (at most two count).
+    pub exclude: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            // Measured on the bundled samples (BENCHMARKS.md, "Suggestions"): phrases weigh
+            // less than the codebook, whose wording the coders' units share closely.
+            phrase: 0.3,
+            model: 0.6,
+            codebook: 0.6,
+            codebook_half: 8.0,
+            exclude: 0.6,
+        }
+    }
+}
 
 /// Rejected suggestions: the indicators a coder said no to, per document and unit.
 pub type Rejections = BTreeMap<(DocumentId, UnitId), BTreeSet<IndicatorId>>;
@@ -216,12 +236,23 @@ pub struct Suggestion {
 #[derive(Debug, Clone)]
 pub struct Recommender {
     indicators: Vec<IndicatorId>,
-    vocabulary: HashMap<String, u32>,
+    vocabulary: rustc_hash::FxHashMap<String, u32>,
     words: Vec<String>,
     model: model::Model,
     phrases: Phrases,
     codebook: CodebookMatch,
     units: usize,
+    weights: Weights,
+}
+
+/// One training unit, tokenized: its features and phrases, its codes and rejections as
+/// indicator positions, and its coded spans' phrases with their codes.
+struct Tokenized {
+    features: Vec<String>,
+    phrases: Vec<String>,
+    codes: Vec<usize>,
+    rejected: Vec<usize>,
+    spans: Vec<(Vec<String>, Vec<usize>)>,
 }
 
 fn all_languages(text: &Localized) -> Vec<String> {
@@ -240,6 +271,11 @@ impl Recommender {
     /// Trains on `examples` for the codebook's indicators that are not retired; codes the
     /// codebook does not have are ignored.
     pub fn train(codebook: &Codebook, examples: &[Example]) -> Self {
+        Self::train_with(codebook, examples, Weights::default())
+    }
+
+    /// [`Recommender::train`] with other weights.
+    pub fn train_with(codebook: &Codebook, examples: &[Example], weights: Weights) -> Self {
         let live: Vec<&crate::codebook::Indicator> =
             codebook.indicators.iter().filter(|i| !i.retired).collect();
         let indicators: Vec<IndicatorId> = live.iter().map(|i| i.id.clone()).collect();
@@ -259,7 +295,7 @@ impl Recommender {
             })
             .collect();
 
-        let mut vocabulary: HashMap<String, u32> = HashMap::new();
+        let mut vocabulary: rustc_hash::FxHashMap<String, u32> = Default::default();
         let mut words: Vec<String> = Vec::new();
         let mut intern = |feature: &str| -> u32 {
             if let Some(&id) = vocabulary.get(feature) {
@@ -278,41 +314,45 @@ impl Recommender {
                 .filter_map(|c| position.get(c).copied())
                 .collect()
         };
-        let features: Vec<Vec<u32>> = examples
+        // Each unit tokenized once, for its features and its phrases, on every core: the
+        // tokenizer is most of the work of training.
+        let tokenized: Vec<Tokenized> = crate::parallel::map_in_order(
+            examples.iter().collect(),
+            crate::parallel::available_threads(),
+            || (),
+            |_, e: &Example| {
+                let (features, phrases) = features::features_and_phrases(&e.text);
+                Tokenized {
+                    features,
+                    phrases,
+                    codes: to_positions(&e.codes),
+                    rejected: to_positions(&e.rejected),
+                    spans: e
+                        .spans
+                        .iter()
+                        .map(|s| (features::phrases(&s.text), to_positions(&s.codes)))
+                        .collect(),
+                }
+            },
+        );
+        let features: Vec<Vec<u32>> = tokenized
             .iter()
-            .map(|e| {
-                features::features(&e.text)
-                    .iter()
-                    .map(|f| intern(f))
-                    .collect()
-            })
-            .collect();
-        let codes: Vec<Vec<usize>> = examples.iter().map(|e| to_positions(&e.codes)).collect();
-        let rejected: Vec<Vec<usize>> =
-            examples.iter().map(|e| to_positions(&e.rejected)).collect();
-        let spans: Vec<Vec<(String, Vec<usize>)>> = examples
-            .iter()
-            .map(|e| {
-                e.spans
-                    .iter()
-                    .map(|s| (s.text.clone(), to_positions(&s.codes)))
-                    .collect()
-            })
+            .map(|t| t.features.iter().map(|f| intern(f)).collect())
             .collect();
 
         let rows: Vec<model::Row> = (0..examples.len())
             .map(|i| model::Row {
                 features: &features[i],
-                codes: &codes[i],
-                rejected: &rejected[i],
+                codes: &tokenized[i].codes,
+                rejected: &tokenized[i].rejected,
             })
             .collect();
         let model = model::Model::train(indicators.len(), words.len(), &rows);
         let phrase_rows: Vec<phrases::Row> = (0..examples.len())
             .map(|i| phrases::Row {
-                text: &examples[i].text,
-                codes: &codes[i],
-                spans: &spans[i],
+                phrases: &tokenized[i].phrases,
+                codes: &tokenized[i].codes,
+                spans: &tokenized[i].spans,
             })
             .collect();
         let phrases = Phrases::train(&texts, &phrase_rows);
@@ -324,6 +364,7 @@ impl Recommender {
             phrases,
             codebook: codebook_match,
             units: examples.len(),
+            weights,
         }
     }
 
@@ -352,7 +393,7 @@ impl Recommender {
     }
 
     fn score_all(&self, text: &str, skip: &BTreeSet<IndicatorId>) -> Vec<Suggestion> {
-        let feature_texts = features::features(text);
+        let (feature_texts, unit_phrases) = features::features_and_phrases(text);
         let ids: Vec<u32> = feature_texts
             .iter()
             .filter_map(|f| self.vocabulary.get(f.as_str()).copied())
@@ -361,33 +402,39 @@ impl Recommender {
             .into_iter()
             .filter(|f| !f.contains(' '))
             .collect();
-        let found = self.phrases.matches(text);
+        let found = self.phrases.matches(&unit_phrases);
         let mut out = Vec::new();
         for (c, id) in self.indicators.iter().enumerate() {
             if skip.contains(id) {
                 continue;
             }
-            let phrase = Phrases::strongest(&found, c);
+            let positives = self.model.positives(c);
+            let base = if self.units == 0 {
+                0.0
+            } else {
+                positives / self.units as f64
+            };
+            let phrase = Phrases::strongest(&found, c, base);
             let verdict = self.model.verdict(c, &ids);
             let matched = self.codebook.score(c, &ids);
-            let positives = self.model.positives(c);
-            let model_weight = MODEL_WEIGHT * positives / (positives + 2.0);
+            let w = &self.weights;
+            let model_weight = w.model * positives / (positives + 2.0);
             let e_phrase = phrase.as_ref().map_or(0.0, |m| m.strength);
             let e_model = verdict.as_ref().map_or(0.0, |v| v.probability);
             let e_codebook = matched
                 .as_ref()
-                .map_or(0.0, |m| m.score / (m.score + CODEBOOK_HALF));
+                .map_or(0.0, |m| m.score / (m.score + w.codebook_half));
             let parts = [
-                (Source::Phrase, PHRASE_WEIGHT * e_phrase),
+                (Source::Phrase, w.phrase * e_phrase),
                 (Source::Model, model_weight * e_model),
-                (Source::Codebook, CODEBOOK_WEIGHT * e_codebook),
+                (Source::Codebook, w.codebook * e_codebook),
             ];
             let mut score = 1.0 - parts.iter().map(|(_, p)| 1.0 - p).product::<f64>();
             if score <= 0.0 {
                 continue;
             }
             let excluded = self.phrases.excluded(c, &words);
-            score *= EXCLUDE_FACTOR.powi(excluded.len().min(2) as i32);
+            score *= w.exclude.powi(excluded.len().min(2) as i32);
             let strongest = parts
                 .iter()
                 .fold(parts[0], |best, p| if p.1 > best.1 { *p } else { best })

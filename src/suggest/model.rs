@@ -8,7 +8,7 @@
 //! does not become certain of everything (naive Bayes counts correlated words as independent
 //! evidence), and turned into a probability.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Add-α smoothing.
 const ALPHA: f64 = 0.5;
@@ -25,9 +25,9 @@ struct PerIndicator {
     positives: f64,
     negatives: f64,
     /// Units coded with the indicator that have the feature.
-    with: HashMap<u32, f64>,
+    with: FxHashMap<u32, f64>,
     /// Units where the indicator was rejected that have the feature.
-    rejected: HashMap<u32, f64>,
+    rejected: FxHashMap<u32, f64>,
     rejected_units: f64,
     ln_with_denominator: f64,
     ln_without_denominator: f64,

@@ -3,7 +3,9 @@
 //! a phrase's strength for an indicator is how often units that have it were coded with it.
 //! Words of an indicator's exclude rule that its own definition does not use count against it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 
 use super::features::{content_words, phrases};
 
@@ -40,7 +42,7 @@ pub(crate) struct Stats {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Phrases {
-    table: HashMap<String, Stats>,
+    table: FxHashMap<String, Stats>,
     /// Per indicator position: its exclude rules' words that its own text does not use.
     exclude: Vec<HashSet<String>>,
 }
@@ -51,11 +53,12 @@ pub(crate) struct Match {
     pub reason: String,
 }
 
-/// One training unit as the phrase table sees it.
+/// One training unit as the phrase table sees it: its phrases ([`super::features::phrases`]),
+/// its codes, and the phrases of each of its coded spans with the span's codes.
 pub(crate) struct Row<'a> {
-    pub text: &'a str,
+    pub phrases: &'a [String],
     pub codes: &'a [usize],
-    pub spans: &'a [(String, Vec<usize>)],
+    pub spans: &'a [(Vec<String>, Vec<usize>)],
 }
 
 /// An indicator's codebook text, all languages.
@@ -69,11 +72,25 @@ pub(crate) struct CodebookText {
 
 impl Phrases {
     pub fn train(codebook: &[CodebookText], rows: &[Row]) -> Self {
-        let mut table: HashMap<String, Stats> = HashMap::new();
+        // The phrases of the codebook's labels, include rules and examples, per indicator.
+        let codebook_phrases: Vec<Vec<(Origin, Vec<String>)>> = codebook
+            .iter()
+            .map(|text| {
+                [
+                    (Origin::Label, &text.label),
+                    (Origin::Include, &text.include),
+                    (Origin::Example, &text.examples),
+                ]
+                .into_iter()
+                .flat_map(|(origin, items)| items.iter().map(move |item| (origin, phrases(item))))
+                .collect()
+            })
+            .collect();
+        // Counted on the rows' own text: only the phrases kept below are copied.
+        let mut table: FxHashMap<&str, Stats> = FxHashMap::default();
         for row in rows {
-            let unit_phrases = phrases(row.text);
-            for phrase in unit_phrases {
-                let stats = table.entry(phrase).or_default();
+            for phrase in row.phrases {
+                let stats = table.entry(phrase.as_str()).or_default();
                 stats.units += 1.0;
                 for &c in row.codes {
                     match stats.coded.iter_mut().find(|(i, _)| *i == c) {
@@ -82,44 +99,40 @@ impl Phrases {
                     }
                 }
             }
-            for (span, codes) in row.spans {
-                for phrase in phrases(span) {
-                    if let Some(stats) = table.get_mut(&phrase) {
+            for (span_phrases, codes) in row.spans {
+                for phrase in span_phrases {
+                    if let Some(stats) = table.get_mut(phrase.as_str()) {
                         stats.candidates.extend(codes.iter().copied());
                     }
                 }
             }
         }
-        for (c, text) in codebook.iter().enumerate() {
-            let fields = [
-                (Origin::Label, &text.label),
-                (Origin::Include, &text.include),
-                (Origin::Example, &text.examples),
-            ];
-            for (origin, items) in fields {
-                for item in items {
-                    for phrase in phrases(item) {
-                        let stats = table.entry(phrase).or_default();
-                        if !stats.codebook.iter().any(|(i, _)| *i == c) {
-                            stats.codebook.push((c, origin));
-                            stats.candidates.push(c);
-                        }
+        for (c, fields) in codebook_phrases.iter().enumerate() {
+            for (origin, item_phrases) in fields {
+                for phrase in item_phrases {
+                    let stats = table.entry(phrase.as_str()).or_default();
+                    if !stats.codebook.iter().any(|(i, _)| *i == c) {
+                        stats.codebook.push((c, *origin));
+                        stats.candidates.push(c);
                     }
                 }
             }
         }
         // Keep only what speaks for some indicator: the table of every phrase of every unit
         // would be most of the corpus again.
-        table.retain(|_, stats| {
-            for &(c, n) in &stats.coded {
-                if n >= 2.0 {
-                    stats.candidates.push(c);
+        let table: FxHashMap<String, Stats> = table
+            .into_iter()
+            .filter_map(|(phrase, mut stats)| {
+                for &(c, n) in &stats.coded {
+                    if n >= 2.0 {
+                        stats.candidates.push(c);
+                    }
                 }
-            }
-            stats.candidates.sort_unstable();
-            stats.candidates.dedup();
-            !stats.candidates.is_empty()
-        });
+                stats.candidates.sort_unstable();
+                stats.candidates.dedup();
+                (!stats.candidates.is_empty()).then(|| (phrase.to_string(), stats))
+            })
+            .collect();
         let exclude = codebook
             .iter()
             .map(|text| {
@@ -143,16 +156,20 @@ impl Phrases {
         Self { table, exclude }
     }
 
-    /// The unit's phrases, looked up once for all indicators.
-    pub fn matches(&self, text: &str) -> Vec<(&str, &Stats)> {
-        phrases(text)
-            .into_iter()
+    /// The unit's phrases ([`super::features::phrases`]), looked up once for all indicators.
+    pub fn matches(&self, unit_phrases: &[String]) -> Vec<(&str, &Stats)> {
+        unit_phrases
+            .iter()
             .filter_map(|p| self.table.get_key_value(p.as_str()))
             .map(|(k, v)| (k.as_str(), v))
             .collect()
     }
 
-    pub fn strongest(found: &[(&str, &Stats)], indicator: usize) -> Option<Match> {
+    /// The phrase of the unit that speaks most for `indicator`: how much more often than the
+    /// indicator's share of all training units (`base`) units with it were coded with it,
+    /// shrunk towards nothing for a phrase seen in few units. A phrase of the indicator's
+    /// codebook text counts as one unit coded with it.
+    pub fn strongest(found: &[(&str, &Stats)], indicator: usize, base: f64) -> Option<Match> {
         let mut best: Option<(f64, String)> = None;
         for (phrase, stats) in found {
             if !stats.candidates.contains(&indicator) {
@@ -172,7 +189,11 @@ impl Phrases {
             if coded + prior == 0.0 {
                 continue;
             }
-            let strength = (coded + prior) / (stats.units + 1.0 + prior);
+            let units = stats.units + prior;
+            let strength = (coded + prior - units * base) / (units + 2.0);
+            if strength <= 0.0 {
+                continue;
+            }
             if best.as_ref().is_some_and(|(s, _)| *s >= strength) {
                 continue;
             }
