@@ -253,7 +253,8 @@ fn a_git_pull_while_coding_is_merged_not_overwritten() {
     // The coder codes on, unaware.
     s.keys("main", &["o", "gge-2015 ", "Enter"]);
     s.wait_for("main", "un/gge-2015");
-    s.keys("main", &["j", "j", "a", "VU01", "Enter"]);
+    // alice marked the document done: coding it asks once (y).
+    s.keys("main", &["j", "j", "a", "VU01", "Enter", "y"]);
     s.wait_for("main", "changed on disk");
     // Saved with both: the pulled memo and the new code on unit p3.
     let deadline = Instant::now() + Duration::from_secs(10);

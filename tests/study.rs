@@ -114,11 +114,20 @@ fn the_study_goes_from_documents_to_the_agenda_table_and_figure_with_no_hand_edi
         said.contains("normcode codebook variable publisher --add '学术研究'"),
         "check names the command: {said}"
     );
-    assert!(said.contains("1 error,"), "one error, in the singular: {said}");
+    assert!(
+        said.contains("1 error,"),
+        "one error, in the singular: {said}"
+    );
     let (code, _, err) = run(
         &root,
         &[
-            "codebook", "variable", "publisher", "--add", "学术研究", "--group", "academic",
+            "codebook",
+            "variable",
+            "publisher",
+            "--add",
+            "学术研究",
+            "--group",
+            "academic",
         ],
     );
     assert_eq!(code, 0, "codebook variable: {err}");
@@ -130,7 +139,12 @@ fn the_study_goes_from_documents_to_the_agenda_table_and_figure_with_no_hand_edi
     // units, the PDF-like text's lettered items are units under their paragraph.
     let units = json(
         &root,
-        &["units", "company/company-2018-principles", "--format", "json"],
+        &[
+            "units",
+            "company/company-2018-principles",
+            "--format",
+            "json",
+        ],
     );
     let ids: Vec<&str> = units["units"]
         .as_array()
@@ -143,7 +157,12 @@ fn the_study_goes_from_documents_to_the_agenda_table_and_figure_with_no_hand_edi
     }
     let pdf = json(
         &root,
-        &["units", "intergovernmental/oewg-2019-pdf", "--format", "json"],
+        &[
+            "units",
+            "intergovernmental/oewg-2019-pdf",
+            "--format",
+            "json",
+        ],
     );
     let pdf_ids: Vec<&str> = pdf["units"]
         .as_array()
@@ -160,7 +179,10 @@ fn the_study_goes_from_documents_to_the_agenda_table_and_figure_with_no_hand_edi
 
     // Status, agree and the agenda count the same 13 documents.
     let status = json(&root, &["status", "--format", "json"]);
-    let agree = json(&root, &["agree", "--coders", "alice,bob", "--format", "json"]);
+    let agree = json(
+        &root,
+        &["agree", "--coders", "alice,bob", "--format", "json"],
+    );
     assert_eq!(
         agree["compared_documents"].as_array().map(Vec::len),
         Some(13),
@@ -172,7 +194,11 @@ fn the_study_goes_from_documents_to_the_agenda_table_and_figure_with_no_hand_edi
     assert_eq!(status["documents"], 13);
 
     let agenda = json(&root, &["report", "agenda", "--format", "json"]);
-    assert_eq!(agenda["left_out"].as_array().map(Vec::len), Some(0), "{agenda}");
+    assert_eq!(
+        agenda["left_out"].as_array().map(Vec::len),
+        Some(0),
+        "{agenda}"
+    );
     for series in agenda["series"].as_array().unwrap() {
         let sc01 = row(series, "SC01");
         assert_eq!(sc01["first"], serde_json::json!(["intergovernmental"]));
@@ -196,7 +222,10 @@ fn the_study_goes_from_documents_to_the_agenda_table_and_figure_with_no_hand_edi
     assert!(md.contains("Company (only)"), "{md}");
     let (code, tex, err) = run(&root, &["report", "agenda", "--format", "latex"]);
     assert_eq!(code, 0, "{err}");
-    assert!(tex.contains("\\toprule") && tex.contains("\\bottomrule"), "{tex}");
+    assert!(
+        tex.contains("\\toprule") && tex.contains("\\bottomrule"),
+        "{tex}"
+    );
     let (code, svg, err) = run(&root, &["report", "agenda", "--format", "svg"]);
     assert_eq!(code, 0, "{err}");
     assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{svg}");

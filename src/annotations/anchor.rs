@@ -60,6 +60,20 @@ fn split_units(document: &Document, position: usize, quote: &str) -> Option<usiz
     None
 }
 
+/// Whether `quote` starts at one of the lines of unit `position` after its first (labels and
+/// indentation aside): a unit another one was merged into.
+fn holds_at_line_start(document: &Document, position: usize, quote: &str) -> bool {
+    let quote = without_label(quote).trim();
+    let bytes = &document.units[position].bytes;
+    let body = &document.body;
+    // The quote may run on past the unit's end when the text after it became units of its own.
+    !quote.is_empty()
+        && body[bytes.clone()].match_indices('\n').any(|(at, _)| {
+            let rest = body[bytes.start + at + 1..].trim_start();
+            rest.starts_with(quote) || without_label(rest).starts_with(quote)
+        })
+}
+
 /// What anchoring found in one coder file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AnchorReport {
@@ -282,10 +296,27 @@ fn anchor_unit(a: &mut Annotation, document: &Document) -> Result<Placed, String
     }
     // The unit was split (its list items became units): the codes stay on its first part,
     // and the report says which units the coder should look at.
-    let (found, parts) = (0..document.units.len())
+    let split = (0..document.units.len())
         .filter_map(|i| split_units(document, i, quote).map(|parts| (i, parts)))
-        .min_by_key(|(i, _)| i.abs_diff(target))
-        .ok_or("its quote is no longer at the start of any unit")?;
+        .min_by_key(|(i, _)| i.abs_diff(target));
+    let Some((found, parts)) = split else {
+        // The unit was merged into the one before it (a body now read by blank lines rather
+        // than as wrapped text): the codes go to the unit that holds the quote at a line's
+        // start, and the report says the unit now holds more text.
+        let found = (0..document.units.len())
+            .filter(|&i| !quote.is_empty() && holds_at_line_start(document, i, quote))
+            .min_by_key(|i| i.abs_diff(target))
+            .ok_or("its quote is no longer at the start of any unit")?;
+        a.unit = document.units[found].id.clone();
+        return Ok(Placed::Moved {
+            from,
+            note: Some(format!(
+                "{}, which its passage is now part of (the unit holds more text than before): \
+                 check the codes still fit it",
+                place(&a.unit, None)
+            )),
+        });
+    };
     a.unit = document.units[found].id.clone();
     let last = &document.units[found + parts - 1].id;
     Ok(Placed::Moved {

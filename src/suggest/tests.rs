@@ -37,6 +37,7 @@ fn coding(status: Status, annotations: Vec<Annotation>) -> Arc<DocumentCoding> {
     Arc::new(DocumentCoding {
         status,
         memo: None,
+        suggestions: false,
         annotations,
     })
 }

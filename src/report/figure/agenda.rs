@@ -174,7 +174,12 @@ pub fn agenda(agenda: &Agenda, fonts: &Fonts) -> String {
     let label_of_group = |id: &str| agenda.group_label(id);
     let verdict = |row: &AgendaRow| {
         let firsts: Vec<String> = row.first.iter().map(|g| label_of_group(g)).collect();
-        words.verdict(&firsts, row.lead, agenda.groups.len(), &agenda.pending_others(row))
+        words.verdict(
+            &firsts,
+            row.lead,
+            agenda.groups.len(),
+            &agenda.pending_others(row),
+        )
     };
 
     // Columns.
