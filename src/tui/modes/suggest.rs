@@ -304,8 +304,8 @@ impl App {
     }
 
     /// Goes to the uncoded unit the recommender is least sure about (the smallest margin
-    /// between its best and second-best indicator): in this document, else in the next
-    /// document not marked done that has one.
+    /// between its best and second-best indicator; headings aside): in this document, else
+    /// in the next document not marked done that has one.
     pub(crate) fn least_sure(&mut self) {
         if let Some(off) = self.suggest.as_ref().and_then(|s| s.off) {
             self.error(off.describe());
@@ -336,7 +336,11 @@ impl App {
                 .units
                 .iter()
                 .enumerate()
-                .filter(|(i, u)| !(coded.contains(&u.id) || (step == 0 && *i == self.unit)))
+                // Headings are titles, not passages to code.
+                .filter(|(i, u)| {
+                    u.kind != crate::corpus::UnitKind::Heading
+                        && !(coded.contains(&u.id) || (step == 0 && *i == self.unit))
+                })
                 .map(|(i, u)| (recommender.margin(document.unit_text(u)), i))
                 .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             if let Some((margin, unit)) = best {
