@@ -15,7 +15,7 @@ use common::samples_copy;
 use common::screen::{press, render};
 use normcode::annotations::rejections;
 use normcode::annotations::{CoderName, Status};
-use normcode::corpus::DocumentId;
+use normcode::corpus::{DocumentId, UnitKind};
 use normcode::project::Project;
 use normcode::suggest::{self, Recommender, TrainOn};
 use normcode::tui::app::App;
@@ -221,8 +221,13 @@ fn w_goes_to_the_uncoded_unit_the_recommender_is_least_sure_about() {
         .collect();
     let margin = |i: usize| recommender.margin(d.unit_text(&d.units[i]));
     assert!(!coded.contains(&d.units[chosen].id));
+    assert_ne!(
+        d.units[chosen].kind,
+        UnitKind::Heading,
+        "headings are not offered"
+    );
     for (i, unit) in d.units.iter().enumerate() {
-        if i != 0 && !coded.contains(&unit.id) {
+        if i != 0 && !coded.contains(&unit.id) && unit.kind != UnitKind::Heading {
             assert!(
                 margin(chosen) <= margin(i),
                 "unit {i} is less sure than {chosen}"
