@@ -3,36 +3,20 @@
 //! files move to the new version; bad input is refused and changes nothing on disk. Also what
 //! `check` says about unknown values and missing publisher or year, and that `status` agrees.
 
+mod common;
+use common::samples_copy;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use normcode::codebook::Codebook;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
+/// `normcode` in `dir`, with no configuration of the machine's user either.
 fn normcode(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("normcode").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("NORMCODE_PROJECT")
-        .env_remove("NORMCODE_CODER")
-        .env("XDG_CONFIG_HOME", dir.join(".no-config"))
+    let mut cmd = common::normcode(dir);
+    cmd.env("XDG_CONFIG_HOME", dir.join(".no-config"))
         .env("HOME", dir.join(".no-home"));
     cmd
-}
-
-fn samples_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("cp")
-        .arg("-r")
-        .args(["codebook.yaml", "normcode.yaml", "samples", "annotations"])
-        .arg(dir.path())
-        .current_dir(repo())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    dir
 }
 
 fn read(dir: &Path, file: &str) -> String {

@@ -105,7 +105,8 @@ impl MissingValue {
     }
 }
 
-fn shell_word(text: &str) -> String {
+/// `'学术研究'`, `UN` or `'it'"'"'s'` as a shell word, for commands a message suggests.
+pub(super) fn shell_word(text: &str) -> String {
     if !text.is_empty()
         && text
             .chars()

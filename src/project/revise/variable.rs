@@ -3,6 +3,7 @@
 //! group. The codebook is edited in place like the other changes; documents whose front matter
 //! uses a renamed value are rewritten with it; coder files move to the new version.
 
+use crate::project::check::shell_word;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
@@ -70,19 +71,6 @@ pub enum VariableAction {
 pub struct VariableChange {
     pub variable: String,
     pub action: VariableAction,
-}
-
-/// `'学术研究'`, `UN` or `'it'"'"'s'` as a shell word.
-fn shell_word(text: &str) -> String {
-    if !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
-    {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
 }
 
 impl VariableChange {
