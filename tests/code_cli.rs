@@ -13,28 +13,10 @@ use serde_json::Value;
 use normcode::annotations::{CoderLock, CoderName};
 use normcode::project::Project;
 
-use common::{run, samples_copy};
+use common::{files_on_disk, run, samples_copy};
 
 fn coder_file(dir: &Path, coder: &str) -> std::path::PathBuf {
     dir.join("annotations").join(format!("{coder}.yaml"))
-}
-
-/// Every file under `annotations/`, with its bytes.
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.join("annotations"))
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_type().unwrap().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .filter(|(name, _)| !name.ends_with(".lock"))
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]
@@ -52,19 +34,19 @@ fn a_batch_with_one_bad_line_writes_nothing_and_names_that_line() {
         ),
     )
     .unwrap();
-    let before = snapshot(dir);
+    let before = files_on_disk(&dir.join("annotations"));
     let (code, stdout, stderr) = run(dir, &["code", "--coder", "dict", "--batch", "batch.jsonl"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stderr.contains("batch.jsonl line 4:"), "{stderr}");
     assert!(stderr.contains("NOPE99"), "{stderr}");
     assert!(stderr.contains("nothing was written"), "{stderr}");
     assert!(!coder_file(dir, "dict").exists());
-    assert_eq!(snapshot(dir), before);
+    assert_eq!(files_on_disk(&dir.join("annotations")), before);
 
     // The same batch for a coder who has a file: that file is unchanged, byte for byte.
     let (code, _, _) = run(dir, &["code", "--coder", "alice", "--batch", "batch.jsonl"]);
     assert_eq!(code, 1);
-    assert_eq!(snapshot(dir), before);
+    assert_eq!(files_on_disk(&dir.join("annotations")), before);
 
     // Without the bad line, everything is applied, and the new file is announced.
     std::fs::write(&batch, format!("{good}\n")).unwrap();
@@ -246,7 +228,7 @@ fn quotes_and_spans_count_code_points_in_chinese_text() {
 fn refused_while_the_coders_workspace_is_open() {
     let project = samples_copy();
     let dir = project.path();
-    let before = snapshot(dir);
+    let before = files_on_disk(&dir.join("annotations"));
     // What the workspace holds while it is open: the coder's OS lock.
     let lock = CoderLock::acquire(
         &dir.join("annotations"),
@@ -267,11 +249,11 @@ fn refused_while_the_coders_workspace_is_open() {
     let (code, _, stderr) = run(dir, &args);
     assert_eq!(code, 2);
     assert!(stderr.contains("has the workspace open"), "{stderr}");
-    assert_eq!(snapshot(dir), before);
+    assert_eq!(files_on_disk(&dir.join("annotations")), before);
     drop(lock);
     let (code, _, stderr) = run(dir, &args);
     assert_eq!(code, 0, "{stderr}");
-    assert_ne!(snapshot(dir), before);
+    assert_ne!(files_on_disk(&dir.join("annotations")), before);
 }
 
 #[test]

@@ -4,9 +4,9 @@
 //! `check` says about unknown values and missing publisher or year, and that `status` agrees.
 
 mod common;
-use common::samples_copy;
+use common::{files_on_disk, samples_copy};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use normcode::codebook::Codebook;
@@ -21,24 +21,6 @@ fn normcode(dir: &Path) -> Command {
 
 fn read(dir: &Path, file: &str) -> String {
     std::fs::read_to_string(dir.join(file)).unwrap()
-}
-
-/// Every file under `dir` with its bytes, sorted: to show that nothing was written.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_none_or(|e| e != "lock") {
-                files.push((path.clone(), std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 fn run(dir: &Path, args: &[&str]) -> (bool, String, String) {
@@ -192,7 +174,7 @@ fn renaming_a_value_rewrites_the_documents_that_use_it() {
 fn removing_a_value_in_use_is_refused_unless_replaced_or_forced() {
     let dir = samples_copy();
     let root = dir.path();
-    let untouched = snapshot(root);
+    let untouched = files_on_disk(root);
     let (ok, _, err) = run(root, &["publisher", "--remove", "Paris Call"]);
     assert!(!ok);
     assert!(
@@ -202,7 +184,7 @@ fn removing_a_value_in_use_is_refused_unless_replaced_or_forced() {
         "{err}"
     );
     assert_eq!(
-        snapshot(root),
+        files_on_disk(root),
         untouched,
         "a refused removal writes nothing"
     );
@@ -314,7 +296,7 @@ fn groups_are_added_renamed_and_values_moved_between_them() {
 fn bad_input_is_refused_with_a_clear_error_and_changes_nothing() {
     let dir = samples_copy();
     let root = dir.path();
-    let untouched = snapshot(root);
+    let untouched = files_on_disk(root);
     let cases: &[(&[&str], &str)] = &[
         (&["nope", "--add", "X"], "there is no variable 'nope'"),
         (&["year", "--add", "X"], "'year' is a whole-number variable"),
@@ -378,7 +360,7 @@ fn bad_input_is_refused_with_a_clear_error_and_changes_nothing() {
             !err.contains('\u{1b}'),
             "an escape reached the terminal: {err:?}"
         );
-        assert_eq!(snapshot(root), untouched, "{args:?} wrote something");
+        assert_eq!(files_on_disk(root), untouched, "{args:?} wrote something");
     }
 }
 
@@ -386,7 +368,7 @@ fn bad_input_is_refused_with_a_clear_error_and_changes_nothing() {
 fn a_dry_run_writes_nothing() {
     let dir = samples_copy();
     let root = dir.path();
-    let untouched = snapshot(root);
+    let untouched = files_on_disk(root);
     let (ok, out, err) = run(
         root,
         &[
@@ -404,7 +386,7 @@ fn a_dry_run_writes_nothing() {
         "{out}"
     );
     assert!(out.contains("Dry run: nothing was written."), "{out}");
-    assert_eq!(snapshot(root), untouched);
+    assert_eq!(files_on_disk(root), untouched);
 }
 
 #[test]

@@ -68,6 +68,26 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Every file under `dir` (lock files aside) with its bytes, sorted: taken before and after a
+/// command to show that it wrote nothing.
+pub fn files_on_disk(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_none_or(|e| e != "lock") {
+                let bytes = std::fs::read(&path).unwrap();
+                files.push((path, bytes));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 /// A temporary copy of the samples project (codebook, settings, documents, annotations).
 pub fn samples_copy() -> tempfile::TempDir {
     let project = tempfile::tempdir().unwrap();
